@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+test('defaults follow CONTRACT.md', () => {
+  const c = loadConfig({});
+  assert.equal(c.PORT, 8080);
+  assert.equal(c.HOST, '127.0.0.1');
+  assert.equal(c.BATCH_MAX_REQUESTS, 100_000);
+  assert.equal(c.BATCH_MAX_BYTES, 256 * 1024 * 1024);
+  assert.equal(c.POLL_MIN_MS, 30_000);
+  assert.equal(c.POLL_MAX_MS, 600_000);
+  assert.equal(c.MAX_ATTEMPTS, 3);
+  assert.equal(c.DATABASE_URL, undefined);
+  assert.equal(c.BATCHLINE_DATA_DIR, './.batchline');
+  assert.ok(Object.isFrozen(c));
+});
+
+test('sizes accept units', () => {
+  assert.equal(loadConfig({ BATCH_MAX_BYTES: '64MB' }).BATCH_MAX_BYTES, 64 * 1024 * 1024);
+  assert.equal(loadConfig({ BATCH_MAX_BYTES: '2048' }).BATCH_MAX_BYTES, 2048);
+});
+
+test('a bad value stops the start with one line naming the variable', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /^invalid environment variable PORT: /],
+    [{ BATCH_MAX_REQUESTS: '200000' }, /^invalid environment variable BATCH_MAX_REQUESTS: /],
+    [{ DATABASE_URL: 'mysql://x' }, /^invalid environment variable DATABASE_URL: must start with postgres/],
+    [{ POLL_MIN_MS: '5000', POLL_MAX_MS: '1000' }, /^invalid environment variable POLL_MIN_MS: must not exceed POLL_MAX_MS/],
+    [{ BATCH_MAX_BYTES: 'lots' }, /^invalid environment variable BATCH_MAX_BYTES: /],
+    [{ HOST: '0.0.0.0' }, /^invalid environment variable HOST: .*BATCHLINE_API_KEYS/],
+  ];
+  for (const [env, pattern] of cases) {
+    assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && pattern.test(e.message) && !e.message.includes('\n'));
+  }
+});
+
+test('a non-loopback HOST is allowed once API keys are set', () => {
+  assert.equal(loadConfig({ HOST: '0.0.0.0', BATCHLINE_API_KEYS: 'a,b' }).BATCHLINE_API_KEYS.length, 2);
+});
+
+test('config errors never echo the value (it may be a secret)', () => {
+  assert.throws(() => loadConfig({ ANTHROPIC_BASE_URL: 'sk-secret-value' }), (e: unknown) => e instanceof ConfigError && !e.message.includes('sk-secret-value'));
+});

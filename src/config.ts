@@ -1,0 +1,104 @@
+// Every environment variable Batchline reads, in one zod schema: defaults, docs, and one-line errors.
+import { z } from 'zod';
+import path from 'node:path';
+
+const MB = 1024 * 1024;
+
+const intFrom = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min).max(max);
+
+/** "256 MB", "64mb", "1048576" → bytes. */
+const byteSize = z.string().transform((raw, ctx) => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$/i.exec(raw);
+  if (!m || m[1] === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${raw}" is not a size (e.g. 256MB or 1048576)` });
+    return z.NEVER;
+  }
+  const unit = (m[2] ?? 'b').toLowerCase()[0];
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? MB : unit === 'g' ? 1024 * MB : 1;
+  return Math.floor(Number(m[1]) * factor);
+});
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Points in the lifecycle where tests may ask the process to die (kill -9 on itself). */
+export const CRASH_POINTS = ['after_batch_create', 'after_batch_recorded', 'in_progress', 'after_collect_chunk', 'after_delivery_write'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+export const configSchema = z
+  .object({
+    PORT: intFrom(0, 65535).default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: optionalString.pipe(
+      z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+    ),
+    BATCHLINE_DATA_DIR: z.string().min(1).default('./.batchline'),
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: optionalString.pipe(z.url('must be a URL').optional()),
+    BATCHLINE_API_KEYS: commaList,
+    WEBHOOK_SECRET: optionalString,
+    BATCHLINE_SECRET_KEY: optionalString,
+    BATCH_MAX_REQUESTS: intFrom(1, 100_000).default(100_000),
+    BATCH_MAX_BYTES: byteSize.pipe(z.number().int().min(1024, 'must be at least 1 KB').max(256 * MB, 'must be at most 256 MB')).default(256 * MB),
+    POLL_MIN_MS: intFrom(1).default(30_000),
+    POLL_MAX_MS: intFrom(1).default(600_000),
+    MAX_ATTEMPTS: intFrom(1, 100).default(3),
+    BATCHLINE_FILE_ROOTS: z.string().optional(),
+    BATCHLINE_PLUGINS: commaList,
+    BATCHLINE_TRACE_URL: optionalString,
+    BATCHLINE_URL: optionalString.pipe(z.url('must be a URL').optional()),
+    BATCHLINE_TOKEN: optionalString,
+    BATCHLINE_MAX_BODY_BYTES: byteSize.pipe(z.number().int().min(1024)).default(64 * MB),
+    BATCHLINE_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
+    BATCHLINE_LEASE_MS: intFrom(1000).default(60_000),
+    BATCHLINE_SHUTDOWN_MS: intFrom(0).default(10_000),
+    BATCHLINE_IDLE_MS: intFrom(10, 60_000).default(500),
+    BATCHLINE_DELIVERY_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
+    BATCHLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    BATCHLINE_SIMULATOR_PROCESSING_MS: intFrom(0).default(2000),
+    BATCHLINE_CRASH_AT: optionalString.pipe(z.enum(CRASH_POINTS).optional()),
+  })
+  .superRefine((c, ctx) => {
+    if (c.POLL_MIN_MS > c.POLL_MAX_MS) {
+      ctx.addIssue({ code: 'custom', path: ['POLL_MIN_MS'], message: `must not exceed POLL_MAX_MS (${c.POLL_MAX_MS})` });
+    }
+    if (c.BATCHLINE_API_KEYS.length === 0 && !isLoopback(c.HOST)) {
+      ctx.addIssue({ code: 'custom', path: ['HOST'], message: `"${c.HOST}" is not a loopback address; set BATCHLINE_API_KEYS to listen on it` });
+    }
+  });
+
+export type Config = Readonly<
+  Omit<z.output<typeof configSchema>, 'BATCHLINE_FILE_ROOTS'> & { BATCHLINE_FILE_ROOTS: readonly string[] }
+>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Parses the environment once; a bad value throws a ConfigError whose message is one line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    // Never echo the value itself: it may be a secret.
+    throw new ConfigError(`invalid environment variable ${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const roots = (parsed.data.BATCHLINE_FILE_ROOTS ?? process.cwd())
+    .split(':')
+    .filter(Boolean)
+    .map((p) => path.resolve(p));
+  return Object.freeze({ ...parsed.data, BATCHLINE_FILE_ROOTS: Object.freeze(roots) });
+}

@@ -1,0 +1,165 @@
+// Table types for Kysely: one interface per table, matching migrations/ (the SQL is the source of truth).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: read as parsed JSON, written as a JSON string (so arrays are not mistaken for Postgres arrays). */
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export type JobStatus = 'pending' | 'ingesting' | 'running' | 'completed' | 'completed_with_errors' | 'canceled' | 'failed';
+export type ItemStatus = 'queued' | 'submitted' | 'succeeded' | 'retry_wait' | 'failed' | 'canceled';
+export type BatchStatus = 'planned' | 'submitting' | 'in_progress' | 'canceling' | 'ended' | 'collected' | 'failed';
+export type ResultOutcome = 'succeeded' | 'invalid_output' | 'errored' | 'expired' | 'canceled';
+export type DeliveryStatus = 'pending' | 'delivered' | 'retry_wait' | 'dead';
+
+export interface ErrorInfo {
+  type: string;
+  message: string;
+}
+
+export interface InstallationTable {
+  singleton: Generated<boolean>;
+  tag: string;
+  created_at: Generated<Date>;
+}
+
+export interface JobsTable {
+  id: string;
+  name: string | null;
+  status: JobStatus;
+  task: Json<unknown>;
+  source: NullableJson<unknown>;
+  sinks: Json<unknown>;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  cancel_requested_at: NullableTimestamp;
+  error: NullableJson<ErrorInfo>;
+  trace_context: string | null;
+  next_run_at: NullableTimestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface BatchesTable {
+  id: Generated<number>;
+  job_id: string;
+  status: BatchStatus;
+  provider_id: string | null;
+  model: string;
+  request_count: number;
+  request_bytes: number;
+  is_retry: Generated<boolean>;
+  provider_status: string | null;
+  request_counts: NullableJson<Record<string, number>>;
+  cancel_requested: Generated<boolean>;
+  submit_started_at: NullableTimestamp;
+  submitted_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  collected_at: NullableTimestamp;
+  poll_count: Generated<number>;
+  poll_interval_ms: number | null;
+  collect_attempts: Generated<number>;
+  last_error: NullableJson<ErrorInfo>;
+  trace_context: string | null;
+  next_run_at: NullableTimestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  job_id: string;
+  external_id: string;
+  document: Json<unknown>;
+  request_bytes: number | null;
+  status: ItemStatus;
+  attempts: Generated<number>;
+  attempt_base: Generated<number>;
+  batch_id: number | null;
+  next_run_at: NullableTimestamp;
+  last_error: NullableJson<ErrorInfo>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ResultsTable {
+  item_id: number;
+  attempt: number;
+  job_id: string;
+  batch_id: number;
+  outcome: ResultOutcome;
+  output: NullableJson<unknown>;
+  error: NullableJson<ErrorInfo>;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  created_at: Timestamp;
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  job_id: string;
+  item_id: number;
+  attempt: number;
+  sink_index: number;
+  idempotency_key: string;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  last_error: NullableJson<ErrorInfo>;
+  next_run_at: NullableTimestamp;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ConnectionsTable {
+  name: string;
+  plugin: string;
+  kind: 'source' | 'sink';
+  config: Json<Record<string, unknown>>;
+  secrets: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CallbackEventsTable {
+  webhook_id: string;
+  provider_batch_id: string | null;
+  outcome: string;
+  received_at: Timestamp;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface DB {
+  installation: InstallationTable;
+  jobs: JobsTable;
+  batches: BatchesTable;
+  items: ItemsTable;
+  results: ResultsTable;
+  deliveries: DeliveriesTable;
+  connections: ConnectionsTable;
+  callback_events: CallbackEventsTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type Job = Selectable<JobsTable>;
+export type Batch = Selectable<BatchesTable>;
+export type Item = Selectable<ItemsTable>;
+export type Result = Selectable<ResultsTable>;
+export type NewResult = Insertable<ResultsTable>;
+export type Delivery = Selectable<DeliveriesTable>;
+export type JobUpdate = Updateable<JobsTable>;

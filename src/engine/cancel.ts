@@ -1,0 +1,31 @@
+// Cancels a job: queued items end at once; open provider batches get a cancel, and their items end
+// when the batch does (finished ones are kept and delivered, the rest become `canceled`).
+import { sql } from 'kysely';
+import { AppError } from '../errors.ts';
+import type { EngineContext } from './context.ts';
+import { pokeJob } from './transitions.ts';
+
+const FINAL = new Set(['completed', 'completed_with_errors', 'canceled', 'failed']);
+
+export async function cancelJob(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const job = await trx.selectFrom('jobs').select(['status']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+    if (!job) throw new AppError('not_found', `job ${jobId} does not exist`);
+    if (FINAL.has(job.status)) throw new AppError('conflict', `job ${jobId} is already ${job.status}`);
+    await trx.updateTable('jobs').set({ cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())` as unknown as Date, updated_at: new Date() }).where('id', '=', jobId).execute();
+    await trx
+      .updateTable('items')
+      .set({ status: 'canceled', next_run_at: null, updated_at: new Date() })
+      .where('job_id', '=', jobId)
+      .where('status', 'in', ['queued', 'retry_wait'])
+      .execute();
+    await trx
+      .updateTable('batches')
+      .set({ cancel_requested: true, next_run_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() })
+      .where('job_id', '=', jobId)
+      .where('status', 'in', ['submitting', 'in_progress', 'canceling'])
+      .execute();
+    await pokeJob(trx, jobId);
+  });
+  ctx.wake();
+}

@@ -1,0 +1,152 @@
+// Streams an ended batch's results with the SDK's JSONL iterator and stores them chunk by chunk.
+// Each chunk is one transaction keyed by (item, attempt): a crash or a cut stream just means reading
+// the stream again; lines already stored change nothing. Memory holds one chunk, whatever the batch size.
+import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
+import { sql } from 'kysely';
+import type { Batch } from '../db/types.ts';
+import { classifyProviderError } from '../provider/errors.ts';
+import { outputValidator } from '../tasks/registry.ts';
+import type { ResolvedTask } from '../tasks/types.ts';
+import { releaseBatch, renewBatchLease } from './claim.ts';
+import type { EngineContext } from './context.ts';
+import { parseCustomId } from './ids.ts';
+import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
+import { enqueueDeliveries, pokeJob } from './transitions.ts';
+
+const CHUNK = 1000;
+/** After this many complete reads that still miss lines, the missing items are re-submitted. */
+const MAX_INCOMPLETE_READS = 3;
+
+export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<void> {
+  const providerId = batch.provider_id;
+  if (!providerId) throw new Error(`batch ${batch.id} has no provider id`);
+  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
+  const task = job.task as ResolvedTask;
+  const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null };
+
+  let chunk: MessageBatchIndividualResponse[] = [];
+  try {
+    for await (const line of await ctx.provider.messages.batches.results(providerId)) {
+      chunk.push(line);
+      if (chunk.length >= CHUNK) {
+        await storeChunk(ctx, batch, chunk, options);
+        chunk = [];
+        ctx.crashPoint('after_collect_chunk');
+        if (!(await renewBatchLease(ctx, batch.id))) return;
+      }
+    }
+    if (chunk.length > 0) await storeChunk(ctx, batch, chunk, options);
+  } catch (error) {
+    const failure = classifyProviderError(error);
+    ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, error: failure.error.message }, 'results stream failed; will read again');
+    await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
+    const backoff = Math.min(ctx.config.POLL_MAX_MS, 1000 * 2 ** Math.min(batch.collect_attempts, 10));
+    return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, { type: 'results_stream', message: failure.error.message });
+  }
+  await finishCollect(ctx, batch);
+}
+
+interface ChunkOptions {
+  validator: ReturnType<typeof outputValidator>;
+  cancelRequested: boolean;
+}
+
+async function storeChunk(ctx: EngineContext, batch: Batch, lines: MessageBatchIndividualResponse[], options: ChunkOptions): Promise<void> {
+  const rows: Array<{ itemId: number; attempt: number; o: LineOutcome }> = [];
+  for (const line of lines) {
+    const id = parseCustomId(line.custom_id);
+    if (!id || id.tag !== ctx.tag) {
+      ctx.log.warn({ batch_id: batch.id, custom_id: line.custom_id }, 'result line with a foreign custom_id ignored');
+      continue;
+    }
+    const o = outcomeOf(line, options);
+    rows.push({ itemId: id.itemId, attempt: id.attempt, o });
+  }
+  if (rows.length === 0) return;
+
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('results')
+      .values(
+        rows.map(({ itemId, attempt, o }) => ({
+          item_id: itemId,
+          attempt,
+          job_id: batch.job_id,
+          batch_id: batch.id,
+          outcome: o.outcome,
+          output: o.output === null || o.output === undefined ? null : JSON.stringify(o.output),
+          error: o.error ? JSON.stringify(o.error) : null,
+          model: o.model,
+          ...o.usage,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['item_id', 'attempt']).doNothing())
+      .execute();
+
+    const byNext = new Map<NextItemState, number[]>();
+    for (const { itemId, o } of rows) {
+      const ids = byNext.get(o.next);
+      if (ids) ids.push(itemId);
+      else byNext.set(o.next, [itemId]);
+    }
+    const finals: number[] = [];
+    for (const [next, ids] of byNext) {
+      const status = next === 'retry' ? retryOrFail(ctx) : sql`${next}::text`;
+      // Only items still waiting on this very batch move: a line read twice finds them moved already.
+      const moved = await sql<{ id: number; status: string }>`
+        UPDATE items SET status = ${status}, updated_at = now(),
+          last_error = r.error,
+          next_run_at = ${next === 'retry' ? sql`now() + ${retryDelayMs(ctx)} * interval '1 millisecond'` : sql`NULL`}
+        FROM results r
+        WHERE items.id = ANY(${ids}::bigint[]) AND items.batch_id = ${batch.id} AND items.status = 'submitted'
+          AND r.item_id = items.id AND r.attempt = items.attempts
+        RETURNING items.id, items.status`.execute(trx);
+      for (const r of moved.rows) if (r.status === 'succeeded' || r.status === 'failed') finals.push(r.id);
+    }
+    await enqueueDeliveries(trx, ctx.tag, batch.job_id, finals);
+  });
+}
+
+/** A retryable outcome re-queues the item while it has attempts left (counted since its last manual retry). */
+function retryOrFail(ctx: EngineContext) {
+  return sql`CASE WHEN items.attempts - items.attempt_base < ${ctx.config.MAX_ATTEMPTS} THEN 'retry_wait' ELSE 'failed' END`;
+}
+
+/** Retries wait a moment so items from batches ending together go out in one batch. */
+function retryDelayMs(ctx: EngineContext): number {
+  return Math.min(ctx.config.POLL_MIN_MS, 5000);
+}
+
+async function finishCollect(ctx: EngineContext, batch: Batch): Promise<void> {
+  const missing = await ctx.db
+    .selectFrom('items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('batch_id', '=', batch.id)
+    .where('status', '=', 'submitted')
+    .executeTakeFirstOrThrow();
+  const missingCount = Number(missing.n);
+  if (missingCount > 0 && batch.collect_attempts + 1 < MAX_INCOMPLETE_READS) {
+    // The stream ended cleanly but short (cut at a line boundary): read it again.
+    ctx.log.warn({ batch_id: batch.id, missing: missingCount }, 'results stream ended early; will read again');
+    await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
+    return releaseBatch(ctx, batch.id, 1000 * 2 ** batch.collect_attempts, { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    if (missingCount > 0) {
+      // The provider never returned these lines: treat them like expired requests.
+      await sql`UPDATE items SET status = ${retryOrFail(ctx)},
+          next_run_at = now(), updated_at = now(),
+          last_error = ${JSON.stringify({ type: 'missing_result', message: 'the provider returned no result line for this request' })}::jsonb
+        WHERE batch_id = ${batch.id} AND status = 'submitted'`.execute(trx);
+      const failed = await trx.selectFrom('items').select('id').where('batch_id', '=', batch.id).where('status', '=', 'failed').where(sql<boolean>`last_error->>'type' = 'missing_result'`).execute();
+      await enqueueDeliveries(trx, ctx.tag, batch.job_id, failed.map((f) => f.id));
+    }
+    await trx
+      .updateTable('batches')
+      .set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null, last_error: null, updated_at: new Date() })
+      .where('id', '=', batch.id)
+      .execute();
+    await pokeJob(trx, batch.job_id);
+  });
+  ctx.log.info({ batch_id: batch.id, job_id: batch.job_id }, 'batch collected');
+}

@@ -1,0 +1,112 @@
+// Drains the delivery outbox: hands each sink its due results in batches, records what happened to each.
+import { sql } from 'kysely';
+import type { Delivery } from '../db/types.ts';
+import type { DeliveredResult, DeliveryOutcome } from '../plugins/contract.ts';
+import { PluginError } from '../plugins/registry.ts';
+import type { EngineContext } from './context.ts';
+import { toDeliveredResult, type ResultRow } from './result-view.ts';
+import { pokeJob } from './transitions.ts';
+
+const DELIVERY_BATCH = 500;
+
+interface StoredSink {
+  plugin: string;
+  config: unknown;
+}
+
+/** Delivers one due group (job × sink); returns how many deliveries it handled (0 = nothing due). */
+export async function deliverDue(ctx: EngineContext): Promise<number> {
+  const group = await sql<{ job_id: string; sink_index: number }>`
+    SELECT job_id, sink_index FROM deliveries
+    WHERE status IN ('pending','retry_wait') AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+    ORDER BY next_run_at LIMIT 1`.execute(ctx.db);
+  const target = group.rows[0];
+  if (!target) return 0;
+
+  const claimed = await sql<Delivery>`
+    UPDATE deliveries SET lease_owner = ${ctx.owner}, lease_until = now() + ${ctx.config.BATCHLINE_LEASE_MS} * interval '1 millisecond'
+    WHERE id IN (
+      SELECT id FROM deliveries
+      WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
+        AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+      ORDER BY id LIMIT ${DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(ctx.db);
+  const deliveries = claimed.rows;
+  if (deliveries.length === 0) return 0;
+
+  const job = await ctx.db.selectFrom('jobs').select(['sinks']).where('id', '=', target.job_id).executeTakeFirstOrThrow();
+  const sinkRef = (job.sinks as StoredSink[])[target.sink_index];
+  const sink = sinkRef ? ctx.sinks.get(sinkRef.plugin) : undefined;
+
+  let outcomes: DeliveryOutcome[];
+  if (!sinkRef || !sink) {
+    outcomes = deliveries.map(() => ({ ok: false, retryable: false, error: `sink plugin ${sinkRef?.plugin ?? '?'} is not available` }));
+  } else {
+    const results = await loadResults(ctx, deliveries);
+    try {
+      outcomes = await sink.deliver(sinkRef.config, results, { jobId: target.job_id, log: ctx.log.child({ sink: sink.name }), fileRoots: ctx.config.BATCHLINE_FILE_ROOTS, signal: AbortSignal.timeout(5 * 60_000) });
+      if (outcomes.length !== results.length) throw new Error(`returned ${outcomes.length} outcomes for ${results.length} results`);
+    } catch (error) {
+      const wrapped = new PluginError(sink.name, 'deliver', error);
+      ctx.log.warn({ job_id: target.job_id, err: wrapped.message }, 'sink failed');
+      outcomes = deliveries.map(() => ({ ok: false, retryable: true, error: wrapped.message }));
+    }
+    ctx.crashPoint('after_delivery_write');
+  }
+  await recordOutcomes(ctx, deliveries, outcomes);
+  await pokeJob(ctx.db, target.job_id);
+  return deliveries.length;
+}
+
+async function loadResults(ctx: EngineContext, deliveries: Delivery[]): Promise<DeliveredResult[]> {
+  const rows = await sql<ResultRow & { delivery_id: number; idempotency_key: string }>`
+    SELECT d.id AS delivery_id, d.idempotency_key, i.id AS item_id, i.job_id, i.external_id, i.status, i.attempts, i.last_error,
+      i.document->'metadata' AS metadata, r.output, r.error, r.input_tokens, r.output_tokens,
+      r.cache_creation_input_tokens, r.cache_read_input_tokens, r.outcome
+    FROM deliveries d
+    JOIN items i ON i.id = d.item_id
+    LEFT JOIN results r ON r.item_id = d.item_id AND r.attempt = d.attempt
+    WHERE d.id = ANY(${deliveries.map((d) => d.id)}::bigint[])`.execute(ctx.db);
+  const byId = new Map(rows.rows.map((r) => [r.delivery_id, r]));
+  return deliveries.map((d) => {
+    const row = byId.get(d.id);
+    if (!row) throw new Error(`delivery ${d.id} has no item`);
+    return { ...toDeliveredResult(row), idempotency_key: d.idempotency_key };
+  });
+}
+
+async function recordOutcomes(ctx: EngineContext, deliveries: Delivery[], outcomes: DeliveryOutcome[]): Promise<void> {
+  const delivered: number[] = [];
+  const maxAttempts = ctx.config.BATCHLINE_DELIVERY_MAX_ATTEMPTS;
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const [i, d] of deliveries.entries()) {
+      const outcome = outcomes[i] ?? { ok: false, retryable: true, error: 'no outcome' };
+      if (outcome.ok) {
+        delivered.push(d.id);
+        continue;
+      }
+      const attempts = d.attempts + 1;
+      const dead = !outcome.retryable || attempts >= maxAttempts;
+      // Exponential backoff with full jitter, at least what the receiver asked for.
+      const backoff = Math.max(outcome.retryAfterMs ?? 0, Math.random() * Math.min(600_000, 1000 * 2 ** attempts));
+      await trx
+        .updateTable('deliveries')
+        .set({
+          status: dead ? 'dead' : 'retry_wait',
+          attempts,
+          last_error: JSON.stringify({ type: dead ? 'dead' : 'retry', message: outcome.error.slice(0, 2000) }),
+          next_run_at: dead ? null : new Date(Date.now() + backoff),
+          lease_owner: null,
+          lease_until: null,
+          updated_at: new Date(),
+        })
+        .where('id', '=', d.id)
+        .execute();
+    }
+    if (delivered.length > 0) {
+      await sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), next_run_at = NULL,
+          lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = now()
+        WHERE id = ANY(${delivered}::bigint[])`.execute(trx);
+    }
+  });
+}

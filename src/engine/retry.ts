@@ -1,0 +1,23 @@
+// Re-queues a job's failed items on request (POST /v1/jobs/{id}/retry): each gets MAX_ATTEMPTS more tries.
+import { sql } from 'kysely';
+import { AppError } from '../errors.ts';
+import type { EngineContext } from './context.ts';
+
+export async function retryFailedItems(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: string): Promise<number> {
+  const requeued = await ctx.db.transaction().execute(async (trx) => {
+    const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+    if (!job) throw new AppError('not_found', `job ${jobId} does not exist`);
+    if (job.cancel_requested_at !== null) throw new AppError('conflict', `job ${jobId} was canceled`);
+    // Attempts keep counting (custom_ids and stored results stay unique per attempt); attempt_base
+    // makes MAX_ATTEMPTS apply afresh. The new final result gets deliveries (and keys) of its own.
+    const moved = await sql<{ id: number }>`
+      UPDATE items SET status = 'queued', attempt_base = attempts, next_run_at = NULL, last_error = NULL, updated_at = now()
+      WHERE job_id = ${jobId} AND status = 'failed' RETURNING id`.execute(trx);
+    if (moved.rows.length > 0) {
+      await trx.updateTable('jobs').set({ status: 'running', finished_at: null, updated_at: new Date() }).where('id', '=', jobId).execute();
+    }
+    return moved.rows.length;
+  });
+  ctx.wake();
+  return requeued;
+}

@@ -1,0 +1,95 @@
+// Sends a planned batch with batches.create and records the provider id in the same breath as the answer.
+// If a crash or an ambiguous error may have created it already, adopt.ts looks for that orphan first.
+import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
+import { sql } from 'kysely';
+import type { Batch } from '../db/types.ts';
+import { classifyProviderError } from '../provider/errors.ts';
+import type { ResolvedTask } from '../tasks/types.ts';
+import { findOrphan } from './adopt.ts';
+import { releaseBatch } from './claim.ts';
+import type { EngineContext } from './context.ts';
+import { batchRequests, type BatchRequest } from './materialize.ts';
+import { firstPollDelayMs } from './poll-schedule.ts';
+import { failBatchItems } from './transitions.ts';
+
+export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<void> {
+  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
+
+  if (batch.submit_started_at !== null) {
+    // A previous attempt may have reached the provider: never submit again before ruling that out.
+    const orphan = await findOrphan(ctx, batch);
+    if (orphan.found) return recordSubmitted(ctx, batch, orphan.found);
+    if (orphan.undecided) {
+      ctx.log.info({ batch_id: batch.id, reason: orphan.undecided }, 'orphan search undecided; waiting');
+      return releaseBatch(ctx, batch.id, ctx.config.POLL_MIN_MS);
+    }
+  }
+
+  if (job.cancel_requested_at !== null) {
+    await failBatchItems(ctx, batch.id, 'canceled', null);
+    return;
+  }
+
+  await ctx.db.updateTable('batches').set({ submit_started_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() }).where('id', '=', batch.id).where('lease_owner', '=', ctx.owner).execute();
+
+  const requests: BatchRequest[] = [];
+  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, job.task as ResolvedTask)) requests.push(request);
+  if (requests.length === 0) {
+    // Every item left the batch before it was sent (canceled): nothing to submit.
+    await ctx.db.updateTable('batches').set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null }).where('id', '=', batch.id).execute();
+    return;
+  }
+
+  let created: MessageBatch;
+  try {
+    // No SDK retries here: a retried create after a lost answer would bill the batch twice.
+    created = await ctx.provider.messages.batches.create({ requests: requests as never }, { maxRetries: 0 });
+  } catch (error) {
+    return handleCreateFailure(ctx, batch, error);
+  }
+  ctx.crashPoint('after_batch_create');
+  await recordSubmitted(ctx, batch, created);
+  ctx.crashPoint('after_batch_recorded');
+}
+
+async function recordSubmitted(ctx: EngineContext, batch: Batch, created: MessageBatch): Promise<void> {
+  await ctx.db
+    .updateTable('batches')
+    .set({
+      provider_id: created.id,
+      status: created.processing_status === 'canceling' ? 'canceling' : 'in_progress',
+      provider_status: created.processing_status,
+      request_counts: JSON.stringify(created.request_counts),
+      submitted_at: new Date(),
+      next_run_at: new Date(Date.now() + firstPollDelayMs(ctx.config, batch.request_count)),
+      lease_owner: null,
+      lease_until: null,
+      last_error: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', batch.id)
+    .execute();
+  ctx.log.info({ batch_id: batch.id, provider_batch_id: created.id, requests: batch.request_count, job_id: batch.job_id }, 'batch submitted');
+}
+
+async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unknown): Promise<void> {
+  const failure = classifyProviderError(error);
+  ctx.log.warn({ batch_id: batch.id, kind: failure.kind, status: failure.status, error: failure.error.message }, 'batches.create failed');
+  const backoff = Math.min(ctx.config.POLL_MAX_MS, ctx.config.POLL_MIN_MS * 2 ** Math.min(batch.poll_count, 10));
+  switch (failure.kind) {
+    case 'rate_limited':
+      // The API refused before creating anything, so the next try needs no orphan search.
+      await ctx.db.updateTable('batches').set({ submit_started_at: null }).where('id', '=', batch.id).execute();
+      return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, failure.error);
+    case 'rejected':
+      // The API says the batch itself is wrong (400/413): repeating it will not help.
+      return failBatchItems(ctx, batch.id, 'failed', failure.error);
+    case 'auth':
+      await ctx.db.updateTable('batches').set({ submit_started_at: null, poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
+      return releaseBatch(ctx, batch.id, backoff, failure.error);
+    default:
+      // 5xx, timeout, lost connection: the batch may exist; the next try starts with an orphan search.
+      await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
+      return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? Math.min(backoff, 5000), failure.error);
+  }
+}

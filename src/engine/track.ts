@@ -1,0 +1,53 @@
+// Asks the provider how a submitted batch is doing; sends a cancel first when its job asked for one.
+// Callbacks (POST /v1/callbacks/batches) only move next_run_at to now; this is where the truth is read.
+import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
+import { sql } from 'kysely';
+import type { Batch } from '../db/types.ts';
+import { classifyProviderError } from '../provider/errors.ts';
+import { releaseBatch } from './claim.ts';
+import type { EngineContext } from './context.ts';
+import { nextPollDelayMs } from './poll-schedule.ts';
+
+export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void> {
+  const providerId = batch.provider_id;
+  if (!providerId) throw new Error(`batch ${batch.id} has no provider id`);
+  let remote: MessageBatch;
+  try {
+    remote =
+      batch.cancel_requested && batch.provider_status === 'in_progress'
+        ? await ctx.provider.messages.batches.cancel(providerId)
+        : await ctx.provider.messages.batches.retrieve(providerId);
+  } catch (error) {
+    const failure = classifyProviderError(error);
+    ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, kind: failure.kind, error: failure.error.message }, 'batch check failed');
+    if (failure.kind === 'rejected' && batch.cancel_requested) {
+      // Cancel refused (it had ended meanwhile): read the state on the next look.
+      await ctx.db.updateTable('batches').set({ provider_status: 'canceling' }).where('id', '=', batch.id).execute();
+    }
+    await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
+    return releaseBatch(ctx, batch.id, nextPollDelayMs(ctx.config, batch.poll_interval_ms, failure.retryAfterMs), failure.error);
+  }
+
+  const ended = remote.processing_status === 'ended';
+  const interval = ended ? null : nextPollDelayMs(ctx.config, batch.poll_interval_ms);
+  await ctx.db
+    .updateTable('batches')
+    .set({
+      status: ended ? 'ended' : remote.processing_status === 'canceling' ? 'canceling' : 'in_progress',
+      provider_status: remote.processing_status,
+      request_counts: JSON.stringify(remote.request_counts),
+      ended_at: ended ? new Date(remote.ended_at ?? Date.now()) : null,
+      poll_count: batch.poll_count + 1,
+      poll_interval_ms: interval,
+      next_run_at: sql<Date>`now() + ${interval ?? 0} * interval '1 millisecond'` as unknown as Date,
+      lease_owner: null,
+      lease_until: null,
+      last_error: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', batch.id)
+    .where('lease_owner', '=', ctx.owner)
+    .execute();
+  if (!ended) ctx.crashPoint('in_progress');
+  if (ended) ctx.log.info({ batch_id: batch.id, provider_batch_id: providerId, counts: remote.request_counts }, 'batch ended');
+}

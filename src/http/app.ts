@@ -1,0 +1,67 @@
+// The Hono application: middleware, every route, the error handler and the OpenAPI document.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../errors.ts';
+import { bearerAuth } from './auth.ts';
+import type { AppDeps } from './deps.ts';
+import { errorHandler, problemResponse, validationProblem } from './problem.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerJobsActions } from './routes/jobs.actions.ts';
+import { registerJobsCreate } from './routes/jobs.create.ts';
+import { registerJobsGet } from './routes/jobs.get.ts';
+import { registerJobsList } from './routes/jobs.list.ts';
+import { registerJobsResults } from './routes/jobs.results.ts';
+import { registerTasksList } from './routes/tasks.list.ts';
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Batchline API',
+    version: '0.1.0',
+    description: "Runs document sets through Claude's Message Batches API and delivers validated results. Errors are RFC 9457 problem+json.",
+  },
+};
+
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.error, result.target === 'json' ? '' : `${result.target}.`);
+    },
+  });
+  app.onError(errorHandler(deps.log));
+  app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.use('/v1/*', bearerAuth(deps.config.BATCHLINE_API_KEYS));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.BATCHLINE_MAX_BODY_BYTES,
+      onError: (c) => problemResponse(c, new AppError('payload_too_large', `the request body is over ${deps.config.BATCHLINE_MAX_BODY_BYTES} bytes`)),
+    }),
+  );
+  app.use('/v1/*', requireJsonBody);
+
+  registerHealth(app, deps);
+  registerTasksList(app);
+  registerJobsCreate(app, deps);
+  registerJobsList(app, deps);
+  registerJobsGet(app, deps);
+  registerJobsResults(app, deps);
+  registerJobsActions(app, deps);
+
+  app.doc31('/openapi.json', OPENAPI_INFO);
+  return app;
+}
+
+/** A body that is not JSON would otherwise validate as `{}` and produce misleading "field required" errors. */
+const requireJsonBody: MiddlewareHandler = async function requireJsonBody(c, next) {
+  const length = Number(c.req.header('content-length') ?? '0');
+  const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (c.req.method === 'POST' && hasBody && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+    return problemResponse(c, new AppError('unsupported_media_type', 'send the body as application/json'));
+  }
+  return next();
+};

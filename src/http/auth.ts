@@ -1,0 +1,19 @@
+// Bearer-token auth for /v1/* against BATCHLINE_API_KEYS; without keys the API is open (loopback only, see config).
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../errors.ts';
+import { problemResponse } from './problem.ts';
+
+export function bearerAuth(keys: readonly string[]): MiddlewareHandler {
+  const accepted = keys.map((k) => Buffer.from(k));
+  return async function requireBearer(c, next) {
+    if (accepted.length === 0) return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const given = match?.[1] ? Buffer.from(match[1].trim()) : undefined;
+    if (!given || !accepted.some((k) => k.length === given.length && timingSafeEqual(k, given))) {
+      return problemResponse(c, new AppError('unauthorized', 'a valid bearer token is required'), { 'www-authenticate': 'Bearer realm="batchline"' });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,17 @@
+// What the HTTP layer needs from the rest of the service, handed in at start (tests hand in their own).
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { DB } from '../db/types.ts';
+import type { Logger } from '../logger.ts';
+import type { SinkRegistry } from '../plugins/registry.ts';
+
+export interface AppDeps {
+  db: Kysely<DB>;
+  config: Config;
+  sinks: SinkRegistry;
+  tag: string;
+  log: Logger;
+  wake(): void;
+  /** Readiness: database reachable and migrations applied; returns a reason when not ready. */
+  notReadyReason(): Promise<string | undefined>;
+}

@@ -1,0 +1,52 @@
+// RFC 9457 problem details: every error the API answers is `application/problem+json`, made here only.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { AppError, ERROR_CODES, coerceError, fieldPath, type FieldProblem } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  errors?: FieldProblem[];
+}
+
+export function problemResponse(c: Context, error: AppError, headers: Record<string, string> = {}): Response {
+  const body: Problem = {
+    type: `https://batchline.dev/problems/${error.code}`,
+    title: ERROR_CODES[error.code].title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    instance: c.req.path,
+    ...(error.problems.length > 0 ? { errors: [...error.problems] } : {}),
+  };
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}
+
+/** A failed zod validation of a request part → 422 naming every offending field. */
+export function validationProblem(error: ZodError, prefix = ''): AppError {
+  const problems = error.issues.slice(0, 20).map((i) => ({ field: prefix + fieldPath(i.path), message: i.message }));
+  const first = problems[0];
+  return new AppError('validation_failed', first ? `${first.field}: ${first.message}` : 'invalid request', { problems });
+}
+
+/** The one error handler: known errors keep their status, the rest are logged and answered 500. */
+export function errorHandler(log: Logger) {
+  return function onError(error: Error, c: Context): Response {
+    if (error instanceof HTTPException) {
+      const code = error.status === 413 ? 'payload_too_large' : error.message.startsWith('Malformed JSON') ? 'malformed_json' : error.status === 401 ? 'unauthorized' : 'bad_request';
+      return problemResponse(c, new AppError(code, error.message || ERROR_CODES[code].title));
+    }
+    const appError = coerceError(error);
+    if (appError.code === 'internal') log.error({ err: error, path: c.req.path }, 'request failed');
+    return problemResponse(c, appError);
+  };
+}

@@ -1,0 +1,51 @@
+// GET /v1/jobs: jobs newest first, cursor-paginated.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { jobSummary } from '../../engine/job-view.ts';
+import { invalidField } from '../../errors.ts';
+import type { AppDeps } from '../deps.ts';
+import { JobStatusSchema, JobSummarySchema, PageQuery, problemResponses } from '../schemas.ts';
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/jobs',
+  tags: ['jobs'],
+  summary: 'List jobs',
+  security: [{ bearer: [] }],
+  request: { query: PageQuery.extend({ status: JobStatusSchema.optional() }) },
+  responses: {
+    200: { description: 'A page of jobs', content: { 'application/json': { schema: z.object({ data: z.array(JobSummarySchema), next_cursor: z.string().nullable() }) } } },
+    ...problemResponses(401, 422),
+  },
+});
+
+export function registerJobsList(app: OpenAPIHono, deps: AppDeps): void {
+  app.openapi(route, async (c) => {
+    const { cursor, limit, status } = c.req.valid('query');
+    let query = deps.db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+    if (status) query = query.where('status', '=', status);
+    if (cursor) {
+      const { at, id } = decodeCursor(cursor);
+      query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+    }
+    const rows = await query.execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const next = rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null;
+    return c.json({ data: page.map(jobSummary), next_cursor: next }, 200);
+  });
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { at: date, id };
+  } catch {
+    throw invalidField('cursor', 'is not a cursor returned by this API');
+  }
+}

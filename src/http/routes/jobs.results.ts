@@ -1,0 +1,54 @@
+// GET /v1/jobs/{id}/results: final results in item order; cursor pages, or all of them as NDJSON.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import { resultsPage } from '../../engine/results-query.ts';
+import { AppError, invalidField } from '../../errors.ts';
+import type { AppDeps } from '../deps.ts';
+import { JobIdParam, PageQuery, ResultSchema, problemResponses } from '../schemas.ts';
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}/results',
+  tags: ['jobs'],
+  summary: 'Results of a job (JSON pages, or NDJSON with Accept: application/x-ndjson)',
+  security: [{ bearer: [] }],
+  request: { params: JobIdParam, query: PageQuery.extend({ status: z.enum(['succeeded', 'failed', 'canceled']).optional() }) },
+  responses: {
+    200: {
+      description: 'A page of results, or every result as NDJSON',
+      content: {
+        'application/json': { schema: z.object({ data: z.array(ResultSchema), next_cursor: z.string().nullable() }) },
+        'application/x-ndjson': { schema: ResultSchema },
+      },
+    },
+    ...problemResponses(401, 404, 422),
+  },
+});
+
+const STREAM_PAGE = 1000;
+
+export function registerJobsResults(app: OpenAPIHono, deps: AppDeps): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    const { cursor, limit, status } = c.req.valid('query');
+    const job = await deps.db.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst();
+    if (!job) throw new AppError('not_found', `job ${id} does not exist`);
+    const after = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(after) || after < 0) throw invalidField('cursor', 'is not a cursor returned by this API');
+
+    if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) {
+      c.header('content-type', 'application/x-ndjson');
+      // The NDJSON variant is described in the route; its streamed Response is not a typed JSON response.
+      return stream(c, async (out) => {
+        let next: number | null = after;
+        while (next !== null && !out.aborted) {
+          const page = await resultsPage(deps.db, id, next, STREAM_PAGE, status);
+          if (page.results.length > 0) await out.write(page.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+          next = page.next;
+        }
+      }) as never;
+    }
+    const page = await resultsPage(deps.db, id, after, limit, status);
+    return c.json({ data: page.results, next_cursor: page.next === null ? null : String(page.next) }, 200);
+  });
+}

@@ -1,0 +1,135 @@
+// Request and response schemas of the HTTP API, with OpenAPI metadata: the single source of openapi.yaml.
+import { z } from '@hono/zod-openapi';
+import { ATTACHMENT_MEDIA_TYPES } from '../engine/document.ts';
+import { customTaskSchema } from '../tasks/registry.ts';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { example: { type: 'https://batchline.dev/problems/validation_failed', title: 'Validation failed', status: 422, detail: 'documents: must contain at least one document', code: 'validation_failed' } });
+
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } }]));
+
+const DocumentSchema = z
+  .object({
+    id: z.string().min(1).max(512).openapi({ description: 'Stable external id of the document' }),
+    text: z.string().max(2_000_000).optional(),
+    title: z.string().max(10_000).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    attachments: z
+      .array(z.object({ media_type: z.enum(ATTACHMENT_MEDIA_TYPES), data: z.string().openapi({ description: 'base64' }), name: z.string().max(500).optional() }))
+      .max(100)
+      .optional(),
+  })
+  .openapi('Document');
+
+const SinkRefSchema = z
+  .object({
+    plugin: z.string().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    connection: z.string().optional(),
+  })
+  .openapi('SinkRef');
+
+export const CreateJobSchema = z
+  .object({
+    name: z.string().max(200).optional(),
+    task: z.union([z.string(), customTaskSchema]).openapi({ description: 'A built-in task name, or an inline task' }),
+    model: z.string().min(1).optional(),
+    max_tokens: z.number().int().min(1).max(128_000).optional(),
+    documents: z.array(DocumentSchema).max(1_000_000).optional(),
+    source: z.record(z.string(), z.unknown()).optional(),
+    sinks: z.array(SinkRefSchema).max(20).optional(),
+  })
+  .openapi('CreateJob', {
+    example: {
+      name: 'q3-reviews',
+      task: 'review-insights',
+      documents: [{ id: 'r1', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3 } }],
+      sinks: [{ plugin: 'file', config: { path: 'out/q3-reviews.jsonl' } }],
+    },
+  });
+
+const UsageSchema = z.object({
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cache_creation_input_tokens: z.number().int(),
+  cache_read_input_tokens: z.number().int(),
+});
+
+const ErrorInfoSchema = z.object({ type: z.string(), message: z.string() });
+
+export const JobStatusSchema = z.enum(['pending', 'ingesting', 'running', 'completed', 'completed_with_errors', 'canceled', 'failed']);
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    status: JobStatusSchema,
+    task: z.object({ name: z.string(), model: z.string(), max_tokens: z.number().int() }),
+    cancel_requested: z.boolean(),
+    counts: z.object({
+      total: z.number().int(),
+      queued: z.number().int(),
+      submitted: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      canceled: z.number().int(),
+      retry_wait: z.number().int(),
+    }),
+    batches: z.array(
+      z.object({
+        id: z.number().int(),
+        provider_id: z.string().nullable(),
+        status: z.string(),
+        provider_status: z.string().nullable(),
+        request_count: z.number().int(),
+        request_counts: z.record(z.string(), z.number()).nullable(),
+        is_retry: z.boolean(),
+        created_at: z.string(),
+        submitted_at: z.string().nullable(),
+        ended_at: z.string().nullable(),
+        last_error: ErrorInfoSchema.nullable(),
+      }),
+    ),
+    usage: UsageSchema,
+    cost: z.object({ usd: z.number(), standard_usd: z.number(), saved_usd: z.number() }),
+    deliveries: z.object({ pending: z.number().int(), delivered: z.number().int(), dead: z.number().int() }),
+    created_at: z.string(),
+    updated_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('Job');
+
+export const JobSummarySchema = z
+  .object({ id: z.string(), name: z.string().nullable(), status: JobStatusSchema, task: z.string(), created_at: z.string(), updated_at: z.string(), finished_at: z.string().nullable() })
+  .openapi('JobSummary');
+
+export const ResultSchema = z
+  .object({
+    job_id: z.string(),
+    item_id: z.string(),
+    external_id: z.string(),
+    status: z.enum(['succeeded', 'failed', 'canceled']),
+    output: z.unknown().nullable(),
+    error: ErrorInfoSchema.nullable(),
+    attempts: z.number().int(),
+    usage: UsageSchema.nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi('Result');
+
+export const JobIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'job_0123456789abcdefghij' }) });
+
+export const PageQuery = z.object({
+  cursor: z.string().max(500).optional().openapi({ description: 'Opaque cursor from the previous page' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

@@ -1,0 +1,7 @@
+// The sink plugins that ship with Batchline (plugins/<name>/).
+import { fileSink } from '../../plugins/file-sink/index.ts';
+import type { SinkPlugin } from './contract.ts';
+
+export function firstPartySinks(): SinkPlugin[] {
+  return [fileSink as SinkPlugin];
+}

@@ -1,0 +1,119 @@
+// Assembles a running Batchline: database + migrations → provider → plugins → worker → HTTP server.
+// main.ts, the CLI and the integration tests all start the service through here.
+import { serve, type ServerType } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/connect.ts';
+import { migrate, pendingMigrations } from './db/migrate.ts';
+import { crashAt, type EngineContext } from './engine/context.ts';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createSinkRegistry } from './plugins/registry.ts';
+import { openProvider, type ProviderHandle } from './provider/local.ts';
+import { startWorker, type Worker } from './worker/loop.ts';
+import { firstPartySinks } from './plugins/first-party.ts';
+import { createProviderClient } from './provider/client.ts';
+
+export interface Service {
+  url: string;
+  port: number;
+  database: Database;
+  engine: EngineContext;
+  worker: Worker;
+  provider: ProviderHandle;
+  /** Graceful stop: no new claims, leases handed back, server and database closed. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  log?: Logger;
+  /** Use this provider client instead of deciding from the environment (tests point it at a simulator). */
+  provider?: Anthropic;
+  /** Start the worker loop (default true); tests may drive ticks themselves. */
+  worker?: boolean;
+}
+
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  const log = options.log ?? createLogger(config.BATCHLINE_LOG_LEVEL);
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.BATCHLINE_DATA_DIR });
+  let server: ServerType | undefined;
+  let provider: ProviderHandle | undefined;
+  try {
+    const applied = await migrate(database.db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
+    const { tag } = await database.db.selectFrom('installation').select('tag').executeTakeFirstOrThrow();
+
+    provider = options.provider
+      ? { client: options.provider, simulated: false, close: async () => {} }
+      : await openProvider(config, log);
+
+    let wakeWorker = () => {};
+    const engine: EngineContext = {
+      db: database.db,
+      provider: provider.client,
+      config,
+      owner: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      tag,
+      log,
+      sinks: createSinkRegistry(firstPartySinks()),
+      crashPoint: crashAt(config.BATCHLINE_CRASH_AT),
+      wake: () => wakeWorker(),
+    };
+    const worker = startWorker(engine, { autostart: options.worker !== false });
+    wakeWorker = worker.wake;
+
+    const app = createApp({
+      db: database.db,
+      config,
+      sinks: engine.sinks,
+      tag,
+      log,
+      wake: engine.wake,
+      notReadyReason: async () => {
+        try {
+          const pending = await pendingMigrations(database.db);
+          return pending.length > 0 ? `migrations not applied: ${pending.join(', ')}` : undefined;
+        } catch {
+          return 'database unreachable';
+        }
+      },
+    });
+    const started = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    });
+    server = started;
+    const port = (started.address() as AddressInfo).port;
+    const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    const url = `http://${host}:${port}`;
+    log.info({ url, database: database.kind, simulated: provider.simulated }, 'batchline listening');
+
+    const handle = provider;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      database,
+      engine,
+      worker,
+      provider: handle,
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => started.close(() => resolve()));
+          await worker.stop(config.BATCHLINE_SHUTDOWN_MS);
+          await handle.close();
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await provider?.close();
+    await database.close();
+    throw error;
+  }
+}
+
