@@ -25,14 +25,14 @@ for (const crashAt of ['after_batch_create', 'in_progress', 'after_collect_chunk
     try {
       sim.setFaults({ items: { overloaded: 0.1, expired: 0.05 } });
       const before = sim.stats();
-      const env = testEnv(db, { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '500', BATCHLINE_LEASE_MS: '1500' });
+      const env = testEnv(db, { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '500', BATCHLINE_LEASE_MS: '1500', BATCHLINE_COLLECT_CHUNK: '200' });
 
       const first = await spawnService({ ...env, BATCHLINE_CRASH_AT: crashAt });
       const documents = Array.from({ length: N }, (_, i) => ({ id: `d${i}`, text: `${crashAt} document ${i}` }));
       const res = await postJson(`${first.url}/v1/jobs`, { task: 'review-insights', documents, sinks: [{ plugin: 'file', config: { path: 'out.jsonl' } }] });
       assert.equal(res.status, 201);
       const { id } = (await res.json()) as { id: string };
-      const exit = await first.exited;
+      const exit = await Promise.race([first.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no crash at ${crashAt}:\n${first.output().slice(-2000)}`)), 60_000).unref())]).finally(() => first.child.kill('SIGKILL'));
       assert.equal(exit.signal, 'SIGKILL', `the service died at ${crashAt}:\n${first.output().slice(-2000)}`);
 
       const second = await spawnService(env);

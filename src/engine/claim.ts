@@ -43,3 +43,18 @@ export async function releaseAllLeases(ctx: Pick<EngineContext, 'db' | 'owner'>)
   await ctx.db.updateTable('jobs').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
   await ctx.db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
 }
+
+/**
+ * Keeps this worker's lease on a batch alive while `work` runs (a 256 MB upload or a long results
+ * stream can outlast one lease); without it another replica could take the batch over mid-call.
+ */
+export async function withBatchLease<T>(ctx: EngineContext, batchId: number, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    renewBatchLease(ctx, batchId).catch((error: unknown) => ctx.log.warn({ batch_id: batchId, err: error }, 'lease renewal failed'));
+  }, Math.max(250, Math.floor(ctx.config.BATCHLINE_LEASE_MS / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -7,13 +7,12 @@ import type { Batch } from '../db/types.ts';
 import { classifyProviderError } from '../provider/errors.ts';
 import { outputValidator } from '../tasks/registry.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
-import { releaseBatch, renewBatchLease } from './claim.ts';
+import { releaseBatch, renewBatchLease, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { parseCustomId } from './ids.ts';
 import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
 import { enqueueDeliveries, pokeJob } from './transitions.ts';
 
-const CHUNK = 1000;
 /** After this many complete reads that still miss lines, the missing items are re-submitted. */
 const MAX_INCOMPLETE_READS = 3;
 
@@ -24,11 +23,15 @@ export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<vo
   const task = job.task as ResolvedTask;
   const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null };
 
+  await withBatchLease(ctx, batch.id, () => readResults(ctx, batch, providerId, options));
+}
+
+async function readResults(ctx: EngineContext, batch: Batch, providerId: string, options: ChunkOptions): Promise<void> {
   let chunk: MessageBatchIndividualResponse[] = [];
   try {
     for await (const line of await ctx.provider.messages.batches.results(providerId)) {
       chunk.push(line);
-      if (chunk.length >= CHUNK) {
+      if (chunk.length >= ctx.config.BATCHLINE_COLLECT_CHUNK) {
         await storeChunk(ctx, batch, chunk, options);
         chunk = [];
         ctx.crashPoint('after_collect_chunk');

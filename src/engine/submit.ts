@@ -6,7 +6,7 @@ import type { Batch } from '../db/types.ts';
 import { classifyProviderError } from '../provider/errors.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { findOrphan } from './adopt.ts';
-import { releaseBatch } from './claim.ts';
+import { releaseBatch, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { batchRequests, type BatchRequest } from './materialize.ts';
 import { firstPollDelayMs } from './poll-schedule.ts';
@@ -30,10 +30,21 @@ export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<voi
     return;
   }
 
-  await ctx.db.updateTable('batches').set({ submit_started_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() }).where('id', '=', batch.id).where('lease_owner', '=', ctx.owner).execute();
+  const stamped = await ctx.db
+    .updateTable('batches')
+    .set({ submit_started_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() })
+    .where('id', '=', batch.id)
+    .where('lease_owner', '=', ctx.owner)
+    .executeTakeFirst();
+  // Lost the lease (this worker stalled past it): whoever holds it now decides; never send twice.
+  if (Number(stamped.numUpdatedRows) === 0) return;
 
+  await withBatchLease(ctx, batch.id, () => sendBatch(ctx, batch, job.task as ResolvedTask));
+}
+
+async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask): Promise<void> {
   const requests: BatchRequest[] = [];
-  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, job.task as ResolvedTask)) requests.push(request);
+  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task)) requests.push(request);
   if (requests.length === 0) {
     // Every item left the batch before it was sent (canceled): nothing to submit.
     await ctx.db.updateTable('batches').set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null }).where('id', '=', batch.id).execute();

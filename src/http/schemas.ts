@@ -1,6 +1,6 @@
 // Request and response schemas of the HTTP API, with OpenAPI metadata: the single source of openapi.yaml.
 import { z } from '@hono/zod-openapi';
-import { ATTACHMENT_MEDIA_TYPES } from '../engine/document.ts';
+import { documentSchema } from '../engine/document.ts';
 import { customTaskSchema } from '../tasks/registry.ts';
 
 export const ProblemSchema = z
@@ -18,18 +18,8 @@ export const ProblemSchema = z
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } }]));
 
-const DocumentSchema = z
-  .object({
-    id: z.string().min(1).max(512).openapi({ description: 'Stable external id of the document' }),
-    text: z.string().max(2_000_000).optional(),
-    title: z.string().max(10_000).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    attachments: z
-      .array(z.object({ media_type: z.enum(ATTACHMENT_MEDIA_TYPES), data: z.string().openapi({ description: 'base64' }), name: z.string().max(500).optional() }))
-      .max(100)
-      .optional(),
-  })
-  .openapi('Document');
+// One schema for documents, shared with the engine: HTTP validation and ingest can never disagree.
+const DocumentSchema = documentSchema.openapi('Document');
 
 const SinkRefSchema = z
   .object({

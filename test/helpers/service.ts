@@ -50,7 +50,7 @@ export interface ChildService {
 export async function spawnService(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildService> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, BATCHLINE_LOG_LEVEL: env.BATCHLINE_LOG_LEVEL ?? 'info' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, BATCHLINE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -93,7 +93,7 @@ export interface JobBody {
   status: string;
   counts: Record<string, number>;
   batches: Array<{ provider_id: string | null; request_count: number; status: string; is_retry: boolean }>;
-  usage: Record<string, number>;
+  usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
   cost: { usd: number; standard_usd: number; saved_usd: number };
   deliveries: { pending: number; delivered: number; dead: number };
 }

@@ -1,0 +1,14 @@
+// Public API of the Message Batches simulator.
+export { startSimulator } from './server.ts';
+export { paramsHash } from './hash.ts';
+export { sampleFromJsonSchema } from './schema-sample.ts';
+export { itemFaultFor, type ItemFaultKind } from './faults.ts';
+export type {
+  FaultRoute,
+  HttpFault,
+  ItemFaults,
+  Simulator,
+  SimulatorFaults,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.ts';

@@ -1,0 +1,99 @@
+// The prompt-cache model: a request's prefix up to its last cache_control breakpoint is written once, then read.
+import { sha256Hex } from './hash.ts';
+import { estimateInputTokens, tokensForText } from './tokens.ts';
+
+export interface CacheUsage {
+  read: number;
+  create5m: number;
+  create1h: number;
+}
+
+export interface PromptCache {
+  /** Prefix key → expiry time (ms). */
+  entries: Map<string, number>;
+}
+
+const FIVE_MINUTES_MS = 5 * 60 * 1000;
+const ONE_HOUR_MS = 60 * 60 * 1000;
+// Sweeping expired keys only past this size keeps lookups O(1) in the common case.
+const SWEEP_ABOVE = 50_000;
+
+export function createPromptCache(): PromptCache {
+  return { entries: new Map() };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asBlocks(content: unknown): unknown[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return Array.isArray(content) ? content : [];
+}
+
+// The API caches in the order tools → system → messages, so the prefix covers every block before the breakpoint.
+function walkBlocks(params: Record<string, unknown>): unknown[] {
+  const blocks: unknown[] = [];
+  if (Array.isArray(params.tools)) blocks.push(...params.tools);
+  blocks.push(...asBlocks(params.system));
+  if (Array.isArray(params.messages)) {
+    for (const message of params.messages) {
+      if (!isRecord(message)) continue;
+      for (const block of asBlocks(message.content)) blocks.push({ role: message.role, block });
+    }
+  }
+  return blocks;
+}
+
+function breakpointOf(block: unknown): Record<string, unknown> | null {
+  const inner = isRecord(block) && 'role' in block && 'block' in block ? block.block : block;
+  return isRecord(inner) && isRecord(inner.cache_control) ? inner.cache_control : null;
+}
+
+interface CacheablePrefix {
+  serialized: string;
+  ttl: '5m' | '1h';
+}
+
+export function cacheablePrefix(params: Record<string, unknown>): CacheablePrefix | null {
+  const blocks = walkBlocks(params);
+  let last = -1;
+  let control: Record<string, unknown> | null = null;
+  for (const [index, block] of blocks.entries()) {
+    const found = breakpointOf(block);
+    if (found !== null) {
+      last = index;
+      control = found;
+    }
+  }
+  // A top-level cache_control asks the API to place the breakpoint on the last block itself.
+  if (isRecord(params.cache_control) && blocks.length > 0) {
+    last = blocks.length - 1;
+    control = params.cache_control;
+  }
+  if (last < 0 || control === null) return null;
+  return { serialized: JSON.stringify(blocks.slice(0, last + 1)), ttl: control.ttl === '1h' ? '1h' : '5m' };
+}
+
+/** Reads or writes the request's cacheable prefix; null when the request has no breakpoint. */
+export function usePromptCache(cache: PromptCache, params: Record<string, unknown>, now: number): CacheUsage | null {
+  const prefix = cacheablePrefix(params);
+  if (prefix === null) return null;
+  // The prefix is serialized differently from the whole request, so cap it at the request's own estimate.
+  const tokens = Math.min(tokensForText(prefix.serialized), estimateInputTokens(params));
+  const key = sha256Hex(`${String(params.model)}\n${prefix.serialized}`);
+  const ttlMs = prefix.ttl === '1h' ? ONE_HOUR_MS : FIVE_MINUTES_MS;
+  const expiresAt = cache.entries.get(key);
+  if (expiresAt !== undefined && expiresAt > now) {
+    // A hit refreshes the entry's lifetime, as the API does.
+    cache.entries.set(key, Math.max(expiresAt, now + ttlMs));
+    return { read: tokens, create5m: 0, create1h: 0 };
+  }
+  if (cache.entries.size > SWEEP_ABOVE) sweep(cache, now);
+  cache.entries.set(key, now + ttlMs);
+  return prefix.ttl === '1h' ? { read: 0, create5m: 0, create1h: tokens } : { read: 0, create5m: tokens, create1h: 0 };
+}
+
+function sweep(cache: PromptCache, now: number): void {
+  for (const [key, expiresAt] of cache.entries) if (expiresAt <= now) cache.entries.delete(key);
+}

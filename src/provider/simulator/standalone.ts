@@ -1,0 +1,55 @@
+// Runs the simulator as its own process, configured from SIMULATOR_* environment variables (read once here).
+import { z } from 'zod';
+import { parseFaults } from './faults-schema.ts';
+import { startSimulator } from './server.ts';
+import type { SimulatorFaults } from './types.ts';
+
+const blankAsUnset = (value: unknown): unknown => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  SIMULATOR_PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).default(0)),
+  SIMULATOR_HOST: z.preprocess(blankAsUnset, z.string().default('127.0.0.1')),
+  SIMULATOR_PROCESSING_MS: z.preprocess(blankAsUnset, z.coerce.number().min(0).default(0)),
+  SIMULATOR_FAULTS: z.preprocess(blankAsUnset, z.string().optional()),
+  SIMULATOR_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
+});
+
+function fail(message: string): never {
+  console.error(`simulator: ${message}`);
+  process.exit(1);
+}
+
+const parsedEnv = envSchema.safeParse(process.env);
+if (!parsedEnv.success) fail(parsedEnv.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+const env = Object.freeze(parsedEnv.data);
+
+let faults: SimulatorFaults = {};
+if (env.SIMULATOR_FAULTS !== undefined) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env.SIMULATOR_FAULTS);
+  } catch (error) {
+    fail(`SIMULATOR_FAULTS is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseFaults(raw);
+  if (!parsed.ok) fail(`SIMULATOR_FAULTS: ${parsed.message}`);
+  faults = parsed.faults;
+}
+
+const sim = await startSimulator({
+  host: env.SIMULATOR_HOST,
+  port: env.SIMULATOR_PORT,
+  processingMs: env.SIMULATOR_PROCESSING_MS,
+  faults,
+  ...(env.SIMULATOR_API_KEY !== undefined ? { apiKey: env.SIMULATOR_API_KEY } : {}),
+});
+console.log(`simulator listening on ${sim.url}`);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    sim.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`close failed: ${String(error)}`),
+    );
+  });
+}

@@ -1,0 +1,75 @@
+// Public types of the Message Batches simulator: its options, fault knobs, stats and handle.
+
+/** Routes whose next calls can be made to fail with an HTTP status. */
+export type FaultRoute =
+  | 'create'
+  | 'retrieve'
+  | 'list'
+  | 'cancel'
+  | 'delete'
+  | 'results'
+  | 'count_tokens'
+  | 'messages';
+
+export interface HttpFault {
+  route: FaultRoute;
+  status: number;
+  /** How many of the next calls of `route` fail; counted down as used. */
+  times: number;
+  retryAfterSeconds?: number;
+}
+
+/** Fractions (0..1) of requests whose result is errored with that inner error type, or expired. */
+export interface ItemFaults {
+  overloaded?: number;
+  apiError?: number;
+  invalidRequest?: number;
+  expired?: number;
+  /** By default a fault hits only the first submission of given params; true makes it permanent. */
+  everyAttempt?: boolean;
+}
+
+export interface SimulatorFaults {
+  http?: HttpFault[];
+  items?: ItemFaults;
+  /** The next N results downloads are cut midway (partial line, then the socket is destroyed). */
+  cutResults?: number;
+  /** Fraction of a canceled batch's requests that still succeed, as if they were in flight. */
+  cancelSucceedFraction?: number;
+}
+
+export interface SimulatorStats {
+  creates: number;
+  requestsSubmitted: number;
+  submissionsByCustomId: Record<string, number>;
+  submissionsByParamsHash: Record<string, number>;
+  /** Batches currently held (created and not deleted). */
+  batches: number;
+  callsByRoute: Record<string, number>;
+  resultsDownloads: number;
+}
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  /** When set, the key sent by the client must equal it. */
+  apiKey?: string;
+  /** Time from create until a batch ends; 0 ends it at the first look after create. */
+  processingMs?: number;
+  faults?: SimulatorFaults;
+  /** Requests allowed per batch (API limit: 100,000). */
+  maxRequests?: number;
+  /** Largest accepted request body (API limit: 256 MB). */
+  maxBodyBytes?: number;
+  /** Clock, for tests that move time by hand. */
+  now?: () => number;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  stats(): SimulatorStats;
+  setFaults(faults: SimulatorFaults): void;
+  setProcessingMs(ms: number): void;
+}
