@@ -15,6 +15,8 @@ export interface AnswerInput {
   idSeed: string;
   cache: CacheUsage | null;
   serviceTier: 'batch' | 'standard';
+  /** Answer the forced tool with input that ignores its schema (fault injection). */
+  offSchema?: boolean;
 }
 
 const OPENERS = ['Here is a brief answer', 'Short reply', 'Answering briefly', 'In short', 'Quick take'];
@@ -60,7 +62,7 @@ function buildContent(input: AnswerInput): { content: ContentBlock[]; stopReason
           type: 'tool_use',
           id: `toolu_${derivedBase62(`tool:${input.idSeed}`, 24)}`,
           name: tool.name,
-          input: sampleFromJsonSchema(tool.input_schema, input.seed),
+          input: input.offSchema ? { answer: 'I could not follow the schema.' } : sampleFromJsonSchema(tool.input_schema, input.seed),
           caller: { type: 'direct' },
         },
       ],

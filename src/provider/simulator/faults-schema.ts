@@ -21,6 +21,7 @@ const faultsSchema = z.object({
       apiError: share.optional(),
       invalidRequest: share.optional(),
       expired: share.optional(),
+      offSchema: share.optional(),
       everyAttempt: z.boolean().optional(),
     })
     .optional(),

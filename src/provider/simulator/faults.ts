@@ -2,9 +2,10 @@
 import { unitFromHex, unitFromText } from './hash.ts';
 import type { FaultRoute, HttpFault, ItemFaults, SimulatorFaults } from './types.ts';
 
-export type ItemFaultKind = 'overloaded_error' | 'api_error' | 'invalid_request_error' | 'expired';
+/** `off_schema`: the request succeeds but the forced tool's input ignores its schema (a model mistake). */
+export type ItemFaultKind = 'overloaded_error' | 'api_error' | 'invalid_request_error' | 'expired' | 'off_schema';
 
-export const ITEM_FAULT_MESSAGES: Record<Exclude<ItemFaultKind, 'expired'>, string> = {
+export const ITEM_FAULT_MESSAGES: Record<Exclude<ItemFaultKind, 'expired' | 'off_schema'>, string> = {
   overloaded_error: 'Overloaded',
   api_error: 'Internal server error',
   invalid_request_error: 'Simulated invalid request',
@@ -61,6 +62,7 @@ export function itemFaultFor(paramsHashHex: string, items: ItemFaults | undefine
     [items.apiError, 'api_error'],
     [items.invalidRequest, 'invalid_request_error'],
     [items.expired, 'expired'],
+    [items.offSchema, 'off_schema'],
   ];
   let edge = 0;
   for (const [share, kind] of bands) {

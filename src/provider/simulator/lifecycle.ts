@@ -37,7 +37,7 @@ function finishBatch(batch: BatchRecord, sim: SimState, endedAt: number, now: nu
     if (canceled && !survivesCancel(batch.id, index, succeedFraction)) outcome = OUTCOME.canceled;
     else if (request.problem !== null) outcome = OUTCOME.errored;
     else if (request.fault === 'expired') outcome = OUTCOME.expired;
-    else if (request.fault !== null) outcome = OUTCOME.errored;
+    else if (request.fault !== null && request.fault !== 'off_schema') outcome = OUTCOME.errored;
     else outcome = OUTCOME.succeeded;
     outcomes[index] = outcome;
     if (outcome === OUTCOME.succeeded) {

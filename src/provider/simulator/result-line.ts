@@ -21,7 +21,7 @@ function resultOf(batch: BatchRecord, index: number): MessageBatchResult {
       return { type: 'expired' };
     case OUTCOME.errored:
       if (request.problem !== null) return errored({ type: 'invalid_request_error', message: request.problem });
-      if (request.fault !== null && request.fault !== 'expired') {
+      if (request.fault !== null && request.fault !== 'expired' && request.fault !== 'off_schema') {
         return errored({ type: request.fault, message: ITEM_FAULT_MESSAGES[request.fault] });
       }
       return errored({ type: 'api_error', message: 'Internal server error' });
@@ -34,6 +34,7 @@ function resultOf(batch: BatchRecord, index: number): MessageBatchResult {
           idSeed: `${batch.id}:${index}`,
           cache: batch.cacheUsage.get(index) ?? null,
           serviceTier: 'batch',
+          offSchema: request.fault === 'off_schema',
         }),
       };
   }

@@ -25,6 +25,8 @@ export interface ItemFaults {
   apiError?: number;
   invalidRequest?: number;
   expired?: number;
+  /** Succeeded, but the forced tool's input misses the schema's required fields. */
+  offSchema?: number;
   /** By default a fault hits only the first submission of given params; true makes it permanent. */
   everyAttempt?: boolean;
 }
