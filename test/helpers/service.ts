@@ -91,7 +91,7 @@ export async function waitForJob(baseUrl: string, jobId: string, timeoutMs = 60_
 export interface JobBody {
   id: string;
   status: string;
-  counts: Record<string, number>;
+  counts: Record<'total' | 'queued' | 'submitted' | 'succeeded' | 'failed' | 'canceled' | 'retry_wait', number>;
   batches: Array<{ provider_id: string | null; request_count: number; status: string; is_retry: boolean }>;
   usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
   cost: { usd: number; standard_usd: number; saved_usd: number };
