@@ -1,17 +1,18 @@
-// `npm run bench`: starts a standalone simulator, then runs bench/pipeline.ts in a fresh process for
-// 10,000 and 100,000 documents (on PGlite, or on Postgres when DATABASE_URL is set) and prints the figures.
+// `npm run bench`: starts a standalone simulator (no processing delay), then for 10,000 and 100,000
+// documents runs bench/prepare.ts and bench/collect.ts, each in a fresh process, on a fresh database
+// (Postgres when DATABASE_URL is set, else PGlite), and prints one JSON line per phase.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '../test/helpers/database.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 
-function run(args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<void> {
+function run(script: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((l) => onLine?.(l)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`))));
   });
 }
 
@@ -28,7 +29,13 @@ const simUrl = await new Promise<string>((resolve) => {
 });
 try {
   for (const n of sizes) {
-    await run(['bench/pipeline.ts', String(n), simUrl], process.env, (line) => console.log(line));
+    const database = await createTestDatabase();
+    try {
+      await run('bench/prepare.ts', [String(n), simUrl, database.url ?? '-', database.dataDir]);
+      await run('bench/collect.ts', [simUrl, database.url ?? '-', database.dataDir]);
+    } finally {
+      await database.drop();
+    }
   }
 } finally {
   sim.kill('SIGTERM');

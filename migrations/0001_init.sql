@@ -45,6 +45,7 @@ CREATE TABLE batches (
   request_counts   jsonb,                            -- request_counts as last seen
   cancel_requested boolean NOT NULL DEFAULT false,
   submit_started_at timestamptz,                     -- when batches.create was first attempted (orphan search window)
+  create_in_doubt_until timestamptz,                 -- a create call may still be landing until then: never resubmit before
   submitted_at     timestamptz,
   ended_at         timestamptz,
   collected_at     timestamptz,

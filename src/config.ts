@@ -61,7 +61,7 @@ export const configSchema = z
     BATCHLINE_LEASE_MS: intFrom(1000).default(60_000),
     BATCHLINE_SHUTDOWN_MS: intFrom(0).default(10_000),
     BATCHLINE_IDLE_MS: intFrom(10, 60_000).default(500),
-    BATCHLINE_COLLECT_CHUNK: intFrom(1, 100_000).default(1000),
+    BATCHLINE_COLLECT_CHUNK: intFrom(1, 10_000).default(1000),
     BATCHLINE_DELIVERY_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
     BATCHLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     BATCHLINE_SIMULATOR_PROCESSING_MS: intFrom(0).default(2000),

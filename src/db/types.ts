@@ -57,6 +57,7 @@ export interface BatchesTable {
   request_counts: NullableJson<Record<string, number>>;
   cancel_requested: Generated<boolean>;
   submit_started_at: NullableTimestamp;
+  create_in_doubt_until: NullableTimestamp;
   submitted_at: NullableTimestamp;
   ended_at: NullableTimestamp;
   collected_at: NullableTimestamp;

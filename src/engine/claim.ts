@@ -39,21 +39,30 @@ export async function releaseBatch(ctx: EngineContext, batchId: number, nextRunI
 
 /** On shutdown: hand every lease this process holds back at once, so another replica need not wait. */
 export async function releaseAllLeases(ctx: Pick<EngineContext, 'db' | 'owner'>): Promise<void> {
-  await ctx.db.updateTable('batches').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
+  // A create still in flight keeps its lease: handing it over now could let another replica send it again.
+  await sql`UPDATE batches SET lease_owner = NULL, lease_until = NULL
+    WHERE lease_owner = ${ctx.owner} AND NOT (status = 'submitting' AND create_in_doubt_until > now())`.execute(ctx.db);
   await ctx.db.updateTable('jobs').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
   await ctx.db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
 }
 
 /**
  * Keeps this worker's lease on a batch alive while `work` runs (a 256 MB upload or a long results
- * stream can outlast one lease); without it another replica could take the batch over mid-call.
+ * stream can outlast one lease). If the lease is lost anyway, the signal aborts the work: another
+ * replica owns the batch now, and two owners could submit it twice.
  */
-export async function withBatchLease<T>(ctx: EngineContext, batchId: number, work: () => Promise<T>): Promise<T> {
+export async function withBatchLease<T>(ctx: EngineContext, batchId: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const lost = new AbortController();
   const timer = setInterval(() => {
-    renewBatchLease(ctx, batchId).catch((error: unknown) => ctx.log.warn({ batch_id: batchId, err: error }, 'lease renewal failed'));
+    renewBatchLease(ctx, batchId).then(
+      (held) => {
+        if (!held) lost.abort(new Error(`lease on batch ${batchId} lost`));
+      },
+      (error: unknown) => ctx.log.warn({ batch_id: batchId, err: error }, 'lease renewal failed'),
+    );
   }, Math.max(250, Math.floor(ctx.config.BATCHLINE_LEASE_MS / 3)));
   try {
-    return await work();
+    return await work(lost.signal);
   } finally {
     clearInterval(timer);
   }

@@ -15,6 +15,8 @@ import { enqueueDeliveries, pokeJob } from './transitions.ts';
 
 /** After this many complete reads that still miss lines, the missing items are re-submitted. */
 const MAX_INCOMPLETE_READS = 3;
+/** After this many failed reads (errors, cut streams), the batch's unanswered items are re-submitted. */
+const MAX_FAILED_READS = 10;
 
 export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   const providerId = batch.provider_id;
@@ -41,6 +43,11 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
     if (chunk.length > 0) await storeChunk(ctx, batch, chunk, options);
   } catch (error) {
     const failure = classifyProviderError(error);
+    if (failure.kind === 'not_found' || batch.collect_attempts + 1 >= MAX_FAILED_READS) {
+      // The results are gone (deleted, archived) or never readable: re-submit or fail what is left.
+      ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId, error: failure.error.message }, 'results unavailable; giving up on this batch');
+      return closeBatch(ctx, batch, { type: 'results_unavailable', message: failure.error.message });
+    }
     ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, error: failure.error.message }, 'results stream failed; will read again');
     await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
     const backoff = Math.min(ctx.config.POLL_MAX_MS, 1000 * 2 ** Math.min(batch.collect_attempts, 10));
@@ -62,29 +69,32 @@ async function storeChunk(ctx: EngineContext, batch: Batch, lines: MessageBatchI
       ctx.log.warn({ batch_id: batch.id, custom_id: line.custom_id }, 'result line with a foreign custom_id ignored');
       continue;
     }
-    const o = outcomeOf(line, options);
+    let o: LineOutcome;
+    try {
+      o = outcomeOf(line, options);
+    } catch (error) {
+      // One malformed line must not make the whole batch unreadable: it fails its own item.
+      const message = `unreadable result line: ${error instanceof Error ? error.message : String(error)}`;
+      o = { outcome: 'errored', next: 'failed', output: null, error: { type: 'invalid_result_line', message }, model: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } };
+    }
     rows.push({ itemId: id.itemId, attempt: id.attempt, o });
   }
   if (rows.length === 0) return;
 
   await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('results')
-      .values(
-        rows.map(({ itemId, attempt, o }) => ({
-          item_id: itemId,
-          attempt,
-          job_id: batch.job_id,
-          batch_id: batch.id,
-          outcome: o.outcome,
-          output: o.output === null || o.output === undefined ? null : JSON.stringify(o.output),
-          error: o.error ? JSON.stringify(o.error) : null,
-          model: o.model,
-          ...o.usage,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['item_id', 'attempt']).doNothing())
-      .execute();
+    // One array per column and unnest(): a handful of parameters however large the chunk, which
+    // Postgres parses and plans far faster than a VALUES list of 12 parameters per row.
+    await sql`
+      INSERT INTO results (item_id, attempt, job_id, batch_id, outcome, output, error, model,
+        input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens)
+      SELECT item_id, attempt, ${batch.job_id}, ${batch.id}, outcome, output, error, model, it, ot, cw, cr
+      FROM unnest(${rows.map((r) => r.itemId)}::bigint[], ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.o.outcome)}::text[],
+        ${rows.map((r) => (r.o.output === null || r.o.output === undefined ? null : JSON.stringify(r.o.output)))}::jsonb[],
+        ${rows.map((r) => (r.o.error ? JSON.stringify(r.o.error) : null))}::jsonb[], ${rows.map((r) => r.o.model)}::text[],
+        ${rows.map((r) => r.o.usage.input_tokens)}::int[], ${rows.map((r) => r.o.usage.output_tokens)}::int[],
+        ${rows.map((r) => r.o.usage.cache_creation_input_tokens)}::int[], ${rows.map((r) => r.o.usage.cache_read_input_tokens)}::int[])
+        AS t(item_id, attempt, outcome, output, error, model, it, ot, cw, cr)
+      ON CONFLICT (item_id, attempt) DO NOTHING`.execute(trx);
 
     const byNext = new Map<NextItemState, number[]>();
     for (const { itemId, o } of rows) {
@@ -134,22 +144,27 @@ async function finishCollect(ctx: EngineContext, batch: Batch): Promise<void> {
     await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
     return releaseBatch(ctx, batch.id, 1000 * 2 ** batch.collect_attempts, { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });
   }
+  await closeBatch(ctx, batch, { type: 'missing_result', message: 'the provider returned no result line for this request' });
+  ctx.log.info({ batch_id: batch.id, job_id: batch.job_id }, 'batch collected');
+}
+
+/**
+ * Marks a batch collected. Items it still holds (never answered) are treated like expired requests:
+ * re-submitted while attempts remain, else failed with `error`.
+ */
+export async function closeBatch(ctx: EngineContext, batch: Batch, error: { type: string; message: string }): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    if (missingCount > 0) {
-      // The provider never returned these lines: treat them like expired requests.
-      await sql`UPDATE items SET status = ${retryOrFail(ctx)},
-          next_run_at = now(), updated_at = now(),
-          last_error = ${JSON.stringify({ type: 'missing_result', message: 'the provider returned no result line for this request' })}::jsonb
-        WHERE batch_id = ${batch.id} AND status = 'submitted'`.execute(trx);
-      const failed = await trx.selectFrom('items').select('id').where('batch_id', '=', batch.id).where('status', '=', 'failed').where(sql<boolean>`last_error->>'type' = 'missing_result'`).execute();
-      await enqueueDeliveries(trx, ctx.tag, batch.job_id, failed.map((f) => f.id));
-    }
+    const moved = await sql<{ id: number; status: string }>`
+      UPDATE items SET status = ${retryOrFail(ctx)}, next_run_at = now(), updated_at = now(),
+        last_error = ${JSON.stringify(error)}::jsonb
+      WHERE batch_id = ${batch.id} AND status = 'submitted'
+      RETURNING id, status`.execute(trx);
+    await enqueueDeliveries(trx, ctx.tag, batch.job_id, moved.rows.filter((r) => r.status === 'failed').map((r) => r.id));
     await trx
       .updateTable('batches')
-      .set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null, last_error: null, updated_at: new Date() })
+      .set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null, last_error: moved.rows.length > 0 ? JSON.stringify(error) : null, updated_at: new Date() })
       .where('id', '=', batch.id)
       .execute();
     await pokeJob(trx, batch.job_id);
   });
-  ctx.log.info({ batch_id: batch.id, job_id: batch.job_id }, 'batch collected');
 }

@@ -9,6 +9,11 @@ import { pokeJob } from './transitions.ts';
 
 const DELIVERY_BATCH = 500;
 
+/** A sink call must end well inside the lease, or another replica could deliver the same rows meanwhile. */
+function sinkTimeoutMs(ctx: EngineContext): number {
+  return Math.min(5 * 60_000, Math.floor(ctx.config.BATCHLINE_LEASE_MS * 0.8));
+}
+
 interface StoredSink {
   plugin: string;
   config: unknown;
@@ -44,7 +49,7 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
   } else {
     const results = await loadResults(ctx, deliveries);
     try {
-      outcomes = await sink.deliver(sinkRef.config, results, { jobId: target.job_id, log: ctx.log.child({ sink: sink.name }), fileRoots: ctx.config.BATCHLINE_FILE_ROOTS, signal: AbortSignal.timeout(5 * 60_000) });
+      outcomes = await sink.deliver(sinkRef.config, results, { jobId: target.job_id, log: ctx.log.child({ sink: sink.name }), fileRoots: ctx.config.BATCHLINE_FILE_ROOTS, signal: AbortSignal.timeout(sinkTimeoutMs(ctx)) });
       if (outcomes.length !== results.length) throw new Error(`returned ${outcomes.length} outcomes for ${results.length} results`);
     } catch (error) {
       const wrapped = new PluginError(sink.name, 'deliver', error);
@@ -60,7 +65,10 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
 
 async function loadResults(ctx: EngineContext, deliveries: Delivery[]): Promise<DeliveredResult[]> {
   const rows = await sql<ResultRow & { delivery_id: number; idempotency_key: string }>`
-    SELECT d.id AS delivery_id, d.idempotency_key, i.id AS item_id, i.job_id, i.external_id, i.status, i.attempts, i.last_error,
+    SELECT d.id AS delivery_id, d.idempotency_key, i.id AS item_id, i.job_id, i.external_id, d.attempt AS attempts,
+      -- The state of the result this delivery carries, not the item's state now (a manual retry moves it on).
+      CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END AS status,
+      CASE WHEN d.attempt = i.attempts THEN i.last_error ELSE r.error END AS last_error,
       i.document->'metadata' AS metadata, r.output, r.error, r.input_tokens, r.output_tokens,
       r.cache_creation_input_tokens, r.cache_read_input_tokens, r.outcome
     FROM deliveries d
@@ -101,12 +109,13 @@ async function recordOutcomes(ctx: EngineContext, deliveries: Delivery[], outcom
           updated_at: new Date(),
         })
         .where('id', '=', d.id)
+        .where('lease_owner', '=', ctx.owner)
         .execute();
     }
     if (delivered.length > 0) {
       await sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), next_run_at = NULL,
           lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = now()
-        WHERE id = ANY(${delivered}::bigint[])`.execute(trx);
+        WHERE id = ANY(${delivered}::bigint[]) AND lease_owner = ${ctx.owner}`.execute(trx);
     }
   });
 }

@@ -1,47 +1,58 @@
 // Decides when a job is over: no item left to process, no delivery left to make.
-import { sql } from 'kysely';
-import type { JobStatus } from '../db/types.ts';
+import { sql, type Transaction } from 'kysely';
+import type { DB, JobStatus } from '../db/types.ts';
 import type { EngineContext } from './context.ts';
 
-/** Looks at jobs that were poked (next_run_at due) and closes those with nothing left to do. */
+/**
+ * Looks at jobs that were poked (next_run_at due) and closes those with nothing left to do.
+ * The claim pushes next_run_at one lease ahead instead of clearing it, so a crash here leaves the job
+ * due again later rather than forgotten.
+ */
 export async function finalizeJobs(ctx: EngineContext): Promise<number> {
   const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
-  const claimed = await sql<{ id: string; cancel_requested_at: Date | null }>`
-    UPDATE jobs SET lease_owner = ${ctx.owner}, lease_until = now() + ${leaseMs} * interval '1 millisecond', next_run_at = NULL
+  const claimed = await sql<{ id: string; claimed: string }>`
+    UPDATE jobs SET next_run_at = now() + ${leaseMs} * interval '1 millisecond'
     WHERE id IN (
       SELECT id FROM jobs WHERE status = 'running' AND next_run_at <= now()
-        AND (lease_until IS NULL OR lease_until < now())
       ORDER BY next_run_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-    RETURNING id, cancel_requested_at`.execute(ctx.db);
+    RETURNING id, next_run_at::text AS claimed`.execute(ctx.db);
   let finished = 0;
   for (const job of claimed.rows) {
-    const status = await finalStatus(ctx, job.id, job.cancel_requested_at !== null);
-    if (status) {
-      await ctx.db
-        .updateTable('jobs')
-        .set({ status, finished_at: new Date(), updated_at: new Date(), lease_owner: null, lease_until: null })
-        .where('id', '=', job.id)
-        .where('status', '=', 'running')
-        .execute();
-      ctx.log.info({ job_id: job.id, status }, 'job finished');
-      finished += 1;
-    } else {
-      await ctx.db.updateTable('jobs').set({ lease_owner: null, lease_until: null }).where('id', '=', job.id).execute();
+    try {
+      const status = await ctx.db.transaction().execute((trx) => finalizeOne(trx, job.id, job.claimed));
+      if (status) {
+        ctx.log.info({ job_id: job.id, status }, 'job finished');
+        finished += 1;
+      }
+    } catch (error) {
+      ctx.log.error({ job_id: job.id, err: error }, 'finalize failed; will look again');
     }
   }
   return finished;
 }
 
-async function finalStatus(ctx: EngineContext, jobId: string, canceled: boolean): Promise<JobStatus | undefined> {
-  const row = await sql<{ open_items: number; failed_items: number; open_deliveries: number; dead_deliveries: number; open_batches: number }>`
-    SELECT
-      (SELECT count(*) FROM items WHERE job_id = ${jobId} AND status IN ('queued','submitted','retry_wait'))::int AS open_items,
-      (SELECT count(*) FROM items WHERE job_id = ${jobId} AND status = 'failed')::int AS failed_items,
-      (SELECT count(*) FROM deliveries WHERE job_id = ${jobId} AND status IN ('pending','retry_wait'))::int AS open_deliveries,
-      (SELECT count(*) FROM deliveries WHERE job_id = ${jobId} AND status = 'dead')::int AS dead_deliveries,
-      (SELECT count(*) FROM batches WHERE job_id = ${jobId} AND status NOT IN ('collected','failed'))::int AS open_batches`.execute(ctx.db);
-  const c = row.rows[0];
-  if (!c || c.open_items > 0 || c.open_deliveries > 0 || c.open_batches > 0) return undefined;
-  if (canceled) return 'canceled';
-  return c.failed_items > 0 || c.dead_deliveries > 0 ? 'completed_with_errors' : 'completed';
+/** Under the job row's lock (retry and cancel take it too), so no state change slips between count and close. */
+async function finalizeOne(trx: Transaction<DB>, jobId: string, claimedNextRun: string): Promise<JobStatus | undefined> {
+  const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+  if (!job || job.status !== 'running') return undefined;
+  if (job.cancel_requested_at !== null) {
+    // Items that came back for a retry after the cancel will not be sent again.
+    await trx.updateTable('items').set({ status: 'canceled', next_run_at: null, updated_at: new Date() }).where('job_id', '=', jobId).where('status', 'in', ['queued', 'retry_wait']).execute();
+  }
+  const open = await sql<{ open: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM items WHERE job_id = ${jobId} AND status IN ('queued','submitted','retry_wait'))
+        OR EXISTS (SELECT 1 FROM deliveries WHERE job_id = ${jobId} AND status IN ('pending','retry_wait'))
+        OR EXISTS (SELECT 1 FROM batches WHERE job_id = ${jobId} AND status NOT IN ('collected','failed')) AS open`.execute(trx);
+  if (open.rows[0]?.open) {
+    // Not done: wait for the next poke, unless one arrived while we looked (then next_run_at moved).
+    // Compared as text: a JS Date would drop the microseconds and never match.
+    await sql`UPDATE jobs SET next_run_at = NULL WHERE id = ${jobId} AND next_run_at = ${claimedNextRun}::timestamptz`.execute(trx);
+    return undefined;
+  }
+  const errors = await sql<{ errors: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM items WHERE job_id = ${jobId} AND status = 'failed')
+        OR EXISTS (SELECT 1 FROM deliveries WHERE job_id = ${jobId} AND status = 'dead') AS errors`.execute(trx);
+  const status: JobStatus = job.cancel_requested_at !== null ? 'canceled' : errors.rows[0]?.errors ? 'completed_with_errors' : 'completed';
+  await trx.updateTable('jobs').set({ status, next_run_at: null, finished_at: new Date(), updated_at: new Date() }).where('id', '=', jobId).execute();
+  return status;
 }

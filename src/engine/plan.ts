@@ -11,20 +11,24 @@ interface DueItem {
   request_bytes: number;
 }
 
-/** Plans at most one batch per running job and kind (fresh / retry); returns the batches, leased to this worker. */
+/**
+ * Plans at most one batch per job and kind (fresh / retry), for jobs that have due items, and at most
+ * BATCHLINE_WORKER_CONCURRENCY batches a tick: each is materialized in memory when it is sent.
+ * Returns the batches, leased to this worker.
+ */
 export async function planBatches(ctx: EngineContext): Promise<Batch[]> {
-  const jobs = await ctx.db
-    .selectFrom('jobs')
-    .select(['id', 'task'])
-    .where('status', '=', 'running')
-    .where('cancel_requested_at', 'is', null)
-    .orderBy('created_at')
-    .limit(50)
-    .execute();
+  const limit = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
+  const jobs = await sql<{ id: string; task: ResolvedTask }>`
+    SELECT j.id, j.task FROM jobs j
+    WHERE j.status = 'running' AND j.cancel_requested_at IS NULL
+      AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id
+        AND (i.status = 'queued' OR (i.status = 'retry_wait' AND i.next_run_at <= now())))
+    ORDER BY j.created_at LIMIT ${limit}`.execute(ctx.db);
   const planned: Batch[] = [];
-  for (const job of jobs) {
+  for (const job of jobs.rows) {
     for (const retry of [true, false]) {
-      const batch = await planOne(ctx, job.id, (job.task as ResolvedTask).model, retry);
+      if (planned.length >= limit) return planned;
+      const batch = await planOne(ctx, job.id, job.task.model, retry);
       if (batch) planned.push(batch);
     }
   }

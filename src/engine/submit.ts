@@ -12,6 +12,9 @@ import { batchRequests, type BatchRequest } from './materialize.ts';
 import { firstPollDelayMs } from './poll-schedule.ts';
 import { failBatchItems } from './transitions.ts';
 
+/** How long a create call may take (a 256 MB upload); until then plus a minute, its outcome is in doubt. */
+const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
+
 export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
 
@@ -19,8 +22,9 @@ export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<voi
     // A previous attempt may have reached the provider: never submit again before ruling that out.
     const orphan = await findOrphan(ctx, batch);
     if (orphan.found) return recordSubmitted(ctx, batch, orphan.found);
-    if (orphan.undecided) {
-      ctx.log.info({ batch_id: batch.id, reason: orphan.undecided }, 'orphan search undecided; waiting');
+    const undecided = orphan.undecided ?? (batch.create_in_doubt_until && batch.create_in_doubt_until.getTime() > Date.now() ? 'an earlier create call may still be landing' : undefined);
+    if (undecided) {
+      ctx.log.info({ batch_id: batch.id, reason: undecided }, 'orphan search undecided; waiting');
       return releaseBatch(ctx, batch.id, ctx.config.POLL_MIN_MS);
     }
   }
@@ -32,17 +36,21 @@ export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<voi
 
   const stamped = await ctx.db
     .updateTable('batches')
-    .set({ submit_started_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() })
+    .set({
+      submit_started_at: sql<Date>`now()` as unknown as Date,
+      create_in_doubt_until: sql<Date>`now() + ${CREATE_TIMEOUT_MS + 60_000} * interval '1 millisecond'` as unknown as Date,
+      updated_at: new Date(),
+    })
     .where('id', '=', batch.id)
     .where('lease_owner', '=', ctx.owner)
     .executeTakeFirst();
   // Lost the lease (this worker stalled past it): whoever holds it now decides; never send twice.
   if (Number(stamped.numUpdatedRows) === 0) return;
 
-  await withBatchLease(ctx, batch.id, () => sendBatch(ctx, batch, job.task as ResolvedTask));
+  await withBatchLease(ctx, batch.id, (signal) => sendBatch(ctx, batch, job.task as ResolvedTask, signal));
 }
 
-async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask): Promise<void> {
+async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, signal: AbortSignal): Promise<void> {
   const requests: BatchRequest[] = [];
   for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task)) requests.push(request);
   if (requests.length === 0) {
@@ -54,7 +62,7 @@ async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask): 
   let created: MessageBatch;
   try {
     // No SDK retries here: a retried create after a lost answer would bill the batch twice.
-    created = await ctx.provider.messages.batches.create({ requests: requests as never }, { maxRetries: 0 });
+    created = await ctx.provider.messages.batches.create({ requests: requests as never }, { maxRetries: 0, timeout: CREATE_TIMEOUT_MS, signal });
   } catch (error) {
     return handleCreateFailure(ctx, batch, error);
   }
@@ -72,7 +80,9 @@ async function recordSubmitted(ctx: EngineContext, batch: Batch, created: Messag
       provider_status: created.processing_status,
       request_counts: JSON.stringify(created.request_counts),
       submitted_at: new Date(),
-      next_run_at: new Date(Date.now() + firstPollDelayMs(ctx.config, batch.request_count)),
+      // A cancel that arrived while we were submitting must not wait for the first poll.
+      next_run_at: sql<Date>`CASE WHEN cancel_requested THEN now() ELSE now() + ${firstPollDelayMs(ctx.config, batch.request_count)} * interval '1 millisecond' END` as unknown as Date,
+      create_in_doubt_until: null,
       lease_owner: null,
       lease_until: null,
       last_error: null,
@@ -85,6 +95,10 @@ async function recordSubmitted(ctx: EngineContext, batch: Batch, created: Messag
 
 async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unknown): Promise<void> {
   const failure = classifyProviderError(error);
+  if (failure.status !== undefined) {
+    // The API answered, so the call is over: whatever it did is visible to the orphan search now.
+    await ctx.db.updateTable('batches').set({ create_in_doubt_until: null }).where('id', '=', batch.id).execute();
+  }
   ctx.log.warn({ batch_id: batch.id, kind: failure.kind, status: failure.status, error: failure.error.message }, 'batches.create failed');
   const backoff = Math.min(ctx.config.POLL_MAX_MS, ctx.config.POLL_MIN_MS * 2 ** Math.min(batch.poll_count, 10));
   switch (failure.kind) {

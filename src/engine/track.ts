@@ -7,6 +7,7 @@ import { classifyProviderError } from '../provider/errors.ts';
 import { releaseBatch } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { nextPollDelayMs } from './poll-schedule.ts';
+import { closeBatch } from './collect.ts';
 
 export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   const providerId = batch.provider_id;
@@ -19,6 +20,11 @@ export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void>
         : await ctx.provider.messages.batches.retrieve(providerId);
   } catch (error) {
     const failure = classifyProviderError(error);
+    if (failure.kind === 'not_found') {
+      // The provider no longer knows this batch (deleted): its items go back to the queue or fail.
+      ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId }, 'provider batch not found; re-queueing its items');
+      return closeBatch(ctx, batch, { type: 'batch_not_found', message: `provider batch ${providerId} no longer exists` });
+    }
     ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, kind: failure.kind, error: failure.error.message }, 'batch check failed');
     if (failure.kind === 'rejected' && batch.cancel_requested) {
       // Cancel refused (it had ended meanwhile): read the state on the next look.
@@ -39,7 +45,8 @@ export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void>
       ended_at: ended ? new Date(remote.ended_at ?? Date.now()) : null,
       poll_count: batch.poll_count + 1,
       poll_interval_ms: interval,
-      next_run_at: sql<Date>`now() + ${interval ?? 0} * interval '1 millisecond'` as unknown as Date,
+      // A cancel requested while we were asking must be sent now, not after the next interval.
+      next_run_at: sql<Date>`CASE WHEN cancel_requested AND ${remote.processing_status === 'in_progress'} THEN now() ELSE now() + ${interval ?? 0} * interval '1 millisecond' END` as unknown as Date,
       lease_owner: null,
       lease_until: null,
       last_error: null,

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { AppError, ERROR_CODES, coerceError, fieldPath, type FieldProblem } from '../errors.ts';
+import { AppError, ERROR_CODES, coerceError, fieldPath, type ErrorCode, type FieldProblem } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface Problem {
@@ -42,7 +42,8 @@ export function validationProblem(error: ZodError, prefix = ''): AppError {
 export function errorHandler(log: Logger) {
   return function onError(error: Error, c: Context): Response {
     if (error instanceof HTTPException) {
-      const code = error.status === 413 ? 'payload_too_large' : error.message.startsWith('Malformed JSON') ? 'malformed_json' : error.status === 401 ? 'unauthorized' : 'bad_request';
+      const byStatus: Record<number, ErrorCode> = { 401: 'unauthorized', 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited', 503: 'unavailable' };
+      const code: ErrorCode = error.message.startsWith('Malformed JSON') ? 'malformed_json' : (byStatus[error.status] ?? (error.status >= 500 ? 'internal' : 'bad_request'));
       return problemResponse(c, new AppError(code, error.message || ERROR_CODES[code].title));
     }
     const appError = coerceError(error);

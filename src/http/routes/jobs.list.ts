@@ -1,5 +1,6 @@
 // GET /v1/jobs: jobs newest first, cursor-paginated.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'kysely';
 import { jobSummary } from '../../engine/job-view.ts';
 import { invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
@@ -21,11 +22,13 @@ const route = createRoute({
 export function registerJobsList(app: OpenAPIHono, deps: AppDeps): void {
   app.openapi(route, async (c) => {
     const { cursor, limit, status } = c.req.valid('query');
-    let query = deps.db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+    // Ordered and compared at millisecond precision, the precision the cursor carries.
+    const createdMs = sql<Date>`date_trunc('milliseconds', created_at)`;
+    let query = deps.db.selectFrom('jobs').selectAll().orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1);
     if (status) query = query.where('status', '=', status);
     if (cursor) {
       const { at, id } = decodeCursor(cursor);
-      query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+      query = query.where((eb) => eb.or([eb(createdMs, '<', at), eb.and([eb(createdMs, '=', at), eb('id', '<', id)])]));
     }
     const rows = await query.execute();
     const page = rows.slice(0, limit);
