@@ -9,9 +9,13 @@ import { createTestDatabase } from '../test/helpers/database.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 
-function run(script: string, args: string[]): Promise<void> {
+// BENCH_COLLECT_HEAP_MB caps the collect process's V8 heap: if collection finishes under a small cap,
+// what it retains is bounded, whatever the RSS figures say about how lazily V8 gives memory back.
+const collectHeap = process.env.BENCH_COLLECT_HEAP_MB ? [`--max-old-space-size=${Number(process.env.BENCH_COLLECT_HEAP_MB)}`] : [];
+
+function run(script: string, args: string[], nodeArgs: string[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited ${code}`))));
   });
 }
@@ -32,7 +36,7 @@ try {
     const database = await createTestDatabase();
     try {
       await run('bench/prepare.ts', [String(n), simUrl, database.url ?? '-', database.dataDir]);
-      await run('bench/collect.ts', [simUrl, database.url ?? '-', database.dataDir]);
+      await run('bench/collect.ts', [simUrl, database.url ?? '-', database.dataDir], collectHeap);
     } finally {
       await database.drop();
     }
