@@ -1,12 +1,16 @@
 // Applies migrations/*.sql in name order, once each, recorded in schema_migrations.
 // An advisory lock serializes replicas that start at the same time: the second waits, then finds nothing to do.
 import { sql, type Kysely } from 'kysely';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DB } from './types.ts';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** migrations/ at the package root: two levels up from src/db, three from the compiled dist/src/db. */
+export const MIGRATIONS_DIR = ['../../migrations', '../../../migrations']
+  .map((rel) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), rel))
+  .find((dir) => existsSync(dir)) ?? path.resolve('migrations');
 const LOCK_KEY = 74_201_101; // arbitrary, constant: "batchline migrations"
 
 export async function migrate(db: Kysely<DB>, dir = MIGRATIONS_DIR): Promise<string[]> {
