@@ -1,0 +1,60 @@
+// Work that comes back in an unexpected state still ends: vanished provider batches, cancels racing retries.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startSimulator } from '../src/provider/simulator/index.ts';
+import { createTestDatabase } from './helpers/database.ts';
+import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+
+const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `doc-${i}`, text: `recovery document ${i}` }));
+
+test('a provider batch that no longer exists (404) sends its items again in a new batch', async () => {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ processingMs: 5_000 });
+  const service = await startTestService(db, sim.url);
+  try {
+    const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(20) })).json()) as { id: string };
+    const batchesDb = service.database.db.selectFrom('batches').selectAll().where('job_id', '=', id);
+    for (let i = 0; i < 100 && !(await batchesDb.execute()).some((b) => b.provider_id); i++) await new Promise((r) => setTimeout(r, 50));
+    // The provider forgets the batch (deleted out of band): point our row at an id it does not know.
+    await service.database.db.updateTable('batches').set({ provider_id: 'msgbatch_vanished000000000000', next_run_at: new Date() }).where('job_id', '=', id).execute();
+    sim.setProcessingMs(50);
+
+    const job = await waitForJob(service.url, id, 30_000);
+    assert.equal(job.status, 'completed');
+    assert.equal(job.counts.succeeded, 20);
+    const batches = await batchesDb.orderBy('id').execute();
+    assert.equal(batches.length, 2);
+    assert.equal(batches[0]?.last_error?.type, 'batch_not_found');
+    assert.equal(batches[1]?.is_retry, true);
+    assert.equal(batches[1]?.request_count, 20);
+  } finally {
+    await service.close();
+    await sim.close();
+    await db.drop();
+  }
+});
+
+test('items that come back retryable after a cancel are canceled, not sent again', async () => {
+  const db = await createTestDatabase();
+  // Every request "finishes" despite the cancel, half of them expired: those would normally be retried.
+  const sim = await startSimulator({ processingMs: 2_000, faults: { items: { expired: 0.5 }, cancelSucceedFraction: 1 } });
+  const service = await startTestService(db, sim.url);
+  try {
+    const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(100) })).json()) as { id: string };
+    for (let i = 0; i < 100; i++) {
+      const batches = await service.database.db.selectFrom('batches').select('provider_id').where('job_id', '=', id).execute();
+      if (batches.some((b) => b.provider_id)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await fetch(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST' })).status, 202);
+    const job = await waitForJob(service.url, id, 30_000);
+    assert.equal(job.status, 'canceled');
+    assert.equal(job.counts.succeeded + job.counts.canceled, 100);
+    assert.ok(job.counts.canceled > 20 && job.counts.succeeded > 20, JSON.stringify(job.counts));
+    assert.equal(sim.stats().requestsSubmitted, 100, 'nothing was re-submitted after the cancel');
+  } finally {
+    await service.close();
+    await sim.close();
+    await db.drop();
+  }
+});
