@@ -49,6 +49,6 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
     if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { at: date, id };
   } catch {
-    throw invalidField('cursor', 'is not a cursor returned by this API');
+    throw invalidField('query.cursor', 'is not a cursor returned by this API');
   }
 }

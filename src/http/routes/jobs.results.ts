@@ -34,7 +34,7 @@ export function registerJobsResults(app: OpenAPIHono, deps: AppDeps): void {
     const job = await deps.db.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst();
     if (!job) throw new AppError('not_found', `job ${id} does not exist`);
     const after = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isSafeInteger(after) || after < 0) throw invalidField('cursor', 'is not a cursor returned by this API');
+    if (!Number.isSafeInteger(after) || after < 0) throw invalidField('query.cursor', 'is not a cursor returned by this API');
 
     if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) {
       c.header('content-type', 'application/x-ndjson');
