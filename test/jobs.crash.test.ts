@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { postJson, spawnService, testEnv, waitForJob } from './helpers/service.ts';
 
 const N = 2000;
+const SECRET_KEY = 'sk-ant-test-secret-8c1f2e';
 let sim: Simulator;
 
 before(async () => {
@@ -25,7 +26,7 @@ for (const crashAt of ['after_batch_create', 'in_progress', 'after_collect_chunk
     try {
       sim.setFaults({ items: { overloaded: 0.1, expired: 0.05 } });
       const before = sim.stats();
-      const env = testEnv(db, { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '500', BATCHLINE_LEASE_MS: '1500', BATCHLINE_COLLECT_CHUNK: '200' });
+      const env = testEnv(db, { ANTHROPIC_API_KEY: SECRET_KEY, ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '500', BATCHLINE_LEASE_MS: '1500', BATCHLINE_COLLECT_CHUNK: '200' });
 
       const first = await spawnService({ ...env, BATCHLINE_CRASH_AT: crashAt });
       const documents = Array.from({ length: N }, (_, i) => ({ id: `d${i}`, text: `${crashAt} document ${i}` }));
@@ -44,6 +45,7 @@ for (const crashAt of ['after_batch_create', 'in_progress', 'after_collect_chunk
         second.child.kill('SIGTERM');
         await second.exited;
       }
+      assert.ok(!first.output().includes(SECRET_KEY) && !second.output().includes(SECRET_KEY), 'the API key never reaches the logs');
 
       const stats = sim.stats();
       const newIds = Object.entries(stats.submissionsByCustomId).filter(([cid]) => !(cid in before.submissionsByCustomId));
