@@ -44,7 +44,12 @@ export const configSchema = z
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: optionalString.pipe(z.url('must be a URL').optional()),
     BATCHLINE_API_KEYS: commaList,
-    WEBHOOK_SECRET: optionalString,
+    /** Space-separated: every listed secret is accepted, so a secret can be rotated without downtime. */
+    WEBHOOK_SECRET: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(/\s+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'each secret must look like whsec_<base64>'))),
     BATCHLINE_SECRET_KEY: optionalString,
     BATCH_MAX_REQUESTS: intFrom(1, 100_000).default(100_000),
     BATCH_MAX_BYTES: byteSize.pipe(z.number().int().min(1024, 'must be at least 1 KB').max(256 * MB, 'must be at most 256 MB')).default(256 * MB),
@@ -56,6 +61,9 @@ export const configSchema = z
     BATCHLINE_TRACE_URL: optionalString,
     BATCHLINE_URL: optionalString.pipe(z.url('must be a URL').optional()),
     BATCHLINE_TOKEN: optionalString,
+    BATCHLINE_RATE_LIMIT_RPS: intFrom(0).default(50),
+    BATCHLINE_RATE_LIMIT_BURST: intFrom(1).default(200),
+    BATCHLINE_REQUEST_TIMEOUT_MS: intFrom(100).default(30_000),
     BATCHLINE_MAX_BODY_BYTES: byteSize.pipe(z.number().int().min(1024)).default(64 * MB),
     BATCHLINE_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
     BATCHLINE_LEASE_MS: intFrom(1000).default(60_000),

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createSinkRegistry } from './plugins/registry.ts';
 import { openProvider, type ProviderHandle } from './provider/local.ts';
 import { startWorker, type Worker } from './worker/loop.ts';
+import { createCounters, type Counters } from './telemetry/counters.ts';
 import { firstPartySinks } from './plugins/first-party.ts';
 import { createProviderClient } from './provider/client.ts';
 
@@ -24,6 +25,7 @@ export interface Service {
   engine: EngineContext;
   worker: Worker;
   provider: ProviderHandle;
+  counters: Counters;
   /** Graceful stop: no new claims, leases handed back, server and database closed. */
   close(): Promise<void>;
 }
@@ -65,8 +67,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const worker = startWorker(engine, { autostart: options.worker !== false });
     wakeWorker = worker.wake;
 
+    const counters = createCounters();
     const app = createApp({
       db: database.db,
+      counters,
       config,
       sinks: engine.sinks,
       tag,
@@ -99,6 +103,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       engine,
       worker,
       provider: handle,
+      counters,
       close() {
         closing ??= (async () => {
           await new Promise<void>((resolve) => started.close(() => resolve()));

@@ -1,6 +1,10 @@
 // The Hono application: middleware, every route, the error handler and the OpenAPI document.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { timeout } from 'hono/timeout';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { registerCallbacks } from './routes/callbacks.batches.ts';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 import { bearerAuth } from './auth.ts';
@@ -33,7 +37,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.use('/v1/*', bearerAuth(deps.config.BATCHLINE_API_KEYS));
+  app.use('/v1/*', rateLimit({ rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST }));
+  app.use('/v1/*', timeout(deps.config.BATCHLINE_REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: 'the request took too long' })));
+  // Callbacks are authenticated by their signature, not a bearer token (notifiers hold no API key).
+  const requireBearer = bearerAuth(deps.config.BATCHLINE_API_KEYS);
+  app.use('/v1/*', async function bearerUnlessCallback(c, next) {
+    return c.req.path.startsWith('/v1/callbacks/') ? next() : requireBearer(c, next);
+  });
   app.use(
     '/v1/*',
     bodyLimit({
@@ -50,6 +60,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsGet(app, deps);
   registerJobsResults(app, deps);
   registerJobsActions(app, deps);
+  registerCallbacks(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;

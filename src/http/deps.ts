@@ -4,12 +4,14 @@ import type { Config } from '../config.ts';
 import type { DB } from '../db/types.ts';
 import type { Logger } from '../logger.ts';
 import type { SinkRegistry } from '../plugins/registry.ts';
+import type { Counters } from '../telemetry/counters.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
   config: Config;
   sinks: SinkRegistry;
   tag: string;
+  counters: Counters;
   log: Logger;
   wake(): void;
   /** Readiness: database reachable and migrations applied; returns a reason when not ready. */

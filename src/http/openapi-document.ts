@@ -6,6 +6,7 @@ import { createSinkRegistry } from '../plugins/registry.ts';
 import { firstPartySinks } from '../plugins/first-party.ts';
 import { createApp, OPENAPI_INFO } from './app.ts';
 import type { AppDeps } from './deps.ts';
+import { createCounters } from '../telemetry/counters.ts';
 
 /** The document needs the routes, not a database: the handlers are never called here. */
 export function openApiDocument(): Record<string, unknown> {
@@ -14,6 +15,7 @@ export function openApiDocument(): Record<string, unknown> {
     config: loadConfig({}),
     sinks: createSinkRegistry(firstPartySinks()),
     tag: 'doc',
+    counters: createCounters(),
     log: silentLogger(),
     wake: () => {},
     notReadyReason: async () => undefined,

@@ -23,6 +23,8 @@ export function testEnv(db: TestDatabase, extra: Record<string, string> = {}): R
     BATCHLINE_SHUTDOWN_MS: '2000',
     BATCHLINE_LOG_LEVEL: 'silent',
     BATCHLINE_SIMULATOR_PROCESSING_MS: '100',
+    // Tests poll the API fast from one address; the limiter has its own test.
+    BATCHLINE_RATE_LIMIT_RPS: '0',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...extra,
   };
