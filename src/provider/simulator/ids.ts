@@ -1,4 +1,4 @@
-// Identifiers the simulator hands out: random ones for batches and requests, derived ones for reproducible results.
+// Identifiers the simulator hands out: random ones for batches, requests and webhook messages, derived ones for reproducible results.
 import { createHash, randomBytes } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -33,4 +33,9 @@ export function newBatchId(): string {
 
 export function newRequestId(): string {
   return `req_${randomBase62(24)}`;
+}
+
+/** Standard Webhooks message id: unique per event, kept across retries so receivers can dedupe on it. */
+export function newWebhookId(): string {
+  return `msg_${randomBase62(27)}`;
 }

@@ -7,6 +7,7 @@ export type {
   FaultRoute,
   HttpFault,
   ItemFaults,
+  NotifyOptions,
   Simulator,
   SimulatorFaults,
   SimulatorOptions,

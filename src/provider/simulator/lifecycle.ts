@@ -1,5 +1,7 @@
-// The batch state machine, in_progress → (canceling) → ended, advanced lazily whenever a batch is looked at.
+// The batch state machine, in_progress → (canceling) → ended, advanced whenever a batch is looked at (or its end timer fires).
 import { survivesCancel } from './faults.ts';
+import { announceEnded } from './notify-send.ts';
+import { dropEndTimer } from './notify-state.ts';
 import { usePromptCache } from './prompt-cache.ts';
 import type { SimState } from './state.ts';
 import { OUTCOME, type BatchRecord } from './store.ts';
@@ -14,13 +16,17 @@ export function statusOf(batch: BatchRecord): ProcessingStatus {
   return batch.cancelInitiatedAt !== null ? 'canceling' : 'in_progress';
 }
 
-/** Ends the batch if its time has come: processingMs after create, or shortly after a cancel. */
+/** When the batch is due to end: processingMs after create, or shortly after a cancel. */
+export function endTimeOf(batch: BatchRecord, sim: SimState): number {
+  return batch.cancelInitiatedAt !== null
+    ? batch.cancelInitiatedAt + Math.min(sim.processingMs, CANCEL_DELAY_CAP_MS)
+    : batch.createdAt + sim.processingMs;
+}
+
+/** Ends the batch if its time has come. */
 export function advanceBatch(batch: BatchRecord, sim: SimState): void {
   if (batch.endedAt !== null) return;
-  const endAt =
-    batch.cancelInitiatedAt !== null
-      ? batch.cancelInitiatedAt + Math.min(sim.processingMs, CANCEL_DELAY_CAP_MS)
-      : batch.createdAt + sim.processingMs;
+  const endAt = endTimeOf(batch, sim);
   const now = sim.now();
   if (now >= endAt) finishBatch(batch, sim, endAt, now);
 }
@@ -51,4 +57,7 @@ function finishBatch(batch: BatchRecord, sim: SimState, endedAt: number, now: nu
   batch.outcomes = outcomes;
   batch.counts = counts;
   batch.endedAt = endedAt;
+  // Runs once per batch, whether a look or the end timer got here first.
+  dropEndTimer(sim.notifier, batch.id);
+  announceEnded(sim, batch, endedAt);
 }

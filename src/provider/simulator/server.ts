@@ -1,7 +1,9 @@
 // Starts the Message Batches simulator: a plain node:http server holding all state in memory.
 import { createServer } from 'node:http';
+import { rescheduleEnds } from './end-timers.ts';
 import { copyFaults } from './faults-schema.ts';
 import { sendError } from './http-io.ts';
+import { activateNotify, stopNotifier } from './notify-state.ts';
 import { handleRequest } from './router.ts';
 import { createState } from './state.ts';
 import { snapshotStats } from './stats.ts';
@@ -40,6 +42,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     port: address.port,
     close() {
+      stopNotifier(sim.notifier);
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Idle keep-alive sockets (the SDK keeps some) would otherwise hold close() open.
@@ -53,6 +56,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     setProcessingMs(ms) {
       sim.processingMs = Math.max(0, ms);
+      rescheduleEnds(sim);
+    },
+    setNotify(n) {
+      sim.notifier.active = activateNotify(n);
+      rescheduleEnds(sim);
     },
   };
 }

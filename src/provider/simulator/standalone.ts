@@ -1,8 +1,9 @@
 // Runs the simulator as its own process, configured from SIMULATOR_* environment variables (read once here).
 import { z } from 'zod';
 import { parseFaults } from './faults-schema.ts';
+import { parseNotify } from './notify-schema.ts';
 import { startSimulator } from './server.ts';
-import type { SimulatorFaults } from './types.ts';
+import type { NotifyOptions, SimulatorFaults } from './types.ts';
 
 const blankAsUnset = (value: unknown): unknown => (value === '' ? undefined : value);
 
@@ -12,6 +13,9 @@ const envSchema = z.object({
   SIMULATOR_PROCESSING_MS: z.preprocess(blankAsUnset, z.coerce.number().min(0).default(0)),
   SIMULATOR_FAULTS: z.preprocess(blankAsUnset, z.string().optional()),
   SIMULATOR_API_KEY: z.preprocess(blankAsUnset, z.string().optional()),
+  SIMULATOR_NOTIFY_URL: z.preprocess(blankAsUnset, z.string().optional()),
+  SIMULATOR_NOTIFY_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
+  SIMULATOR_NOTIFY_DELAY_MS: z.preprocess(blankAsUnset, z.coerce.number().min(0).optional()),
 });
 
 function fail(message: string): never {
@@ -36,12 +40,25 @@ if (env.SIMULATOR_FAULTS !== undefined) {
   faults = parsed.faults;
 }
 
+let notify: NotifyOptions | undefined;
+// Either variable set turns the notifier on, so a forgotten secret or URL fails loudly instead of sending nothing.
+if (env.SIMULATOR_NOTIFY_URL !== undefined || env.SIMULATOR_NOTIFY_SECRET !== undefined) {
+  const parsed = parseNotify({
+    url: env.SIMULATOR_NOTIFY_URL,
+    secret: env.SIMULATOR_NOTIFY_SECRET,
+    delayMs: env.SIMULATOR_NOTIFY_DELAY_MS,
+  });
+  if (!parsed.ok) fail(`SIMULATOR_NOTIFY_*: ${parsed.message}`);
+  notify = parsed.notify ?? undefined;
+}
+
 const sim = await startSimulator({
   host: env.SIMULATOR_HOST,
   port: env.SIMULATOR_PORT,
   processingMs: env.SIMULATOR_PROCESSING_MS,
   faults,
   ...(env.SIMULATOR_API_KEY !== undefined ? { apiKey: env.SIMULATOR_API_KEY } : {}),
+  ...(notify !== undefined ? { notify } : {}),
 });
 console.log(`simulator listening on ${sim.url}`);
 

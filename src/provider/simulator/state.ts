@@ -1,5 +1,6 @@
 // The simulator's whole in-memory state, passed to every handler as one context object.
 import { copyFaults } from './faults-schema.ts';
+import { createNotifier, type NotifierState } from './notify-state.ts';
 import { createPromptCache, type PromptCache } from './prompt-cache.ts';
 import { createCounters, type StatsCounters } from './stats.ts';
 import { createStore, type BatchStore } from './store.ts';
@@ -15,6 +16,7 @@ export interface SimState {
   store: BatchStore;
   counters: StatsCounters;
   cache: PromptCache;
+  notifier: NotifierState;
   /** http://host:port of the listening server; results_url falls back to it when a request has no Host. */
   origin: string;
 }
@@ -34,6 +36,7 @@ export function createState(options: SimulatorOptions): SimState {
     store: createStore(),
     counters: createCounters(),
     cache: createPromptCache(),
+    notifier: createNotifier(options.notify),
     origin: '',
   };
 }

@@ -9,6 +9,8 @@ export interface StatsCounters {
   byParamsHash: Map<string, number>;
   callsByRoute: Map<string, number>;
   resultsDownloads: number;
+  notificationsSent: number;
+  notificationFailures: number;
 }
 
 export function createCounters(): StatsCounters {
@@ -19,6 +21,8 @@ export function createCounters(): StatsCounters {
     byParamsHash: new Map(),
     callsByRoute: new Map(),
     resultsDownloads: 0,
+    notificationsSent: 0,
+    notificationFailures: 0,
   };
 }
 
@@ -41,5 +45,7 @@ export function snapshotStats(counters: StatsCounters, batches: number): Simulat
     batches,
     callsByRoute: Object.fromEntries(counters.callsByRoute),
     resultsDownloads: counters.resultsDownloads,
+    notificationsSent: counters.notificationsSent,
+    notificationFailures: counters.notificationFailures,
   };
 }

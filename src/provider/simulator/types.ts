@@ -49,6 +49,24 @@ export interface SimulatorStats {
   batches: number;
   callsByRoute: Record<string, number>;
   resultsDownloads: number;
+  /** Completion callbacks answered with a 2xx (a `duplicate` replay counts as one more). */
+  notificationsSent: number;
+  /** Completion callbacks given up on after every retry failed. */
+  notificationFailures: number;
+}
+
+/**
+ * Plays the external notifier teams run beside the real API (which has no completion webhooks): when a batch
+ * ends, POST a Standard Webhooks-signed `message_batch.ended` event to `url`.
+ */
+export interface NotifyOptions {
+  url: string;
+  /** `whsec_` + base64 of the key, as Standard Webhooks prints symmetric secrets. */
+  secret: string;
+  /** Wait between the end of a batch and the first delivery attempt; default 0. */
+  delayMs?: number;
+  /** Send the identical request (same webhook-id, headers and body) a second time, to test replay protection. */
+  duplicate?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -65,6 +83,8 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Clock, for tests that move time by hand. */
   now?: () => number;
+  /** When set, batches end on a timer (not only when looked at) and each end is announced once to a callback URL. */
+  notify?: NotifyOptions;
 }
 
 export interface Simulator {
@@ -74,4 +94,6 @@ export interface Simulator {
   stats(): SimulatorStats;
   setFaults(faults: SimulatorFaults): void;
   setProcessingMs(ms: number): void;
+  /** Turns the completion notifier on (or replaces its settings) or, with undefined, off. */
+  setNotify(n: SimulatorOptions['notify'] | undefined): void;
 }

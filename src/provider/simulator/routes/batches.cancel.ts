@@ -1,5 +1,6 @@
 // POST /v1/messages/batches/{id}/cancel: in_progress → canceling; the batch ends shortly after.
 import { toMessageBatch } from '../batch-view.ts';
+import { scheduleEnd } from '../end-timers.ts';
 import { sendError, sendJson } from '../http-io.ts';
 import { statusOf } from '../lifecycle.ts';
 import { findBatch, type RouteContext } from './context.ts';
@@ -12,5 +13,6 @@ export function cancelBatch(ctx: RouteContext): void {
   }
   // A second cancel while canceling changes nothing, like the API's idempotent cancel.
   batch.cancelInitiatedAt ??= ctx.sim.now();
+  scheduleEnd(ctx.sim, batch);
   sendJson(ctx.ex, 200, toMessageBatch(batch, ctx.origin));
 }

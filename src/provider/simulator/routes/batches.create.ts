@@ -1,5 +1,6 @@
 // POST /v1/messages/batches: validates the envelope, draws each request's faults, stores the batch.
 import { toMessageBatch } from '../batch-view.ts';
+import { scheduleEnd } from '../end-timers.ts';
 import { checkEnvelope } from '../envelope.ts';
 import { itemFaultFor } from '../faults.ts';
 import { paramsHash } from '../hash.ts';
@@ -27,5 +28,6 @@ export function createBatch(ctx: RouteContext): void {
   });
   sim.counters.creates += 1;
   const batch = addBatch(sim.store, requests, sim.now());
+  scheduleEnd(sim, batch);
   sendJson(ctx.ex, 200, toMessageBatch(batch, ctx.origin));
 }

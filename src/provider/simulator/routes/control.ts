@@ -1,6 +1,9 @@
 // /_simulator/* control endpoints, so tests can steer a simulator running in another process (no auth).
+import { rescheduleEnds } from '../end-timers.ts';
 import { copyFaults, parseFaults } from '../faults-schema.ts';
 import { parseJsonBody, sendError, sendJson } from '../http-io.ts';
+import { parseNotify } from '../notify-schema.ts';
+import { activateNotify } from '../notify-state.ts';
 import { snapshotStats } from '../stats.ts';
 import type { RouteContext } from './context.ts';
 
@@ -29,5 +32,19 @@ export function setProcessingMs(ctx: RouteContext): void {
     return sendError(ctx.ex, 400, 'invalid_request_error', 'ms: Input should be a number >= 0');
   }
   ctx.sim.processingMs = ms;
+  rescheduleEnds(ctx.sim);
   sendJson(ctx.ex, 200, { ms });
+}
+
+/** `{url, secret, delayMs?, duplicate?}` turns the completion notifier on, `{}` turns it off. */
+export function setNotify(ctx: RouteContext): void {
+  const body = parseJsonBody(ctx.ex, ctx.bodyText);
+  if (!body.ok) return;
+  const parsed = parseNotify(body.value);
+  if (!parsed.ok) return sendError(ctx.ex, 400, 'invalid_request_error', parsed.message);
+  const active = activateNotify(parsed.notify ?? undefined);
+  ctx.sim.notifier.active = active;
+  rescheduleEnds(ctx.sim);
+  // The secret is not echoed back.
+  sendJson(ctx.ex, 200, active === null ? { enabled: false } : { enabled: true, url: active.url, delayMs: active.delayMs, duplicate: active.duplicate });
 }
