@@ -34,6 +34,9 @@ function openPostgres(connectionString: string, max: number): Database {
   });
   // An idle client that loses its server (Postgres restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away emits 'error' while the pool has no listener on it (only
+  // idle ones get one): an uncaught exception. Its query has already failed; the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
