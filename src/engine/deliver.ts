@@ -1,13 +1,22 @@
 // Drains the delivery outbox: hands each sink its due results in batches, records what happened to each.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Delivery } from '../db/types.ts';
-import type { DeliveredResult, DeliveryOutcome } from '../plugins/contract.ts';
+import type { DeliveredResult, DeliveryOutcome, SqlExecutor } from '../plugins/contract.ts';
 import { PluginError } from '../plugins/registry.ts';
 import type { EngineContext } from './context.ts';
 import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
 
 const DELIVERY_BATCH = 500;
+
+function ownDatabase(ctx: EngineContext): SqlExecutor {
+  return {
+    async query(text, params) {
+      const result = await ctx.db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]));
+      return { rows: [...result.rows] };
+    },
+  };
+}
 
 /** A sink call must end well inside the lease, or another replica could deliver the same rows meanwhile. */
 function sinkTimeoutMs(ctx: EngineContext): number {
@@ -49,7 +58,13 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
   } else {
     const results = await loadResults(ctx, deliveries);
     try {
-      outcomes = await sink.deliver(sinkRef.config, results, { jobId: target.job_id, log: ctx.log.child({ sink: sink.name }), fileRoots: ctx.config.BATCHLINE_FILE_ROOTS, signal: AbortSignal.timeout(sinkTimeoutMs(ctx)) });
+      outcomes = await sink.deliver(sinkRef.config, results, {
+        jobId: target.job_id,
+        log: ctx.log.child({ sink: sink.name }),
+        database: ownDatabase(ctx),
+        fileRoots: ctx.config.BATCHLINE_FILE_ROOTS,
+        signal: AbortSignal.timeout(sinkTimeoutMs(ctx)),
+      });
       if (outcomes.length !== results.length) throw new Error(`returned ${outcomes.length} outcomes for ${results.length} results`);
     } catch (error) {
       const wrapped = new PluginError(sink.name, 'deliver', error);

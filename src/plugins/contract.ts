@@ -21,9 +21,16 @@ export type DeliveryOutcome =
   | { ok: true }
   | { ok: false; retryable: boolean; error: string; retryAfterMs?: number };
 
+/** The slice of a SQL client a plugin may use on the service's own database (Postgres or PGlite). */
+export interface SqlExecutor {
+  query(text: string, params: readonly unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+}
+
 export interface SinkContext {
   jobId: string;
   log: Logger;
+  /** The service's own database, for sinks that write there by default (e.g. `postgres`). */
+  database: SqlExecutor;
   /** Folders a file-writing sink may write into (BATCHLINE_FILE_ROOTS). */
   fileRoots: readonly string[];
   signal: AbortSignal;
