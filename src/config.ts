@@ -1,6 +1,7 @@
 // Every environment variable Batchline reads, in one zod schema: defaults, docs, and one-line errors.
 import { z } from 'zod';
 import path from 'node:path';
+import { parseSecretKey } from './secrets/key.ts';
 
 const MB = 1024 * 1024;
 
@@ -50,7 +51,7 @@ export const configSchema = z
       .optional()
       .transform((v) => (v ?? '').split(/\s+/).filter(Boolean))
       .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'each secret must look like whsec_<base64>'))),
-    BATCHLINE_SECRET_KEY: optionalString,
+    BATCHLINE_SECRET_KEY: optionalString.refine((v) => v === undefined || parseSecretKey(v) !== undefined, 'must be 32 bytes, base64 or hex'),
     BATCH_MAX_REQUESTS: intFrom(1, 100_000).default(100_000),
     BATCH_MAX_BYTES: byteSize.pipe(z.number().int().min(1024, 'must be at least 1 KB').max(256 * MB, 'must be at most 256 MB')).default(256 * MB),
     POLL_MIN_MS: intFrom(1).default(30_000),
@@ -70,6 +71,8 @@ export const configSchema = z
     BATCHLINE_SHUTDOWN_MS: intFrom(0).default(10_000),
     BATCHLINE_IDLE_MS: intFrom(10, 60_000).default(500),
     BATCHLINE_COLLECT_CHUNK: intFrom(1, 10_000).default(1000),
+    BATCHLINE_SINK_CONCURRENCY: intFrom(1, 64).default(2),
+    BATCHLINE_DELIVERY_BATCH: intFrom(1, 10_000).default(500),
     BATCHLINE_DELIVERY_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
     BATCHLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     BATCHLINE_SIMULATOR_PROCESSING_MS: intFrom(0).default(2000),

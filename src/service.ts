@@ -15,6 +15,7 @@ import { createSinkRegistry } from './plugins/registry.ts';
 import { openProvider, type ProviderHandle } from './provider/local.ts';
 import { startWorker, type Worker } from './worker/loop.ts';
 import { createCounters, type Counters } from './telemetry/counters.ts';
+import { loadSecretKey } from './secrets/key.ts';
 import { firstPartySinks } from './plugins/first-party.ts';
 import { createProviderClient } from './provider/client.ts';
 
@@ -61,6 +62,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       tag,
       log,
       sinks: createSinkRegistry(firstPartySinks()),
+      secretKey: loadSecretKey(config.BATCHLINE_SECRET_KEY, config.BATCHLINE_DATA_DIR, log),
       crashPoint: crashAt(config.BATCHLINE_CRASH_AT),
       wake: () => wakeWorker(),
     };
@@ -73,6 +75,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       counters,
       config,
       sinks: engine.sinks,
+      secretKey: engine.secretKey,
       tag,
       log,
       wake: engine.wake,

@@ -16,6 +16,8 @@ export interface EngineContext {
   tag: string;
   log: Logger;
   sinks: SinkRegistry;
+  /** Seals and opens secret config fields (BATCHLINE_SECRET_KEY). */
+  secretKey: Buffer;
   /** Test hook: dies on the spot (SIGKILL) when the configured crash point is reached. */
   crashPoint(point: CrashPoint): void;
   /** Tells the worker loop there is new work, so it does not wait for its idle tick. */

@@ -3,11 +3,11 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Delivery } from '../db/types.ts';
 import type { DeliveredResult, DeliveryOutcome, SqlExecutor } from '../plugins/contract.ts';
 import { PluginError } from '../plugins/registry.ts';
+import { openSinkConfig, type StoredSink } from '../plugins/sink-config.ts';
 import type { EngineContext } from './context.ts';
 import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
 
-const DELIVERY_BATCH = 500;
 
 function ownDatabase(ctx: EngineContext): SqlExecutor {
   return {
@@ -23,27 +23,49 @@ function sinkTimeoutMs(ctx: EngineContext): number {
   return Math.min(5 * 60_000, Math.floor(ctx.config.BATCHLINE_LEASE_MS * 0.8));
 }
 
-interface StoredSink {
+
+/** Calls in flight per sink plugin in this process (BATCHLINE_SINK_CONCURRENCY caps each). */
+const inFlight = new Map<string, number>();
+
+interface Group {
+  job_id: string;
+  sink_index: number;
   plugin: string;
-  config: unknown;
 }
 
-/** Delivers one due group (job × sink); returns how many deliveries it handled (0 = nothing due). */
+/**
+ * Delivers due groups (job × sink) side by side, at most BATCHLINE_SINK_CONCURRENCY calls per sink
+ * plugin at once, so one slow receiver neither starves other sinks nor gets flooded.
+ * Returns how many deliveries were handled (0 = nothing due).
+ */
 export async function deliverDue(ctx: EngineContext): Promise<number> {
-  const group = await sql<{ job_id: string; sink_index: number }>`
-    SELECT job_id, sink_index FROM deliveries
-    WHERE status IN ('pending','retry_wait') AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-    ORDER BY next_run_at LIMIT 1`.execute(ctx.db);
-  const target = group.rows[0];
-  if (!target) return 0;
+  const groups = await sql<Group>`
+    SELECT g.job_id, g.sink_index, j.sinks->g.sink_index->>'plugin' AS plugin
+    FROM (SELECT DISTINCT job_id, sink_index FROM deliveries
+          WHERE status IN ('pending','retry_wait') AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+          LIMIT 16) g
+    JOIN jobs j ON j.id = g.job_id`.execute(ctx.db);
+  const limit = ctx.config.BATCHLINE_SINK_CONCURRENCY;
+  const runs: Array<Promise<number>> = [];
+  for (const group of groups.rows) {
+    const busy = inFlight.get(group.plugin) ?? 0;
+    if (busy >= limit) continue;
+    inFlight.set(group.plugin, busy + 1);
+    runs.push(
+      deliverGroup(ctx, group).finally(() => inFlight.set(group.plugin, (inFlight.get(group.plugin) ?? 1) - 1)),
+    );
+  }
+  return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+}
 
+async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> {
   const claimed = await sql<Delivery>`
     UPDATE deliveries SET lease_owner = ${ctx.owner}, lease_until = now() + ${ctx.config.BATCHLINE_LEASE_MS} * interval '1 millisecond'
     WHERE id IN (
       SELECT id FROM deliveries
       WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
         AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-      ORDER BY id LIMIT ${DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
+      ORDER BY id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
     RETURNING *`.execute(ctx.db);
   const deliveries = claimed.rows;
   if (deliveries.length === 0) return 0;
@@ -58,7 +80,7 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
   } else {
     const results = await loadResults(ctx, deliveries);
     try {
-      outcomes = await sink.deliver(sinkRef.config, results, {
+      outcomes = await sink.deliver(openSinkConfig(sinkRef, ctx.secretKey), results, {
         jobId: target.job_id,
         log: ctx.log.child({ sink: sink.name }),
         database: ownDatabase(ctx),

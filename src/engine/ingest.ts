@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Job } from '../db/types.ts';
 import { AppError, invalidField } from '../errors.ts';
 import { checkSinkConfig } from '../plugins/registry.ts';
+import { sealSinkConfig } from '../plugins/sink-config.ts';
 import { resolveTask, type CustomTaskInput } from '../tasks/registry.ts';
 import type { EngineContext } from './context.ts';
 import type { DocumentInput } from './document.ts';
@@ -31,7 +32,7 @@ export interface CreatedJob {
 const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 const INSERT_CHUNK = 1000;
 
-export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sinks' | 'wake' | 'tag'>, input: CreateJobInput, idempotencyKey?: string): Promise<CreatedJob> {
+export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sinks' | 'wake' | 'tag' | 'secretKey'>, input: CreateJobInput, idempotencyKey?: string): Promise<CreatedJob> {
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
   if (idempotencyKey) {
     const replay = await findByKey(ctx, idempotencyKey, requestHash);
@@ -53,7 +54,10 @@ export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sink
   const sinks = (input.sinks ?? []).map((s, i) => {
     if (s.connection !== undefined) throw invalidField(`sinks.${i}.connection`, 'connections are not available yet; give "plugin" and "config"');
     if (!s.plugin) throw invalidField(`sinks.${i}.plugin`, 'is required');
-    return { plugin: s.plugin, config: checkSinkConfig(ctx.sinks, s.plugin, s.config, `sinks.${i}`) };
+    const parsed = checkSinkConfig(ctx.sinks, s.plugin, s.config, `sinks.${i}`);
+    const plugin = ctx.sinks.get(s.plugin);
+    if (!plugin) throw invalidField(`sinks.${i}.plugin`, 'unknown sink plugin');
+    return sealSinkConfig(plugin, parsed, ctx.secretKey);
   });
 
   const limit = Math.min(ctx.config.BATCH_MAX_BYTES - BATCH_ENVELOPE_BYTES, MAX_REQUEST_BYTES);

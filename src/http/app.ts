@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { registerCallbacks } from './routes/callbacks.batches.ts';
+import { registerDeliveries } from './routes/deliveries.ts';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 import { bearerAuth } from './auth.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsResults(app, deps);
   registerJobsActions(app, deps);
   registerCallbacks(app, deps);
+  registerDeliveries(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;

@@ -10,6 +10,7 @@ export interface AppDeps {
   db: Kysely<DB>;
   config: Config;
   sinks: SinkRegistry;
+  secretKey: Buffer;
   tag: string;
   counters: Counters;
   log: Logger;

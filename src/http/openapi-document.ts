@@ -15,6 +15,7 @@ export function openApiDocument(): Record<string, unknown> {
     config: loadConfig({}),
     sinks: createSinkRegistry(firstPartySinks()),
     tag: 'doc',
+    secretKey: Buffer.alloc(32),
     counters: createCounters(),
     log: silentLogger(),
     wake: () => {},
