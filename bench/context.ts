@@ -16,6 +16,7 @@ export function startBenchService(database: BenchDatabase, simulatorUrl: string)
     ...(database.url ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
     PORT: '0',
     BATCHLINE_DATA_DIR: database.dataDir,
+    BATCHLINE_FILE_ROOTS: database.dataDir,
     BATCH_MAX_REQUESTS: '100000',
     BATCHLINE_MAX_BODY_BYTES: '512MB',
     POLL_MIN_MS: '1',

@@ -1,6 +1,6 @@
 // Drains the delivery outbox: hands each sink its due results in batches, records what happened to each.
-import { CompiledQuery, sql } from 'kysely';
-import type { Delivery } from '../db/types.ts';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import type { DB } from '../db/types.ts';
 import type { DeliveredResult, DeliveryOutcome, SqlExecutor } from '../plugins/contract.ts';
 import { PluginError } from '../plugins/registry.ts';
 import { openSinkConfig, type StoredSink } from '../plugins/sink-config.ts';
@@ -41,8 +41,11 @@ interface Group {
 export async function deliverDue(ctx: EngineContext): Promise<number> {
   const groups = await sql<Group>`
     SELECT g.job_id, g.sink_index, j.sinks->g.sink_index->>'plugin' AS plugin
-    FROM (SELECT DISTINCT job_id, sink_index FROM deliveries
-          WHERE status IN ('pending','retry_wait') AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+    -- DISTINCT over a bounded slice of the due index: never a scan of the whole outbox.
+    FROM (SELECT DISTINCT job_id, sink_index FROM (
+            SELECT job_id, sink_index FROM deliveries
+            WHERE status IN ('pending','retry_wait') AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+            ORDER BY next_run_at LIMIT 2000) due
           LIMIT 16) g
     JOIN jobs j ON j.id = g.job_id`.execute(ctx.db);
   const limit = ctx.config.BATCHLINE_SINK_CONCURRENCY;
@@ -59,14 +62,26 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
 }
 
 async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> {
-  const claimed = await sql<Delivery>`
-    UPDATE deliveries SET lease_owner = ${ctx.owner}, lease_until = now() + ${ctx.config.BATCHLINE_LEASE_MS} * interval '1 millisecond'
-    WHERE id IN (
-      SELECT id FROM deliveries
-      WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
-        AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-      ORDER BY id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING *`.execute(ctx.db);
+  // Claim and read in one round trip: the leased rows joined with the results they carry.
+  const claimed = await sql<ClaimedDelivery>`
+    WITH claimed AS (
+      UPDATE deliveries SET lease_owner = ${ctx.owner}, lease_until = now() + ${ctx.config.BATCHLINE_LEASE_MS} * interval '1 millisecond'
+      WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
+          AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+        ORDER BY id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
+      RETURNING id, item_id, attempt, idempotency_key, attempts AS delivery_attempts)
+    SELECT c.id AS delivery_id, c.idempotency_key, c.delivery_attempts, i.id AS item_id, i.job_id, i.external_id, c.attempt AS attempts,
+      -- The state of the result this delivery carries, not the item's state now (a manual retry moves it on).
+      CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END AS status,
+      CASE WHEN c.attempt = i.attempts THEN i.last_error ELSE r.error END AS last_error,
+      i.document->'metadata' AS metadata, r.output, r.error, r.input_tokens, r.output_tokens,
+      r.cache_creation_input_tokens, r.cache_read_input_tokens, r.outcome
+    FROM claimed c
+    JOIN items i ON i.id = c.item_id
+    LEFT JOIN results r ON r.item_id = c.item_id AND r.attempt = c.attempt
+    ORDER BY c.id`.execute(ctx.db);
   const deliveries = claimed.rows;
   if (deliveries.length === 0) return 0;
 
@@ -78,7 +93,7 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
   if (!sinkRef || !sink) {
     outcomes = deliveries.map(() => ({ ok: false, retryable: false, error: `sink plugin ${sinkRef?.plugin ?? '?'} is not available` }));
   } else {
-    const results = await loadResults(ctx, deliveries);
+    const results = loadResults(deliveries);
     try {
       outcomes = await sink.deliver(openSinkConfig(sinkRef, ctx.secretKey), results, {
         jobId: target.job_id,
@@ -100,37 +115,36 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
   return deliveries.length;
 }
 
-async function loadResults(ctx: EngineContext, deliveries: Delivery[]): Promise<DeliveredResult[]> {
-  const rows = await sql<ResultRow & { delivery_id: number; idempotency_key: string }>`
-    SELECT d.id AS delivery_id, d.idempotency_key, i.id AS item_id, i.job_id, i.external_id, d.attempt AS attempts,
-      -- The state of the result this delivery carries, not the item's state now (a manual retry moves it on).
-      CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END AS status,
-      CASE WHEN d.attempt = i.attempts THEN i.last_error ELSE r.error END AS last_error,
-      i.document->'metadata' AS metadata, r.output, r.error, r.input_tokens, r.output_tokens,
-      r.cache_creation_input_tokens, r.cache_read_input_tokens, r.outcome
-    FROM deliveries d
-    JOIN items i ON i.id = d.item_id
-    LEFT JOIN results r ON r.item_id = d.item_id AND r.attempt = d.attempt
-    WHERE d.id = ANY(${deliveries.map((d) => d.id)}::bigint[])`.execute(ctx.db);
-  const byId = new Map(rows.rows.map((r) => [r.delivery_id, r]));
-  return deliveries.map((d) => {
-    const row = byId.get(d.id);
-    if (!row) throw new Error(`delivery ${d.id} has no item`);
-    return { ...toDeliveredResult(row), idempotency_key: d.idempotency_key };
-  });
+interface ClaimedDelivery extends ResultRow {
+  delivery_id: number;
+  delivery_attempts: number;
+  idempotency_key: string;
 }
 
-async function recordOutcomes(ctx: EngineContext, deliveries: Delivery[], outcomes: DeliveryOutcome[]): Promise<void> {
+function loadResults(deliveries: ClaimedDelivery[]): DeliveredResult[] {
+  return deliveries.map((d) => ({ ...toDeliveredResult(d), idempotency_key: d.idempotency_key }));
+}
+
+async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[], outcomes: DeliveryOutcome[]): Promise<void> {
   const delivered: number[] = [];
+  const failed: Array<{ d: ClaimedDelivery; outcome: Extract<DeliveryOutcome, { ok: false }> }> = [];
+  deliveries.forEach((d, i) => {
+    const outcome = outcomes[i] ?? { ok: false, retryable: true, error: 'no outcome' };
+    if (outcome.ok) delivered.push(d.delivery_id);
+    else failed.push({ d, outcome });
+  });
+  const markDelivered = async (db: Kysely<DB>) => {
+    if (delivered.length === 0) return;
+    await sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), next_run_at = NULL,
+        lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = now()
+      WHERE id = ANY(${delivered}::bigint[]) AND lease_owner = ${ctx.owner}`.execute(db);
+  };
+  // The common case, everything delivered, is one statement.
+  if (failed.length === 0) return markDelivered(ctx.db);
   const maxAttempts = ctx.config.BATCHLINE_DELIVERY_MAX_ATTEMPTS;
   await ctx.db.transaction().execute(async (trx) => {
-    for (const [i, d] of deliveries.entries()) {
-      const outcome = outcomes[i] ?? { ok: false, retryable: true, error: 'no outcome' };
-      if (outcome.ok) {
-        delivered.push(d.id);
-        continue;
-      }
-      const attempts = d.attempts + 1;
+    for (const { d, outcome } of failed) {
+      const attempts = d.delivery_attempts + 1;
       const dead = !outcome.retryable || attempts >= maxAttempts;
       // Exponential backoff with full jitter, at least what the receiver asked for.
       const backoff = Math.max(outcome.retryAfterMs ?? 0, Math.random() * Math.min(600_000, 1000 * 2 ** attempts));
@@ -145,14 +159,10 @@ async function recordOutcomes(ctx: EngineContext, deliveries: Delivery[], outcom
           lease_until: null,
           updated_at: new Date(),
         })
-        .where('id', '=', d.id)
+        .where('id', '=', d.delivery_id)
         .where('lease_owner', '=', ctx.owner)
         .execute();
     }
-    if (delivered.length > 0) {
-      await sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), next_run_at = NULL,
-          lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = now()
-        WHERE id = ANY(${delivered}::bigint[]) AND lease_owner = ${ctx.owner}`.execute(trx);
-    }
+    await markDelivered(trx);
   });
 }
