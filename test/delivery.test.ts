@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
@@ -114,6 +115,26 @@ test('a receiver answering 400 dead-letters with its answer kept; after a fix, r
   } finally {
     await service.close();
     await receiver.close();
+    await sim.close();
+    await db.drop();
+  }
+});
+
+test('the postgres sink writes every result into a table of the service database, upserted by key', async () => {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ processingMs: 50 });
+  const service = await startTestService(db, sim.url);
+  try {
+    const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(120, 'p'), sinks: [{ plugin: 'postgres', config: { table: 'review_results' } }] })).json()) as { id: string };
+    const job = await waitForJob(service.url, id, 30_000);
+    assert.equal(job.status, 'completed');
+    const replay = await postJson(`${service.url}/v1/jobs/${id}/deliveries/replay`, { which: 'all' });
+    assert.deepEqual(await replay.json(), { replayed: 120 });
+    await waitForJob(service.url, id, 30_000);
+    const rows = await sql<{ n: number; keys: number }>`SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM review_results WHERE job_id = ${id}`.execute(service.database.db);
+    assert.deepEqual(rows.rows[0], { n: 120, keys: 120 });
+  } finally {
+    await service.close();
     await sim.close();
     await db.drop();
   }
