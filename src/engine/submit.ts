@@ -34,19 +34,6 @@ export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<voi
     return;
   }
 
-  const stamped = await ctx.db
-    .updateTable('batches')
-    .set({
-      submit_started_at: sql<Date>`now()` as unknown as Date,
-      create_in_doubt_until: sql<Date>`now() + ${CREATE_TIMEOUT_MS + 60_000} * interval '1 millisecond'` as unknown as Date,
-      updated_at: new Date(),
-    })
-    .where('id', '=', batch.id)
-    .where('lease_owner', '=', ctx.owner)
-    .executeTakeFirst();
-  // Lost the lease (this worker stalled past it): whoever holds it now decides; never send twice.
-  if (Number(stamped.numUpdatedRows) === 0) return;
-
   await withBatchLease(ctx, batch.id, (signal) => sendBatch(ctx, batch, job.task as ResolvedTask, signal));
 }
 
@@ -58,6 +45,20 @@ async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, s
     await ctx.db.updateTable('batches').set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null }).where('id', '=', batch.id).execute();
     return;
   }
+
+  const stamped = await ctx.db
+    .updateTable('batches')
+    .set({
+      submit_started_at: sql<Date>`now()` as unknown as Date,
+      create_in_doubt_until: sql<Date>`now() + ${CREATE_TIMEOUT_MS + 60_000} * interval '1 millisecond'` as unknown as Date,
+      updated_at: new Date(),
+    })
+    .where('id', '=', batch.id)
+    .where('lease_owner', '=', ctx.owner)
+    .executeTakeFirst();
+  // Stamped only now, with the requests in hand: a failure before this point sent nothing, so needs no
+  // orphan search. Lost the lease (this worker stalled past it): whoever holds it now decides.
+  if (Number(stamped.numUpdatedRows) === 0) return;
 
   let created: MessageBatch;
   try {
