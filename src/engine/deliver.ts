@@ -51,12 +51,12 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
   const limit = ctx.config.BATCHLINE_SINK_CONCURRENCY;
   const runs: Array<Promise<number>> = [];
   for (const group of groups.rows) {
-    const busy = inFlight.get(group.plugin) ?? 0;
-    if (busy >= limit) continue;
-    inFlight.set(group.plugin, busy + 1);
-    runs.push(
-      deliverGroup(ctx, group).finally(() => inFlight.set(group.plugin, (inFlight.get(group.plugin) ?? 1) - 1)),
-    );
+    // Several calls may work on one group at once: SKIP LOCKED gives each its own rows, and the
+    // database work of one overlaps the sink's work of another.
+    while ((inFlight.get(group.plugin) ?? 0) < limit) {
+      inFlight.set(group.plugin, (inFlight.get(group.plugin) ?? 0) + 1);
+      runs.push(deliverGroup(ctx, group).finally(() => inFlight.set(group.plugin, (inFlight.get(group.plugin) ?? 1) - 1)));
+    }
   }
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
 }
