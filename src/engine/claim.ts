@@ -42,7 +42,6 @@ export async function releaseAllLeases(ctx: Pick<EngineContext, 'db' | 'owner'>)
   // A create still in flight keeps its lease: handing it over now could let another replica send it again.
   await sql`UPDATE batches SET lease_owner = NULL, lease_until = NULL
     WHERE lease_owner = ${ctx.owner} AND NOT (status = 'submitting' AND create_in_doubt_until > now())`.execute(ctx.db);
-  await ctx.db.updateTable('jobs').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
   await ctx.db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
 }
 

@@ -142,27 +142,28 @@ async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[],
   // The common case, everything delivered, is one statement.
   if (failed.length === 0) return markDelivered(ctx.db);
   const maxAttempts = ctx.config.BATCHLINE_DELIVERY_MAX_ATTEMPTS;
+  const rows = failed.map(({ d, outcome }) => {
+    const attempts = d.delivery_attempts + 1;
+    const dead = !outcome.retryable || attempts >= maxAttempts;
+    // Exponential backoff with full jitter, at least what the receiver asked for.
+    const backoff = Math.max(outcome.retryAfterMs ?? 0, Math.random() * Math.min(600_000, 1000 * 2 ** attempts));
+    return {
+      id: d.delivery_id,
+      status: dead ? 'dead' : 'retry_wait',
+      attempts,
+      error: JSON.stringify({ type: dead ? 'dead' : 'retry', message: outcome.error.slice(0, 2000) }),
+      delayMs: dead ? null : Math.round(backoff),
+    };
+  });
   await ctx.db.transaction().execute(async (trx) => {
-    for (const { d, outcome } of failed) {
-      const attempts = d.delivery_attempts + 1;
-      const dead = !outcome.retryable || attempts >= maxAttempts;
-      // Exponential backoff with full jitter, at least what the receiver asked for.
-      const backoff = Math.max(outcome.retryAfterMs ?? 0, Math.random() * Math.min(600_000, 1000 * 2 ** attempts));
-      await trx
-        .updateTable('deliveries')
-        .set({
-          status: dead ? 'dead' : 'retry_wait',
-          attempts,
-          last_error: JSON.stringify({ type: dead ? 'dead' : 'retry', message: outcome.error.slice(0, 2000) }),
-          next_run_at: dead ? null : new Date(Date.now() + backoff),
-          lease_owner: null,
-          lease_until: null,
-          updated_at: new Date(),
-        })
-        .where('id', '=', d.delivery_id)
-        .where('lease_owner', '=', ctx.owner)
-        .execute();
-    }
+    // One statement for all failures, each row with its own state, attempts, error and next try.
+    await sql`
+      UPDATE deliveries d SET status = f.status, attempts = f.attempts, last_error = f.error,
+        next_run_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE now() + f.delay_ms * interval '1 millisecond' END,
+        lease_owner = NULL, lease_until = NULL, updated_at = now()
+      FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.attempts)}::int[],
+        ${rows.map((r) => r.error)}::jsonb[], ${rows.map((r) => r.delayMs)}::int[]) AS f(id, status, attempts, error, delay_ms)
+      WHERE d.id = f.id AND d.lease_owner = ${ctx.owner}`.execute(trx);
     await markDelivered(trx);
   });
 }

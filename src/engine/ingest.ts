@@ -54,10 +54,8 @@ export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sink
   const sinks = (input.sinks ?? []).map((s, i) => {
     if (s.connection !== undefined) throw invalidField(`sinks.${i}.connection`, 'connections are not available yet; give "plugin" and "config"');
     if (!s.plugin) throw invalidField(`sinks.${i}.plugin`, 'is required');
-    const parsed = checkSinkConfig(ctx.sinks, s.plugin, s.config, `sinks.${i}`);
-    const plugin = ctx.sinks.get(s.plugin);
-    if (!plugin) throw invalidField(`sinks.${i}.plugin`, 'unknown sink plugin');
-    return sealSinkConfig(plugin, parsed, ctx.secretKey);
+    const { sink, config } = checkSinkConfig(ctx.sinks, s.plugin, s.config, `sinks.${i}`);
+    return sealSinkConfig(sink, config, ctx.secretKey);
   });
 
   const limit = Math.min(ctx.config.BATCH_MAX_BYTES - BATCH_ENVELOPE_BYTES, MAX_REQUEST_BYTES);

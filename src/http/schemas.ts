@@ -1,6 +1,7 @@
 // Request and response schemas of the HTTP API, with OpenAPI metadata: the single source of openapi.yaml.
 import { z } from '@hono/zod-openapi';
 import { documentSchema } from '../engine/document.ts';
+import { invalidField } from '../errors.ts';
 import { customTaskSchema } from '../tasks/registry.ts';
 
 export const ProblemSchema = z
@@ -118,6 +119,13 @@ export const ResultSchema = z
   .openapi('Result');
 
 export const JobIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'job_0123456789abcdefghij' }) });
+
+/** Cursors of id-ordered pages (results, deliveries) are the last id seen; anything else is a 422. */
+export function parseIdCursor(cursor: string | undefined): number {
+  const after = cursor === undefined ? 0 : Number(cursor);
+  if (!Number.isSafeInteger(after) || after < 0) throw invalidField('query.cursor', 'is not a cursor returned by this API');
+  return after;
+}
 
 export const PageQuery = z.object({
   cursor: z.string().max(500).optional().openapi({ description: 'Opaque cursor from the previous page' }),

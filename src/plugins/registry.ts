@@ -14,7 +14,7 @@ export function createSinkRegistry(plugins: SinkPlugin[]): SinkRegistry {
 }
 
 /** Validates a sink reference of a job request; throws a 422 naming the field. */
-export function checkSinkConfig(registry: SinkRegistry, plugin: string, config: unknown, field: string): unknown {
+export function checkSinkConfig(registry: SinkRegistry, plugin: string, config: unknown, field: string): { sink: SinkPlugin; config: unknown } {
   const sink = registry.get(plugin);
   if (!sink) throw invalidField(`${field}.plugin`, `unknown sink plugin "${plugin}"; available: ${registry.list().map((p) => p.name).join(', ')}`);
   const parsed = sink.configSchema.safeParse(config ?? {});
@@ -22,7 +22,7 @@ export function checkSinkConfig(registry: SinkRegistry, plugin: string, config: 
     const issue = parsed.error.issues[0];
     throw invalidField(`${field}.config.${fieldPath(issue?.path ?? [])}`.replace(/\.\(body\)$/, ''), issue?.message ?? 'invalid');
   }
-  return parsed.data;
+  return { sink, config: parsed.data };
 }
 
 /** Wraps anything a plugin throws so logs and rows say which plugin and method failed. */

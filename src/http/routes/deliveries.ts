@@ -2,10 +2,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { replayDeliveries } from '../../engine/replay.ts';
-import { AppError, invalidField } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { StoredSink } from '../../plugins/sink-config.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobIdParam, PageQuery, problemResponses } from '../schemas.ts';
+import { JobIdParam, PageQuery, parseIdCursor, problemResponses } from '../schemas.ts';
 
 const DeliverySchema = z
   .object({
@@ -71,8 +71,7 @@ export function registerDeliveries(app: OpenAPIHono, deps: AppDeps): void {
     const { cursor, limit, status } = c.req.valid('query');
     const job = await deps.db.selectFrom('jobs').select('sinks').where('id', '=', id).executeTakeFirst();
     if (!job) throw new AppError('not_found', `job ${id} does not exist`);
-    const after = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isSafeInteger(after) || after < 0) throw invalidField('query.cursor', 'is not a cursor returned by this API');
+    const after = parseIdCursor(cursor);
     const rows = await sql<DeliveryRow>`
       SELECT d.id, d.item_id, i.external_id, d.sink_index, d.idempotency_key, d.status, d.attempts, d.last_error, d.next_run_at, d.delivered_at
       FROM deliveries d JOIN items i ON i.id = d.item_id

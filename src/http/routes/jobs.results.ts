@@ -2,9 +2,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { resultsPage } from '../../engine/results-query.ts';
-import { AppError, invalidField } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobIdParam, PageQuery, ResultSchema, problemResponses } from '../schemas.ts';
+import { JobIdParam, PageQuery, parseIdCursor, ResultSchema, problemResponses } from '../schemas.ts';
 
 const route = createRoute({
   method: 'get',
@@ -33,8 +33,7 @@ export function registerJobsResults(app: OpenAPIHono, deps: AppDeps): void {
     const { cursor, limit, status } = c.req.valid('query');
     const job = await deps.db.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst();
     if (!job) throw new AppError('not_found', `job ${id} does not exist`);
-    const after = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isSafeInteger(after) || after < 0) throw invalidField('query.cursor', 'is not a cursor returned by this API');
+    const after = parseIdCursor(cursor);
 
     if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) {
       c.header('content-type', 'application/x-ndjson');
