@@ -31,7 +31,7 @@ const commaList = z
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
 /** Points in the lifecycle where tests may ask the process to die (kill -9 on itself). */
-export const CRASH_POINTS = ['after_batch_create', 'after_batch_recorded', 'in_progress', 'after_collect_chunk', 'after_delivery_write'] as const;
+export const CRASH_POINTS = ['after_batch_create', 'after_batch_recorded', 'in_progress', 'after_collect_chunk', 'after_delivery_write', 'after_source_chunk'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export const configSchema = z

@@ -11,12 +11,11 @@ import { migrate, pendingMigrations } from './db/migrate.ts';
 import { crashAt, type EngineContext } from './engine/context.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createSinkRegistry } from './plugins/registry.ts';
+import { loadPlugins } from './plugins/load.ts';
 import { openProvider, type ProviderHandle } from './provider/local.ts';
 import { startWorker, type Worker } from './worker/loop.ts';
 import { createCounters, type Counters } from './telemetry/counters.ts';
 import { loadSecretKey } from './secrets/key.ts';
-import { firstPartySinks } from './plugins/first-party.ts';
 import { createProviderClient } from './provider/client.ts';
 
 export interface Service {
@@ -53,6 +52,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
       ? { client: options.provider, simulated: false, close: async () => {} }
       : await openProvider(config, log);
 
+    const plugins = await loadPlugins(config.BATCHLINE_PLUGINS);
+    if (config.BATCHLINE_PLUGINS.length > 0) log.info({ packages: config.BATCHLINE_PLUGINS }, 'third-party plugins loaded');
+
     let wakeWorker = () => {};
     const engine: EngineContext = {
       db: database.db,
@@ -61,7 +63,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       owner: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
       tag,
       log,
-      sinks: createSinkRegistry(firstPartySinks()),
+      sinks: plugins.sinks,
+      sources: plugins.sources,
       secretKey: loadSecretKey(config.BATCHLINE_SECRET_KEY, config.BATCHLINE_DATA_DIR, log),
       crashPoint: crashAt(config.BATCHLINE_CRASH_AT),
       wake: () => wakeWorker(),
@@ -75,6 +78,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       counters,
       config,
       sinks: engine.sinks,
+      sources: engine.sources,
       secretKey: engine.secretKey,
       tag,
       log,

@@ -12,10 +12,14 @@ export interface TicketUpdate {
 
 type CustomFieldValue = string | number | boolean | null | Array<string | number | boolean>;
 
-/** The Zendesk ticket id an external_id names, or undefined when it is not one. */
+/**
+ * The Zendesk ticket id an external_id names, or undefined when it is not one. The zendesk source
+ * names exported tickets `<id>` and webhook-fed ticket versions `<id>@<updated_at>`.
+ */
 export function ticketIdOf(externalId: string): number | undefined {
-  if (!/^[1-9][0-9]*$/.test(externalId)) return undefined;
-  const id = Number(externalId);
+  const match = /^([1-9][0-9]*)(@.+)?$/.exec(externalId);
+  if (!match) return undefined;
+  const id = Number(match[1]);
   return Number.isSafeInteger(id) ? id : undefined;
 }
 

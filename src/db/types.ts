@@ -42,6 +42,19 @@ export interface JobsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   finished_at: NullableTimestamp;
+  source_open: Generated<boolean>;
+  ingest_due_at: NullableTimestamp;
+  ingest_cursor: NullableJson<unknown>;
+  ingest_stats: NullableJson<IngestStats>;
+}
+
+/** Counters of a job's source read, shown in the job view. */
+export interface IngestStats {
+  read: number;
+  rejected: number;
+  /** Consecutive failed read attempts (reset by a successful one) and the last reason. */
+  failures: number;
+  last_error?: string;
 }
 
 export interface BatchesTable {
@@ -129,6 +142,7 @@ export interface ConnectionsTable {
   kind: 'source' | 'sink';
   config: Json<Record<string, unknown>>;
   secrets: string | null;
+  cursor: NullableJson<unknown>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -7,12 +7,37 @@ import { pokeJob } from './transitions.ts';
 
 const FINAL = new Set(['completed', 'completed_with_errors', 'canceled', 'failed']);
 
+/** Ends an open source (watched folder, webhook stream): the job finishes once the work it has is done. */
+export async function closeJobSource(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const job = await trx.selectFrom('jobs').select(['status', 'source_open']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+    if (!job) throw new AppError('not_found', `job ${jobId} does not exist`);
+    if (job.status === 'ingesting') throw new AppError('conflict', `job ${jobId} is still reading its source; close it once it is running`);
+    if (!job.source_open) throw new AppError('conflict', `job ${jobId} has no open source`);
+    await trx.updateTable('jobs').set({ source_open: false, ingest_due_at: null, updated_at: new Date() }).where('id', '=', jobId).execute();
+    await pokeJob(trx, jobId);
+  });
+  ctx.wake();
+}
+
 export async function cancelJob(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const job = await trx.selectFrom('jobs').select(['status']).where('id', '=', jobId).forUpdate().executeTakeFirst();
     if (!job) throw new AppError('not_found', `job ${jobId} does not exist`);
     if (FINAL.has(job.status)) throw new AppError('conflict', `job ${jobId} is already ${job.status}`);
-    await trx.updateTable('jobs').set({ cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())` as unknown as Date, updated_at: new Date() }).where('id', '=', jobId).execute();
+    // A job still reading its source stops reading (the read sees the cancel at its next chunk) and
+    // runs, so that finalize can close it; an open source takes nothing more.
+    await trx
+      .updateTable('jobs')
+      .set({
+        cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())` as unknown as Date,
+        status: 'running',
+        source_open: false,
+        ingest_due_at: null,
+        updated_at: new Date(),
+      })
+      .where('id', '=', jobId)
+      .execute();
     await trx
       .updateTable('items')
       .set({ status: 'canceled', next_run_at: null, updated_at: new Date() })

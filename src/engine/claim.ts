@@ -1,7 +1,7 @@
 // Claiming due rows with a lease: the one place that decides who works on what.
 // FOR UPDATE SKIP LOCKED lets replicas claim disjoint rows; an expired lease means its owner died.
 import { sql } from 'kysely';
-import type { Batch, BatchStatus } from '../db/types.ts';
+import type { Batch, BatchStatus, Job } from '../db/types.ts';
 import type { EngineContext } from './context.ts';
 
 export async function claimBatches(ctx: EngineContext, statuses: BatchStatus[], limit: number): Promise<Batch[]> {
@@ -43,6 +43,8 @@ export async function releaseAllLeases(ctx: Pick<EngineContext, 'db' | 'owner'>)
   await sql`UPDATE batches SET lease_owner = NULL, lease_until = NULL
     WHERE lease_owner = ${ctx.owner} AND NOT (status = 'submitting' AND create_in_doubt_until > now())`.execute(ctx.db);
   await ctx.db.updateTable('deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
+  // A source read stopped mid-way resumes from its last checkpoint on whichever replica claims it.
+  await ctx.db.updateTable('jobs').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', ctx.owner).execute();
 }
 
 /**
@@ -62,6 +64,46 @@ export async function withBatchLease<T>(ctx: EngineContext, batchId: number, wor
   }, Math.max(250, Math.floor(ctx.config.BATCHLINE_LEASE_MS / 3)));
   try {
     return await work(lost.signal);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Jobs whose source must be read (a new job, a crashed read, a watched folder's rescan). A job waits
+ * while an older job on the same connection is still reading: the cursor it starts from is where
+ * that one ends, so two jobs never read the same part of a stream.
+ */
+export async function claimSourceReads(ctx: EngineContext, limit: number): Promise<Job[]> {
+  const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
+  const result = await sql<Job>`
+    UPDATE jobs SET lease_owner = ${ctx.owner}, lease_until = now() + ${leaseMs} * interval '1 millisecond'
+    WHERE id IN (
+      SELECT j.id FROM jobs j
+      WHERE j.ingest_due_at <= now() AND j.cancel_requested_at IS NULL
+        AND (j.status = 'ingesting' OR (j.status = 'running' AND j.source_open))
+        AND (j.lease_until IS NULL OR j.lease_until < now())
+        AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.status = 'ingesting' AND o.id <> j.id
+          AND o.source->>'connection' = j.source->>'connection' AND o.created_at < j.created_at)
+      ORDER BY j.ingest_due_at LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(ctx.db);
+  return result.rows;
+}
+
+/** Keeps the lease on a job's source read alive; aborts the read when the lease is lost. */
+export async function withJobLease<T>(ctx: EngineContext, jobId: string, controller: AbortController, work: () => Promise<T>): Promise<T> {
+  const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
+  const timer = setInterval(() => {
+    sql`UPDATE jobs SET lease_until = now() + ${leaseMs} * interval '1 millisecond' WHERE id = ${jobId} AND lease_owner = ${ctx.owner}`.execute(ctx.db).then(
+      (renewed) => {
+        if (Number(renewed.numAffectedRows ?? 0) === 0) controller.abort(new Error(`lease on job ${jobId} lost`));
+      },
+      (error: unknown) => ctx.log.warn({ job_id: jobId, err: error }, 'job lease renewal failed'),
+    );
+  }, Math.max(250, Math.floor(leaseMs / 3)));
+  try {
+    return await work();
   } finally {
     clearInterval(timer);
   }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config, CrashPoint } from '../config.ts';
 import type { DB } from '../db/types.ts';
 import type { Logger } from '../logger.ts';
-import type { SinkRegistry } from '../plugins/registry.ts';
+import type { SinkRegistry, SourceRegistry } from '../plugins/registry.ts';
 
 export interface EngineContext {
   db: Kysely<DB>;
@@ -16,6 +16,7 @@ export interface EngineContext {
   tag: string;
   log: Logger;
   sinks: SinkRegistry;
+  sources: SourceRegistry;
   /** Seals and opens secret config fields (BATCHLINE_SECRET_KEY). */
   secretKey: Buffer;
   /** Test hook: dies on the spot (SIGKILL) when the configured crash point is reached. */

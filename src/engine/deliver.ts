@@ -3,7 +3,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { DeliveredResult, DeliveryOutcome, SqlExecutor } from '../plugins/contract.ts';
 import { PluginError } from '../plugins/registry.ts';
-import { openSinkConfig, type StoredSink } from '../plugins/sink-config.ts';
+import { openConfig, type StoredSink } from '../plugins/stored-config.ts';
 import type { EngineContext } from './context.ts';
 import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
@@ -95,7 +95,7 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
   } else {
     const results = loadResults(deliveries);
     try {
-      outcomes = await sink.deliver(openSinkConfig(sinkRef, ctx.secretKey), results, {
+      outcomes = await sink.deliver(openConfig(sinkRef, ctx.secretKey), results, {
         jobId: target.job_id,
         log: ctx.log.child({ sink: sink.name }),
         database: ownDatabase(ctx),

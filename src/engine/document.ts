@@ -1,5 +1,6 @@
 // A document as Batchline stores it: text and/or attachments, metadata, and a stable external id.
 import { z } from 'zod';
+import type { FileRef } from '../plugins/contract.ts';
 
 export const ATTACHMENT_MEDIA_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/webp', 'image/gif', 'text/plain'] as const;
 
@@ -25,3 +26,6 @@ export const documentSchema = z
 
 export type DocumentInput = z.infer<typeof documentSchema>;
 export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** A document as an item stores it: inline content, plus files by reference (read when the batch is sent). */
+export type StoredDocument = DocumentInput & { files?: FileRef[] };

@@ -33,7 +33,7 @@ export async function finalizeJobs(ctx: EngineContext): Promise<number> {
 
 /** Under the job row's lock (retry and cancel take it too), so no state change slips between count and close. */
 async function finalizeOne(trx: Transaction<DB>, jobId: string, claimedNextRun: string): Promise<JobStatus | undefined> {
-  const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+  const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at', 'source_open']).where('id', '=', jobId).forUpdate().executeTakeFirst();
   if (!job || job.status !== 'running') return undefined;
   if (job.cancel_requested_at !== null) {
     // Items that came back for a retry after the cancel will not be sent again.
@@ -43,7 +43,8 @@ async function finalizeOne(trx: Transaction<DB>, jobId: string, claimedNextRun: 
     SELECT EXISTS (SELECT 1 FROM items WHERE job_id = ${jobId} AND status IN ('queued','submitted','retry_wait'))
         OR EXISTS (SELECT 1 FROM deliveries WHERE job_id = ${jobId} AND status IN ('pending','retry_wait'))
         OR EXISTS (SELECT 1 FROM batches WHERE job_id = ${jobId} AND status NOT IN ('collected','failed')) AS open`.execute(trx);
-  if (open.rows[0]?.open) {
+  // A job whose source is open (watched folder, webhook stream) may get more documents: not over yet.
+  if (open.rows[0]?.open || job.source_open) {
     // Not done: wait for the next poke, unless one arrived while we looked (then next_run_at moved).
     // Compared as text: a JS Date would drop the microseconds and never match.
     await sql`UPDATE jobs SET next_run_at = NULL WHERE id = ${jobId} AND next_run_at = ${claimedNextRun}::timestamptz`.execute(trx);

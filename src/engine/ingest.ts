@@ -1,16 +1,14 @@
-// Creates a job from inline documents: validates, measures each request, and writes job + items in one
-// transaction, so a job either exists whole or not at all. Idempotency-Key replays return the same job.
+// Creates a job: validates task, source and sinks, and writes the job (with its inline documents, in one
+// transaction, so it exists whole or not at all). Idempotency-Key replays return the same job.
 import { createHash } from 'node:crypto';
 import type { Job } from '../db/types.ts';
 import { AppError, invalidField } from '../errors.ts';
-import { checkSinkConfig } from '../plugins/registry.ts';
-import { sealSinkConfig } from '../plugins/sink-config.ts';
 import { resolveTask, type CustomTaskInput } from '../tasks/registry.ts';
 import type { EngineContext } from './context.ts';
 import type { DocumentInput } from './document.ts';
 import { newJobId } from './ids.ts';
-import { enqueueDeliveries } from './transitions.ts';
-import { BATCH_ENVELOPE_BYTES, buildParams, requestBytes } from './request.ts';
+import { insertItemRows, itemRowBuilder, requestLimitOf } from './item-rows.ts';
+import { resolveSinkRefs, resolveSourceRef, type PluginRef } from './source-ref.ts';
 
 export interface CreateJobInput {
   name?: string | undefined;
@@ -18,8 +16,8 @@ export interface CreateJobInput {
   model?: string | undefined;
   max_tokens?: number | undefined;
   documents?: DocumentInput[] | undefined;
-  source?: unknown;
-  sinks?: Array<{ plugin?: string | undefined; config?: unknown; connection?: string | undefined }> | undefined;
+  source?: PluginRef | undefined;
+  sinks?: PluginRef[] | undefined;
 }
 
 export interface CreatedJob {
@@ -28,11 +26,15 @@ export interface CreatedJob {
   created: boolean;
 }
 
-/** The API's per-request ceiling (whole payload) for PDFs and images. */
-const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 const INSERT_CHUNK = 1000;
 
-export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sinks' | 'wake' | 'tag' | 'secretKey'>, input: CreateJobInput, idempotencyKey?: string): Promise<CreatedJob> {
+type Deps = Pick<EngineContext, 'db' | 'config' | 'sinks' | 'sources' | 'wake' | 'tag' | 'secretKey' | 'log'>;
+
+/**
+ * A job with inline documents is written whole in one transaction. A job with a source is written
+ * with no items, as `ingesting`: the worker reads the source (read-source.ts), resumably.
+ */
+export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey?: string): Promise<CreatedJob> {
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
   if (idempotencyKey) {
     const replay = await findByKey(ctx, idempotencyKey, requestHash);
@@ -40,25 +42,19 @@ export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sink
   }
 
   const task = resolveTask(input.task, { model: input.model, max_tokens: input.max_tokens });
-  if (input.source !== undefined) {
-    throw invalidField('source', 'source plugins are not available yet; send inline "documents"');
-  }
+  if (input.source !== undefined && input.documents !== undefined) throw invalidField('source', 'give either "documents" or "source", not both');
+  const source = input.source !== undefined ? await resolveSourceRef(ctx, input.source) : null;
   const documents = input.documents ?? [];
-  if (documents.length === 0) throw invalidField('documents', 'must contain at least one document');
+  if (!source && documents.length === 0) throw invalidField('documents', 'must contain at least one document');
   const seen = new Map<string, number>();
   documents.forEach((doc, i) => {
     const first = seen.get(doc.id);
     if (first !== undefined) throw invalidField(`documents.${i}.id`, `duplicate id "${doc.id}" (also documents.${first}.id)`);
     seen.set(doc.id, i);
   });
-  const sinks = (input.sinks ?? []).map((s, i) => {
-    if (s.connection !== undefined) throw invalidField(`sinks.${i}.connection`, 'connections are not available yet; give "plugin" and "config"');
-    if (!s.plugin) throw invalidField(`sinks.${i}.plugin`, 'is required');
-    const { sink, config } = checkSinkConfig(ctx.sinks, s.plugin, s.config, `sinks.${i}`);
-    return sealSinkConfig(sink, config, ctx.secretKey);
-  });
+  const sinks = await resolveSinkRefs(ctx, input.sinks ?? []);
 
-  const limit = Math.min(ctx.config.BATCH_MAX_BYTES - BATCH_ENVELOPE_BYTES, MAX_REQUEST_BYTES);
+  const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   const id = newJobId();
   const job = await ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
@@ -68,33 +64,23 @@ export async function createJob(ctx: Pick<EngineContext, 'db' | 'config' | 'sink
         name: input.name ?? null,
         status: 'ingesting',
         task: JSON.stringify(task),
-        source: null,
+        source: source ? JSON.stringify(source) : null,
         sinks: JSON.stringify(sinks),
         idempotency_key: idempotencyKey ?? null,
         request_hash: requestHash,
+        ingest_due_at: source ? new Date() : null,
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!inserted) return undefined; // a concurrent request with the same key won
+    if (source) return inserted;
 
+    const rowOf = itemRowBuilder(task, limit);
     for (let start = 0; start < documents.length; start += INSERT_CHUNK) {
-      const rows = documents.slice(start, start + INSERT_CHUNK).map((doc) => {
-        const bytes = requestBytes(buildParams(task, doc));
-        const tooLarge = bytes > limit;
-        return {
-          job_id: id,
-          external_id: doc.id,
-          document: JSON.stringify(doc),
-          request_bytes: bytes,
-          status: tooLarge ? ('failed' as const) : ('queued' as const),
-          last_error: tooLarge ? JSON.stringify({ type: 'request_too_large', message: `the request is ${bytes} bytes; the limit is ${limit}` }) : null,
-        };
-      });
-      await trx.insertInto('items').values(rows).execute();
+      const rows = documents.slice(start, start + INSERT_CHUNK).map(rowOf);
+      await insertItemRows(trx, ctx.tag, id, rows);
     }
-    const tooLarge = await trx.selectFrom('items').select('id').where('job_id', '=', id).where('status', '=', 'failed').execute();
-    await enqueueDeliveries(trx, ctx.tag, id, tooLarge.map((t) => t.id));
     return trx.updateTable('jobs').set({ status: 'running', next_run_at: new Date(), updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   });
   if (!job) {

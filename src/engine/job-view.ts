@@ -1,6 +1,7 @@
 // What the API shows of a job: counts by state, its batches, token usage and money (CONTRACT.md).
 import { sql, type Kysely } from 'kysely';
 import type { DB, ErrorInfo, Job, JobStatus } from '../db/types.ts';
+import type { StoredSource } from './source-ref.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { costOf, sumCosts, type Cost, type Usage } from './cost.ts';
 
@@ -39,9 +40,20 @@ export interface JobView {
   usage: Usage;
   cost: Cost;
   deliveries: { pending: number; delivered: number; dead: number };
+  source: SourceView | null;
+  error: ErrorInfo | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+export interface SourceView {
+  plugin: string;
+  connection: string | null;
+  open: boolean;
+  read: number;
+  rejected: number;
+  last_error: string | null;
 }
 
 export interface JobSummary {
@@ -127,8 +139,24 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     usage,
     cost: sumCosts(costs),
     deliveries: { pending: delivery('pending') + delivery('retry_wait'), delivered: delivery('delivered'), dead: delivery('dead') },
+    source: sourceView(job),
+    error: job.error,
     created_at: job.created_at.toISOString(),
     updated_at: job.updated_at.toISOString(),
     finished_at: job.finished_at?.toISOString() ?? null,
+  };
+}
+
+function sourceView(job: Job): SourceView | null {
+  const source = job.source as StoredSource | null;
+  if (!source) return null;
+  const stats = job.ingest_stats;
+  return {
+    plugin: source.plugin,
+    connection: source.connection,
+    open: job.status === 'ingesting' || job.source_open,
+    read: stats?.read ?? 0,
+    rejected: stats?.rejected ?? 0,
+    last_error: stats?.last_error ?? null,
   };
 }

@@ -1,8 +1,13 @@
-// Turns a batch's recorded item set into the requests to send, reading items page by page.
+// Turns a batch's recorded item set into the requests to send, reading items page by page. Files a
+// document refers to (PDFs, images of a folder source) are read now, and only if they are still the
+// bytes that were ingested: a file changed or gone since makes its item unsendable, never a wrong request.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/types.ts';
+import type { DB, ErrorInfo } from '../db/types.ts';
+import type { FileRef } from '../plugins/contract.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
-import type { DocumentInput } from './document.ts';
+import type { Attachment, StoredDocument } from './document.ts';
 import { customIdOf } from './ids.ts';
 import { buildParams, type MessageParams } from './request.ts';
 
@@ -11,9 +16,15 @@ export interface BatchRequest {
   params: MessageParams;
 }
 
+/** An item of the batch whose request cannot be built (its file changed or vanished). */
+export interface Unsendable {
+  itemId: number;
+  error: ErrorInfo;
+}
+
 const PAGE = 2000;
 
-export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask): AsyncGenerator<BatchRequest> {
+export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask): AsyncGenerator<BatchRequest | Unsendable> {
   let after = 0;
   for (;;) {
     const page = await db
@@ -26,7 +37,17 @@ export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: numbe
       .limit(PAGE)
       .execute();
     for (const item of page) {
-      yield { custom_id: customIdOf(tag, item.id, item.attempts), params: buildParams(task, item.document as DocumentInput) };
+      const document = item.document as StoredDocument;
+      let attachments: Attachment[] = [];
+      try {
+        attachments = await Promise.all((document.files ?? []).map(readFileRef));
+      } catch (error) {
+        yield { itemId: item.id, error: { type: 'file_unavailable', message: error instanceof Error ? error.message : String(error) } };
+        continue;
+      }
+      const { files: _refs, ...inline } = document;
+      const doc = attachments.length > 0 ? { ...inline, attachments: [...(inline.attachments ?? []), ...attachments] } : inline;
+      yield { custom_id: customIdOf(tag, item.id, item.attempts), params: buildParams(task, doc) };
     }
     const last = page[page.length - 1];
     if (!last || page.length < PAGE) return;
@@ -38,4 +59,16 @@ export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: numbe
 export async function batchCustomIds(db: Kysely<DB>, tag: string, batchId: number): Promise<Set<string>> {
   const rows = await db.selectFrom('items').select(['id', 'attempts']).where('batch_id', '=', batchId).execute();
   return new Set(rows.map((r) => customIdOf(tag, r.id, r.attempts)));
+}
+
+async function readFileRef(ref: FileRef): Promise<Attachment> {
+  const name = ref.name ?? ref.path;
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(ref.path);
+  } catch (error) {
+    throw new Error(`${name} cannot be read any more (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== ref.sha256) throw new Error(`${name} changed after it was read; ingest it again`);
+  return { media_type: ref.media_type, data: bytes.toString('base64'), ...(ref.name ? { name: ref.name } : {}) };
 }

@@ -31,6 +31,11 @@ export function buildParams(task: ResolvedTask, doc: DocumentInput): MessagePara
   };
 }
 
+/** Bytes of a file's content block without its data, for measuring a request before the file is read. */
+export function fileBlockOverhead(mediaType: Attachment['media_type'], name: string | undefined): number {
+  return Buffer.byteLength(JSON.stringify(attachmentBlock({ media_type: mediaType, data: '', ...(name ? { name } : {}) }))) + 1;
+}
+
 function attachmentBlock(a: Attachment): ContentBlock {
   if (a.media_type === 'application/pdf') {
     return { type: 'document', source: { type: 'base64', media_type: a.media_type, data: a.data }, ...(a.name ? { title: a.name } : {}) };
@@ -46,6 +51,22 @@ function attachmentBlock(a: Attachment): ContentBlock {
 export const REQUEST_ENVELOPE_BYTES = 96;
 /** Bytes of the batch body around its requests: `{"requests":[…]}`. */
 export const BATCH_ENVELOPE_BYTES = 16;
+
+/**
+ * Measures requests of one task fast: the request is the same for every document but for the prompt
+ * text and the attachments, so the rest is serialized once. Exactly requestBytes(buildParams(…)).
+ */
+export function requestSizer(task: ResolvedTask): (doc: DocumentInput) => number {
+  const empty = buildParams(task, { id: '', text: '' });
+  empty.messages[0]!.content = [{ type: 'text', text: '' }];
+  // Everything but the text block's string value (`""`) and the comma before a following block.
+  const base = requestBytes(empty) - 2;
+  return (doc) => {
+    let bytes = base + Buffer.byteLength(JSON.stringify(renderTemplate(task.prompt, doc)));
+    for (const a of doc.attachments ?? []) bytes += Buffer.byteLength(JSON.stringify(attachmentBlock(a))) + 1;
+    return bytes;
+  };
+}
 
 /** Measured, not guessed: the serialized size of the request as it will be sent. */
 export function requestBytes(params: MessageParams): number {

@@ -8,9 +8,9 @@ import type { ResolvedTask } from '../tasks/types.ts';
 import { findOrphan } from './adopt.ts';
 import { releaseBatch, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
-import { batchRequests, type BatchRequest } from './materialize.ts';
+import { batchRequests, type BatchRequest, type Unsendable } from './materialize.ts';
 import { firstPollDelayMs } from './poll-schedule.ts';
-import { failBatchItems } from './transitions.ts';
+import { enqueueDeliveries, failBatchItems, pokeJob } from './transitions.ts';
 
 /** How long a create call may take (a 256 MB upload); until then plus a minute, its outcome is in doubt. */
 const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -39,7 +39,12 @@ export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<voi
 
 async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, signal: AbortSignal): Promise<void> {
   const requests: BatchRequest[] = [];
-  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task)) requests.push(request);
+  const unsendable: Unsendable[] = [];
+  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task)) {
+    if ('error' in request) unsendable.push(request);
+    else requests.push(request);
+  }
+  if (unsendable.length > 0) await dropUnsendable(ctx, batch, unsendable, requests.length);
   if (requests.length === 0) {
     // Every item left the batch before it was sent (canceled): nothing to submit.
     await ctx.db.updateTable('batches').set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null }).where('id', '=', batch.id).execute();
@@ -118,4 +123,20 @@ async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unkn
       await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
       return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? Math.min(backoff, 5000), failure.error);
   }
+}
+
+/**
+ * Items whose request cannot be built fail with the reason and leave the batch before anything is
+ * sent, and the batch's request count follows (the orphan search matches on it).
+ */
+async function dropUnsendable(ctx: EngineContext, batch: Batch, unsendable: Unsendable[], remaining: number): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const { itemId, error } of unsendable) {
+      await trx.updateTable('items').set({ status: 'failed', batch_id: null, last_error: JSON.stringify(error), updated_at: new Date() }).where('id', '=', itemId).where('batch_id', '=', batch.id).execute();
+    }
+    await trx.updateTable('batches').set({ request_count: remaining, updated_at: new Date() }).where('id', '=', batch.id).execute();
+    await enqueueDeliveries(trx, ctx.tag, batch.job_id, unsendable.map((u) => u.itemId));
+    await pokeJob(trx, batch.job_id);
+  });
+  ctx.log.warn({ batch_id: batch.id, items: unsendable.length, first: unsendable[0]?.error.message }, 'items failed: their files could not be sent');
 }

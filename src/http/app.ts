@@ -18,6 +18,9 @@ import { registerJobsGet } from './routes/jobs.get.ts';
 import { registerJobsList } from './routes/jobs.list.ts';
 import { registerJobsResults } from './routes/jobs.results.ts';
 import { registerTasksList } from './routes/tasks.list.ts';
+import { registerPluginsList } from './routes/plugins.list.ts';
+import { registerConnections } from './routes/connections.ts';
+import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -40,10 +43,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.use('/v1/*', rateLimit({ rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST }));
   app.use('/v1/*', timeout(deps.config.BATCHLINE_REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: 'the request took too long' })));
-  // Callbacks are authenticated by their signature, not a bearer token (notifiers hold no API key).
+  // Callbacks and source webhooks are authenticated by their signature, not a bearer token (their
+  // senders hold no API key).
   const requireBearer = bearerAuth(deps.config.BATCHLINE_API_KEYS);
-  app.use('/v1/*', async function bearerUnlessCallback(c, next) {
-    return c.req.path.startsWith('/v1/callbacks/') ? next() : requireBearer(c, next);
+  app.use('/v1/*', async function bearerUnlessSigned(c, next) {
+    return isSignedEndpoint(c.req.path) ? next() : requireBearer(c, next);
   });
   app.use(
     '/v1/*',
@@ -56,6 +60,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   registerHealth(app, deps);
   registerTasksList(app);
+  registerPluginsList(app, deps);
+  registerConnections(app, deps);
+  registerConnectionsWebhook(app, deps);
   registerJobsCreate(app, deps);
   registerJobsList(app, deps);
   registerJobsGet(app, deps);
@@ -66,6 +73,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;
+}
+
+function isSignedEndpoint(path: string): boolean {
+  return path.startsWith('/v1/callbacks/') || /^\/v1\/connections\/[^/]+\/webhook$/.test(path);
 }
 
 /** A body that is not JSON would otherwise validate as `{}` and produce misleading "field required" errors. */

@@ -3,13 +3,14 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/types.ts';
 import type { Logger } from '../logger.ts';
-import type { SinkRegistry } from '../plugins/registry.ts';
+import type { SinkRegistry, SourceRegistry } from '../plugins/registry.ts';
 import type { Counters } from '../telemetry/counters.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
   config: Config;
   sinks: SinkRegistry;
+  sources: SourceRegistry;
   secretKey: Buffer;
   tag: string;
   counters: Counters;

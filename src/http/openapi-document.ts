@@ -2,8 +2,7 @@
 import { stringify } from 'yaml';
 import { loadConfig } from '../config.ts';
 import { silentLogger } from '../logger.ts';
-import { createSinkRegistry } from '../plugins/registry.ts';
-import { firstPartySinks } from '../plugins/first-party.ts';
+import { firstPartyPlugins } from '../plugins/load.ts';
 import { createApp, OPENAPI_INFO } from './app.ts';
 import type { AppDeps } from './deps.ts';
 import { createCounters } from '../telemetry/counters.ts';
@@ -13,7 +12,7 @@ export function openApiDocument(): Record<string, unknown> {
   const deps: AppDeps = {
     db: undefined as never,
     config: loadConfig({}),
-    sinks: createSinkRegistry(firstPartySinks()),
+    ...firstPartyPlugins(),
     tag: 'doc',
     secretKey: Buffer.alloc(32),
     counters: createCounters(),

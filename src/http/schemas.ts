@@ -28,7 +28,18 @@ const SinkRefSchema = z
     config: z.record(z.string(), z.unknown()).optional(),
     connection: z.string().optional(),
   })
-  .openapi('SinkRef');
+  .openapi('SinkRef', { description: 'A sink: a plugin with its config, or a named connection (whose config `config` may override in part)' });
+
+const SourceRefSchema = z
+  .object({
+    plugin: z.string().optional(),
+    connection: z.string().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('SourceRef', {
+    description: 'Where the documents come from: a source plugin with its config, or a named connection (whose config `config` may override in part)',
+    example: { plugin: 'reviews', config: { path: 'exports/reviews_com.example_202611.csv', preset: 'google-play' } },
+  });
 
 export const CreateJobSchema = z
   .object({
@@ -37,7 +48,7 @@ export const CreateJobSchema = z
     model: z.string().min(1).optional(),
     max_tokens: z.number().int().min(1).max(128_000).optional(),
     documents: z.array(DocumentSchema).max(1_000_000).optional(),
-    source: z.record(z.string(), z.unknown()).optional(),
+    source: SourceRefSchema.optional(),
     sinks: z.array(SinkRefSchema).max(20).optional(),
   })
   .openapi('CreateJob', {
@@ -94,6 +105,17 @@ export const JobSchema = z
     usage: UsageSchema,
     cost: z.object({ usd: z.number(), standard_usd: z.number(), saved_usd: z.number() }),
     deliveries: z.object({ pending: z.number().int(), delivered: z.number().int(), dead: z.number().int() }),
+    source: z
+      .object({
+        plugin: z.string(),
+        connection: z.string().nullable(),
+        open: z.boolean().openapi({ description: 'Still takes documents (watched folder, webhook stream); POST /v1/jobs/{id}/close ends that' }),
+        read: z.number().int().openapi({ description: 'Documents read from the source so far' }),
+        rejected: z.number().int().openapi({ description: 'Of those, unusable ones (broken rows, oversized files), kept as failed items' }),
+        last_error: z.string().nullable(),
+      })
+      .nullable(),
+    error: ErrorInfoSchema.nullable(),
     created_at: z.string(),
     updated_at: z.string(),
     finished_at: z.string().nullable(),

@@ -1,28 +1,56 @@
 // Where plugins are found by name. Every call into a plugin goes through here, so a failure names the plugin.
-import type { SinkPlugin } from './contract.ts';
-import { invalidField } from '../errors.ts';
-import { fieldPath } from '../errors.ts';
+import type { ZodType } from 'zod';
+import type { SinkPlugin, SourcePlugin } from './contract.ts';
+import { fieldPath, invalidField } from '../errors.ts';
 
-export interface SinkRegistry {
-  get(name: string): SinkPlugin | undefined;
-  list(): SinkPlugin[];
+export interface Registry<P extends { name: string }> {
+  get(name: string): P | undefined;
+  list(): P[];
+  /** `first-party`, or the npm package a third-party plugin came from. */
+  originOf(name: string): string | undefined;
+}
+
+export type SinkRegistry = Registry<SinkPlugin>;
+export type SourceRegistry = Registry<SourcePlugin>;
+
+export interface PluginEntry<P> {
+  plugin: P;
+  origin: string;
+}
+
+export function createRegistry<P extends { name: string }>(entries: Array<PluginEntry<P>>): Registry<P> {
+  const byName = new Map(entries.map((e) => [e.plugin.name, e]));
+  return {
+    get: (name) => byName.get(name)?.plugin,
+    list: () => [...byName.values()].map((e) => e.plugin),
+    originOf: (name) => byName.get(name)?.origin,
+  };
 }
 
 export function createSinkRegistry(plugins: SinkPlugin[]): SinkRegistry {
-  const byName = new Map(plugins.map((p) => [p.name, p]));
-  return { get: (name) => byName.get(name), list: () => [...byName.values()] };
+  return createRegistry(plugins.map((plugin) => ({ plugin, origin: 'first-party' })));
+}
+
+/** Validates a plugin config against the plugin's schema; throws a 422 naming `<configField>.<path>`. */
+export function parsePluginConfig(plugin: { configSchema: ZodType }, config: unknown, configField: string): unknown {
+  const parsed = plugin.configSchema.safeParse(config ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw invalidField(`${configField}.${fieldPath(issue?.path ?? [])}`.replace(/\.\(body\)$/, ''), issue?.message ?? 'invalid');
 }
 
 /** Validates a sink reference of a job request; throws a 422 naming the field. */
 export function checkSinkConfig(registry: SinkRegistry, plugin: string, config: unknown, field: string): { sink: SinkPlugin; config: unknown } {
   const sink = registry.get(plugin);
   if (!sink) throw invalidField(`${field}.plugin`, `unknown sink plugin "${plugin}"; available: ${registry.list().map((p) => p.name).join(', ')}`);
-  const parsed = sink.configSchema.safeParse(config ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidField(`${field}.config.${fieldPath(issue?.path ?? [])}`.replace(/\.\(body\)$/, ''), issue?.message ?? 'invalid');
-  }
-  return { sink, config: parsed.data };
+  return { sink, config: parsePluginConfig(sink, config, `${field}.config`) };
+}
+
+/** Validates a source reference of a job request (schema only; the plugin's own check runs at ingest set-up). */
+export function checkSourceConfig(registry: SourceRegistry, plugin: string, config: unknown, field: string): { source: SourcePlugin; config: unknown } {
+  const source = registry.get(plugin);
+  if (!source) throw invalidField(`${field}.plugin`, `unknown source plugin "${plugin}"; available: ${registry.list().map((p) => p.name).join(', ')}`);
+  return { source, config: parsePluginConfig(source, config, `${field}.config`) };
 }
 
 /** Wraps anything a plugin throws so logs and rows say which plugin and method failed. */

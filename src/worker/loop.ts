@@ -9,10 +9,13 @@ import { finalizeJobs } from '../engine/finalize.ts';
 import { planBatches } from '../engine/plan.ts';
 import { submitBatch } from '../engine/submit.ts';
 import { pollBatch } from '../engine/track.ts';
+import { createSourceReads } from './source-reads.ts';
 
 export interface Worker {
   /** Runs one pass of every step; returns how many units of work it did (tests drive this directly). */
   tick(): Promise<number>;
+  /** Waits until no source read is in flight (tests driving ticks by hand). */
+  readsIdle(): Promise<void>;
   wake(): void;
   /** Stops claiming, waits for the running pass (up to the deadline), hands back leases. */
   stop(deadlineMs: number): Promise<void>;
@@ -24,6 +27,7 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
   let wakeUp: (() => void) | undefined;
   let current: Promise<number> = Promise.resolve(0);
   const concurrency = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
+  const reads = createSourceReads(ctx);
 
   async function step(name: string, fn: () => Promise<number>): Promise<number> {
     try {
@@ -46,6 +50,7 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
 
   async function tick(): Promise<number> {
     let work = 0;
+    work += await step('read', () => reads.tick());
     work += await step('plan', async () => each(await planBatches(ctx), (b) => submitBatch(ctx, b)));
     work += await step('submit', async () => each(await claimBatches(ctx, ['submitting'], concurrency), (b) => submitBatch(ctx, b)));
     work += await step('poll', async () => each(await claimBatches(ctx, ['in_progress', 'canceling'], concurrency * 4), (b) => pollBatch(ctx, b)));
@@ -77,12 +82,14 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
 
   return {
     tick,
+    readsIdle: () => reads.idle(),
     wake: () => wakeUp?.(),
     done,
     async stop(deadlineMs) {
       stopping = true;
       wakeUp?.();
       await Promise.race([current.catch(() => 0), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+      await reads.stop(deadlineMs);
       await releaseAllLeases(ctx).catch((error: unknown) => ctx.log.warn({ err: error }, 'could not release leases'));
     },
   };

@@ -1,6 +1,7 @@
 // A fake Zendesk Support API for tests, speaking the wire format of shared/reference/formats.md section A:
 // token or OAuth auth, PUT update_many answering a job status, job statuses that move queued → working →
-// completed as they are polled, and single-ticket reads. Every request is recorded for assertions.
+// completed as they are polled, single-ticket reads, the cursor-based incremental ticket export, the search
+// export and ticket comments. Every request is recorded for assertions.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,10 @@ export interface TicketComment {
   body: string;
   public: boolean;
   created_at: string;
+  /** Who wrote it; served as the ticket's requester when unset. */
+  author_id?: number;
+  /** Served as `body` when unset. */
+  plain_body?: string;
 }
 
 export interface Ticket {
@@ -20,6 +25,14 @@ export interface Ticket {
   tags: string[];
   custom_fields: Array<{ id: number; value: unknown }>;
   updated_at: string;
+  created_at: string;
+  description: string;
+  type: string | null;
+  requester_id: number;
+  group_id: number | null;
+  organization_id: number | null;
+  /** `via.channel` on the wire. */
+  channel: string;
   /** Not part of Zendesk's ticket object (comments have their own endpoint); kept here for assertions. */
   comments: TicketComment[];
 }
@@ -54,6 +67,12 @@ export interface FakeZendesk {
   tickets: Map<number, Ticket>;
   /** The next `times` requests (optionally only those whose path starts with `pathPrefix`) fail this way. */
   failNext(kind: FailureKind, times: number, retryAfterSeconds?: number, pathPrefix?: string): void;
+  /** Creates a ticket (next free id unless given), changed now: the incremental export lists it after every cursor handed out so far. */
+  addTicket(ticket?: Partial<Ticket>): Ticket;
+  /** Changes a ticket (fields given, if any) and its updated_at, moving it after every cursor handed out so far. */
+  touchTicket(id: number, changes?: Partial<Omit<Ticket, 'id'>>): Ticket;
+  /** Adds a comment to a ticket (as a new comment does in Zendesk, the ticket counts as changed). */
+  addComment(ticketId: number, comment: Partial<TicketComment> & { body: string }): TicketComment;
 }
 
 interface JobEntry {
@@ -72,6 +91,55 @@ interface PlannedFailure {
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** A place in the incremental export: tickets are listed by updated_at (seconds), then by the order they changed in. */
+interface ExportPosition {
+  t: number;
+  seq: number;
+}
+
+const encodeCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decodeCursor(cursor: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const secondsOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** The Zendesk search syntax the fake understands: `status:x`, `tags:x`, `updated>…`/`updated<…`, `created>…`/`created<…`, `type:ticket`, plain words. */
+function searchMatcher(query: string): (t: Ticket) => boolean {
+  const tests: Array<(t: Ticket) => boolean> = [];
+  for (const token of query.trim().split(/\s+/).filter(Boolean)) {
+    const field = /^(status|priority|tags?|type|ticket_type|updated|created)([:<>]=?)(.+)$/i.exec(token);
+    if (!field) {
+      const word = token.replace(/^"|"$/g, '').toLowerCase();
+      tests.push((t) => `${t.subject} ${t.description}`.toLowerCase().includes(word));
+      continue;
+    }
+    const [, rawName = '', op = ':', value = ''] = field;
+    const name = rawName.toLowerCase();
+    if (name === 'updated' || name === 'created') {
+      const bound = Date.parse(value);
+      const at = (t: Ticket) => Date.parse(name === 'updated' ? t.updated_at : t.created_at);
+      if (op === '>') tests.push((t) => at(t) > bound);
+      else if (op === '>=') tests.push((t) => at(t) >= bound);
+      else if (op === '<') tests.push((t) => at(t) < bound);
+      else if (op === '<=') tests.push((t) => at(t) <= bound);
+      else tests.push((t) => new Date(at(t)).toISOString().slice(0, 10) === value.slice(0, 10));
+    } else if (name === 'status') tests.push((t) => t.status === value.toLowerCase());
+    else if (name === 'priority') tests.push((t) => t.priority === value.toLowerCase());
+    else if (name === 'tag' || name === 'tags') tests.push((t) => t.tags.includes(value));
+    else if (name === 'ticket_type') tests.push((t) => t.type === value.toLowerCase());
+    // `type:ticket` names the result type, which filter[type] already pins down.
+    else tests.push((t) => value.toLowerCase() === 'ticket');
+  }
+  return (t) => tests.every((test) => test(t));
+}
+
 export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promise<FakeZendesk> {
   const email = options.email ?? 'agent@example.com';
   const apiToken = options.apiToken ?? 'fake-api-token';
@@ -80,9 +148,34 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const basic = `Basic ${Buffer.from(`${email}/token:${apiToken}`).toString('base64')}`;
 
   const tickets = new Map<number, Ticket>();
+  /** The order tickets changed in, breaking ties between changes within one second (never on the wire). */
+  const changeSeq = new Map<number, number>();
+  let lastSeq = 0;
+  const markChanged = (id: number) => changeSeq.set(id, ++lastSeq);
+  const newTicket = (t: Partial<Ticket> & { id: number }): Ticket => {
+    const stamp = now();
+    return {
+      subject: `Ticket ${t.id}`,
+      description: `The customer wrote about problem number ${t.id}.`,
+      status: 'open',
+      priority: null,
+      type: null,
+      tags: [],
+      custom_fields: [],
+      requester_id: 9000 + t.id,
+      group_id: null,
+      organization_id: null,
+      channel: 'email',
+      updated_at: stamp,
+      created_at: t.updated_at ?? stamp,
+      comments: [],
+      ...t,
+    };
+  };
   for (const seed of options.tickets ?? []) {
-    const t = typeof seed === 'number' ? { id: seed } : seed;
-    tickets.set(t.id, { subject: `Ticket ${t.id}`, status: 'open', priority: null, tags: [], custom_fields: [], updated_at: now(), comments: [], ...t });
+    const t = newTicket(typeof seed === 'number' ? { id: seed } : seed);
+    tickets.set(t.id, t);
+    markChanged(t.id);
   }
   const requests: RecordedRequest[] = [];
   const jobs = new Map<string, JobEntry>();
@@ -144,11 +237,138 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     if (typeof update.priority === 'string') ticket.priority = update.priority;
     if (typeof update.subject === 'string') ticket.subject = update.subject;
     ticket.updated_at = now();
+    markChanged(ticket.id);
   };
 
   const publicTicket = (t: Ticket) => {
-    const { comments: _comments, ...rest } = t;
-    return { ...rest, url: `${url}/api/v2/tickets/${t.id}.json`, raw_subject: t.subject, type: null, external_id: null, created_at: t.updated_at };
+    const { comments: _comments, channel, ...rest } = t;
+    return {
+      ...rest,
+      url: `${url}/api/v2/tickets/${t.id}.json`,
+      raw_subject: t.subject,
+      external_id: null,
+      submitter_id: t.requester_id,
+      assignee_id: null,
+      brand_id: 1,
+      via: { channel, source: { from: {}, to: {}, rel: null } },
+    };
+  };
+
+  const publicComment = (ticket: Ticket, c: TicketComment) => ({
+    id: c.id,
+    type: 'Comment',
+    author_id: c.author_id ?? ticket.requester_id,
+    body: c.body,
+    html_body: `<div class="zd-comment"><p>${c.body}</p></div>`,
+    plain_body: c.plain_body ?? c.body,
+    public: c.public,
+    attachments: [],
+    audit_id: c.id + 100_000,
+    via: { channel: 'web', source: { from: {}, to: {}, rel: null } },
+    metadata: { system: {}, custom: {} },
+    created_at: c.created_at,
+  });
+
+  const badRequest = (res: http.ServerResponse, description: string) => send(res, 400, { error: 'InvalidPaginationParameter', description });
+
+  /** GET /api/v2/incremental/tickets/cursor.json (formats.md A, "Cursor-based incremental ticket export"). */
+  const incrementalExport = (res: http.ServerResponse, params: URLSearchParams) => {
+    let from: ExportPosition;
+    const cursor = params.get('cursor');
+    if (cursor !== null) {
+      const decoded = decodeCursor(cursor);
+      if (typeof decoded?.t !== 'number' || typeof decoded.seq !== 'number') return badRequest(res, 'cursor is invalid');
+      from = { t: decoded.t, seq: decoded.seq };
+    } else if (params.has('start_time')) {
+      const start = Number(params.get('start_time'));
+      if (!Number.isInteger(start) || start < 0) return badRequest(res, 'start_time must be a Unix time in seconds');
+      from = { t: start, seq: -1 };
+    } else {
+      return badRequest(res, 'start_time or cursor is required');
+    }
+    const perPage = Math.min(1000, Math.max(1, Number(params.get('per_page') ?? 1000) || 1000));
+    const excludeDeleted = params.get('exclude_deleted') === 'true';
+    const positionOf = (t: Ticket): ExportPosition => ({ t: secondsOf(t.updated_at), seq: changeSeq.get(t.id) ?? 0 });
+    const after = (p: ExportPosition) => p.t > from.t || (p.t === from.t && p.seq > from.seq);
+    const listed = [...tickets.values()]
+      .filter((t) => !(excludeDeleted && t.status === 'deleted'))
+      .map((t) => ({ t, at: positionOf(t) }))
+      .filter((e) => after(e.at))
+      .sort((a, b) => a.at.t - b.at.t || a.at.seq - b.at.seq || a.t.id - b.t.id);
+    const page = listed.slice(0, perPage);
+    const last = page.at(-1)?.at ?? from;
+    const afterCursor = encodeCursor(last);
+    const beforeCursor = page.length > 0 ? encodeCursor(page[0]?.at) : null;
+    const endpoint = `${url}/api/v2/incremental/tickets/cursor.json`;
+    return send(res, 200, {
+      tickets: page.map((e) => publicTicket(e.t)),
+      after_cursor: afterCursor,
+      before_cursor: beforeCursor,
+      after_url: `${endpoint}?cursor=${afterCursor}&per_page=${perPage}`,
+      before_url: beforeCursor === null ? null : `${endpoint}?cursor=${beforeCursor}&per_page=${perPage}`,
+      end_of_stream: listed.length <= perPage,
+    });
+  };
+
+  /** GET /api/v2/search/export.json: cursor-paginated search results, in id order. */
+  const searchExport = (res: http.ServerResponse, params: URLSearchParams) => {
+    const query = params.get('query');
+    if (!query) return send(res, 400, { error: 'InvalidValue', description: 'query is required' });
+    if (params.get('filter[type]') !== 'ticket') return send(res, 400, { error: 'InvalidValue', description: 'filter[type] is required: one of ticket, user, organization, group' });
+    const size = Number(params.get('page[size]') ?? 100);
+    if (!Number.isInteger(size) || size < 1 || size > 1000) return badRequest(res, 'page[size] must be between 1 and 1000');
+    let afterId = 0;
+    const afterCursor = params.get('page[after]');
+    if (afterCursor !== null) {
+      const decoded = decodeCursor(afterCursor);
+      if (typeof decoded?.id !== 'number') return badRequest(res, 'page[after] is invalid');
+      afterId = decoded.id;
+    }
+    const matches = searchMatcher(query);
+    const found = [...tickets.values()]
+      .filter((t) => t.id > afterId && t.status !== 'deleted' && matches(t))
+      .sort((a, b) => a.id - b.id);
+    const page = found.slice(0, size);
+    const hasMore = found.length > size;
+    const lastId = page.at(-1)?.id;
+    const nextCursor = hasMore && lastId !== undefined ? encodeCursor({ id: lastId }) : null;
+    const beforeCursor = page.length > 0 ? encodeCursor({ id: (page[0]?.id ?? 1) - 1, before: true }) : null;
+    const next = new URL(`${url}/api/v2/search/export.json`);
+    next.searchParams.set('query', query);
+    next.searchParams.set('filter[type]', 'ticket');
+    next.searchParams.set('page[size]', String(size));
+    if (nextCursor !== null) next.searchParams.set('page[after]', nextCursor);
+    return send(res, 200, {
+      results: page.map((t) => ({ ...publicTicket(t), result_type: 'ticket' })),
+      facets: null,
+      meta: { has_more: hasMore, after_cursor: nextCursor, before_cursor: beforeCursor },
+      links: { prev: null, next: nextCursor === null ? null : next.toString() },
+    });
+  };
+
+  /** GET /api/v2/tickets/{id}/comments.json: cursor pagination with page[size], else the older one-page answer. */
+  const listComments = (res: http.ServerResponse, ticket: Ticket, params: URLSearchParams) => {
+    if (!params.has('page[size]')) {
+      return send(res, 200, { comments: ticket.comments.map((c) => publicComment(ticket, c)), next_page: null, previous_page: null, count: ticket.comments.length });
+    }
+    const size = Number(params.get('page[size]'));
+    if (!Number.isInteger(size) || size < 1 || size > 100) return badRequest(res, 'page[size] must be between 1 and 100');
+    let start = 0;
+    const afterCursor = params.get('page[after]');
+    if (afterCursor !== null) {
+      const decoded = decodeCursor(afterCursor);
+      if (typeof decoded?.index !== 'number') return badRequest(res, 'page[after] is invalid');
+      start = decoded.index;
+    }
+    const page = ticket.comments.slice(start, start + size);
+    const hasMore = start + size < ticket.comments.length;
+    const nextCursor = hasMore ? encodeCursor({ index: start + size }) : null;
+    const endpoint = `${url}/api/v2/tickets/${ticket.id}/comments.json`;
+    return send(res, 200, {
+      comments: page.map((c) => publicComment(ticket, c)),
+      meta: { has_more: hasMore, after_cursor: nextCursor, before_cursor: start > 0 ? encodeCursor({ index: start }) : null },
+      links: { prev: null, next: nextCursor === null ? null : `${endpoint}?page%5Bafter%5D=${nextCursor}&page%5Bsize%5D=${size}` },
+    });
   };
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, rawBody: string) => {
@@ -203,11 +423,14 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       return send(res, 200, jobStatusOf(job, 'completed'));
     }
 
+    if (req.method === 'GET' && path === '/api/v2/incremental/tickets/cursor.json') return incrementalExport(res, parsedUrl.searchParams);
+    if (req.method === 'GET' && path === '/api/v2/search/export.json') return searchExport(res, parsedUrl.searchParams);
+
     const ticketMatch = /^\/api\/v2\/tickets\/(\d+)(\/comments)?\.json$/.exec(path);
     if (req.method === 'GET' && ticketMatch) {
       const ticket = tickets.get(Number(ticketMatch[1]));
       if (!ticket) return send(res, 404, { error: 'RecordNotFound', description: 'Not found' });
-      if (ticketMatch[2]) return send(res, 200, { comments: ticket.comments, next_page: null, previous_page: null, count: ticket.comments.length });
+      if (ticketMatch[2]) return listComments(res, ticket, parsedUrl.searchParams);
       return send(res, 200, { ticket: publicTicket(ticket) });
     }
 
@@ -228,6 +451,30 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
     tickets,
     failNext(kind, times, retryAfterSeconds = 1, pathPrefix) {
       for (let i = 0; i < times; i++) failures.push({ kind, retryAfterSeconds, pathPrefix });
+    },
+    addTicket(partial = {}) {
+      const id = partial.id ?? Math.max(0, ...tickets.keys()) + 1;
+      const stamp = now();
+      const ticket = newTicket({ ...partial, id, updated_at: stamp, created_at: partial.created_at ?? stamp });
+      tickets.set(id, ticket);
+      markChanged(id);
+      return ticket;
+    },
+    touchTicket(id, changes = {}) {
+      const ticket = tickets.get(id);
+      if (!ticket) throw new Error(`fake Zendesk has no ticket ${id}`);
+      Object.assign(ticket, changes, { updated_at: now() });
+      markChanged(id);
+      return ticket;
+    },
+    addComment(ticketId, comment) {
+      const ticket = tickets.get(ticketId);
+      if (!ticket) throw new Error(`fake Zendesk has no ticket ${ticketId}`);
+      const added: TicketComment = { id: nextCommentId++, public: true, created_at: now(), ...comment };
+      ticket.comments.push(added);
+      ticket.updated_at = now();
+      markChanged(ticketId);
+      return added;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

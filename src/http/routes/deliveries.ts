@@ -3,7 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { replayDeliveries } from '../../engine/replay.ts';
 import { AppError } from '../../errors.ts';
-import type { StoredSink } from '../../plugins/sink-config.ts';
+import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { AppDeps } from '../deps.ts';
 import { JobIdParam, PageQuery, parseIdCursor, problemResponses } from '../schemas.ts';
 

@@ -51,6 +51,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return closing;
     },
     stats: () => snapshotStats(sim.counters, sim.store.batches.size),
+    *submitted() {
+      for (const batch of sim.store.batches.values()) for (const r of batch.requests) yield { custom_id: r.customId, params: r.params };
+    },
     setFaults(faults) {
       sim.faults = copyFaults(faults);
     },

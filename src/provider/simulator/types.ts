@@ -92,6 +92,8 @@ export interface Simulator {
   port: number;
   close(): Promise<void>;
   stats(): SimulatorStats;
+  /** Every request submitted so far, as sent (tests check what prompts carried). */
+  submitted(): IterableIterator<{ custom_id: string; params: Record<string, unknown> }>;
   setFaults(faults: SimulatorFaults): void;
   setProcessingMs(ms: number): void;
   /** Turns the completion notifier on (or replaces its settings) or, with undefined, off. */

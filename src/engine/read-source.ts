@@ -1,0 +1,157 @@
+// Reads a job's source into items, in the worker, under the job's lease. Documents are written in
+// chunks; a plugin's checkpoint stores its cursor in the same transaction as the documents before it,
+// so a crashed read resumes where it was and a re-read document is skipped (unique per job).
+// When the read ends, the job runs; the connection's cursor moves on so the next job starts there.
+import { sql } from 'kysely';
+import type { IngestStats, Job } from '../db/types.ts';
+import { SourceFatalError, type SourceContext, type SourcePlugin } from '../plugins/contract.ts';
+import { openConfig } from '../plugins/stored-config.ts';
+import type { ResolvedTask } from '../tasks/types.ts';
+import type { EngineContext } from './context.ts';
+import { insertItemRows, itemRowBuilder, requestLimitOf, type ItemRow } from './item-rows.ts';
+import type { StoredSource } from './source-ref.ts';
+
+/** Documents per transaction: large enough that the insert cost is per chunk, small enough to keep memory flat. */
+export const READ_CHUNK = 5000;
+/** Consecutive failed reads before a job that has not started running fails for good. */
+const MAX_READ_FAILURES = 8;
+
+class ReadStopped extends Error {
+  override name = 'ReadStopped';
+}
+
+export async function readSource(ctx: EngineContext, job: Job, signal: AbortSignal): Promise<void> {
+  const stored = job.source as StoredSource;
+  const log = ctx.log.child({ job_id: job.id, source: stored.plugin, connection: stored.connection ?? undefined });
+  const plugin = ctx.sources.get(stored.plugin);
+  if (!plugin) {
+    return failRead(ctx, job, `source plugin "${stored.plugin}" is not loaded (is its package in BATCHLINE_PLUGINS?)`, log);
+  }
+  const stats: IngestStats = { read: 0, rejected: 0, failures: 0, ...job.ingest_stats };
+  try {
+    const config = plugin.configSchema.parse(openConfig(stored, ctx.secretKey));
+    const cursor = await startingCursor(ctx, job, stored);
+    const endCursor = await readAll(ctx, job, plugin, config, cursor, stats, signal, log);
+    await finishRead(ctx, job, stored, plugin.follow?.(config), endCursor, stats);
+    log.info({ read: stats.read, rejected: stats.rejected }, job.status === 'ingesting' ? 'source read' : 'source rescanned');
+  } catch (error) {
+    if (error instanceof ReadStopped || signal.aborted) {
+      log.info({ reason: error instanceof Error ? error.message : String(error) }, 'source read stopped; it resumes from its last checkpoint');
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof SourceFatalError) return failRead(ctx, job, message, log);
+    stats.failures += 1;
+    stats.last_error = message;
+    if (job.status === 'ingesting' && stats.failures >= MAX_READ_FAILURES) {
+      return failRead(ctx, job, `reading the source failed ${stats.failures} times in a row; last: ${message}`, log);
+    }
+    const delayMs = Math.min(300_000, 1000 * 2 ** (stats.failures - 1));
+    log.warn({ err: error, failures: stats.failures, retry_in_ms: delayMs }, 'source read failed; will try again');
+    await sql`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, ingest_stats = ${JSON.stringify(stats)}::jsonb,
+        ingest_due_at = now() + ${delayMs} * interval '1 millisecond', updated_at = now()
+      WHERE id = ${job.id} AND lease_owner = ${ctx.owner}`.execute(ctx.db);
+  }
+}
+
+/** This job's own checkpoint after a crash; on a first read, where the last job on the connection ended. */
+async function startingCursor(ctx: EngineContext, job: Job, stored: StoredSource): Promise<unknown> {
+  if (job.ingest_cursor !== null) return job.ingest_cursor;
+  if (!stored.connection || job.status !== 'ingesting') return undefined;
+  const row = await ctx.db.selectFrom('connections').select('cursor').where('name', '=', stored.connection).executeTakeFirst();
+  return row?.cursor ?? undefined;
+}
+
+async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, config: unknown, cursor: unknown, stats: IngestStats, signal: AbortSignal, log: EngineContext['log']): Promise<unknown> {
+  const rowOf = itemRowBuilder(job.task as ResolvedTask, requestLimitOf(ctx.config.BATCH_MAX_BYTES));
+  let buffer: ItemRow[] = [];
+  let lastCursor = cursor;
+  // One chunk is written while the next is read and measured: Postgres and this process work at once.
+  let writing: Promise<void> = Promise.resolve();
+
+  const write = async (rows: ItemRow[], checkpoint?: { cursor: unknown }) => {
+    await ctx.db.transaction().execute(async (trx) => {
+      const written = await insertItemRows(trx, ctx.tag, job.id, rows);
+      stats.read += written.inserted;
+      stats.rejected += written.rejected;
+      // The lease check doubles as the guard against a replica that took the job over, and a cancel.
+      const held = await sql`UPDATE jobs SET ingest_stats = ${JSON.stringify(stats)}::jsonb, updated_at = now()
+          ${checkpoint ? sql`, ingest_cursor = ${JSON.stringify(checkpoint.cursor ?? null)}::jsonb` : sql``}
+        WHERE id = ${job.id} AND lease_owner = ${ctx.owner} AND cancel_requested_at IS NULL`.execute(trx);
+      if (Number(held.numAffectedRows ?? 0) === 0) throw new ReadStopped('lease lost or job canceled');
+    });
+    if (checkpoint) lastCursor = checkpoint.cursor;
+    ctx.crashPoint('after_source_chunk');
+    // A job already running (a watched folder) plans the new items at once.
+    if (job.status === 'running' && rows.length > 0) ctx.wake();
+  };
+  /** Starts writing the buffered rows once the previous chunk is stored; a checkpoint waits for its own write. */
+  const flush = async (checkpoint?: { cursor: unknown }) => {
+    const rows = buffer;
+    buffer = [];
+    await writing;
+    writing = write(rows, checkpoint);
+    // Marked handled: if the read fails first, this write's own failure must not crash the process;
+    // it is still thrown to whoever awaits `writing`.
+    writing.catch(() => {});
+    if (checkpoint) await writing;
+  };
+
+  const sourceCtx: SourceContext = {
+    log,
+    fileRoots: ctx.config.BATCHLINE_FILE_ROOTS,
+    signal,
+    cursor,
+    connection: (job.source as StoredSource).connection ?? undefined,
+    checkpoint: (next) => flush({ cursor: next }),
+  };
+  for await (const document of plugin.read(config, sourceCtx)) {
+    if (signal.aborted) throw new ReadStopped('stopping');
+    buffer.push(rowOf(document));
+    if (buffer.length >= READ_CHUNK) await flush();
+  }
+  await flush();
+  await writing;
+  return lastCursor;
+}
+
+async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, follow: { rescanMs?: number } | undefined, endCursor: unknown, stats: IngestStats): Promise<void> {
+  stats.failures = 0;
+  delete stats.last_error;
+  const rescanMs = follow?.rescanMs ?? null;
+  await ctx.db.transaction().execute(async (trx) => {
+    const firstRead = job.status === 'ingesting';
+    const done = await sql`UPDATE jobs SET status = 'running', lease_owner = NULL, lease_until = NULL,
+        ingest_stats = ${JSON.stringify(stats)}::jsonb, next_run_at = now(), updated_at = now(),
+        source_open = ${firstRead ? sql`${follow !== undefined}` : sql`source_open`},
+        ingest_due_at = CASE WHEN ${rescanMs !== null} AND ${firstRead ? sql`${follow !== undefined}` : sql`source_open`}
+          THEN now() + ${rescanMs ?? 0} * interval '1 millisecond' ELSE NULL END
+      WHERE id = ${job.id} AND lease_owner = ${ctx.owner}`.execute(trx);
+    if (Number(done.numAffectedRows ?? 0) === 0) throw new ReadStopped('lease lost');
+    // The next job on this connection starts where this one ended (e.g. Zendesk's after_cursor).
+    if (firstRead && stored.connection && endCursor !== undefined) {
+      await trx.updateTable('connections').set({ cursor: JSON.stringify(endCursor), updated_at: new Date() }).where('name', '=', stored.connection).execute();
+    }
+  });
+  ctx.wake();
+}
+
+/** A read that cannot succeed: a job still ingesting fails with the reason; an open job keeps running. */
+async function failRead(ctx: EngineContext, job: Job, message: string, log: EngineContext['log']): Promise<void> {
+  log.error({ reason: message }, 'source read failed for good');
+  await ctx.db.transaction().execute(async (trx) => {
+    if (job.status === 'ingesting') {
+      await trx.updateTable('items').set({ status: 'canceled', updated_at: new Date() }).where('job_id', '=', job.id).where('status', '=', 'queued').execute();
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'failed', error: JSON.stringify({ type: 'source_failed', message }), finished_at: new Date(), source_open: false, ingest_due_at: null, lease_owner: null, lease_until: null, next_run_at: null, updated_at: new Date() })
+        .where('id', '=', job.id)
+        .where('lease_owner', '=', ctx.owner)
+        .execute();
+    } else {
+      await sql`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, ingest_due_at = NULL, updated_at = now(),
+          ingest_stats = coalesce(ingest_stats, '{}'::jsonb) || jsonb_build_object('last_error', ${message}::text)
+        WHERE id = ${job.id} AND lease_owner = ${ctx.owner}`.execute(trx);
+    }
+  });
+}
