@@ -10,7 +10,7 @@ export function createLogger(level: string, name = 'batchline'): Logger {
     base: { pid: process.pid },
     // Belt and braces: any field with a secret-looking name is masked even if someone logs it by mistake.
     redact: {
-      paths: ['*.apiKey', '*.api_key', '*.token', '*.secret', '*.password', '*.authorization', 'headers.authorization', '*.api_token', '*.oauth_token', '*.connection_string'],
+      paths: ['*.apiKey', '*.api_key', '*.token', '*.secret', '*.password', '*.authorization', 'headers.authorization', '*.api_token', '*.oauth_token', '*.webhook_secret', '*.connection_string'],
       censor: '[redacted]',
     },
   });

@@ -96,6 +96,12 @@ test('connections: validated against the plugin, secrets encrypted at rest and n
     assert.ok(list.includes('"desk"') && !list.includes(token));
     assert.ok(one.includes('"acme"') && !one.includes(token));
 
+    // A job may not send the connection's credentials elsewhere by overriding where it points.
+    const redirect = await postJson(`${service.url}/v1/jobs`, { task: 'ticket-triage', source: { connection: 'desk', config: { base_url: 'http://attacker.example' } } });
+    assert.equal(redirect.status, 422);
+    assert.match(((await redirect.json()) as { detail: string }).detail, /^source\.config\.base_url: cannot be overridden/);
+    assert.equal(await service.database.db.selectFrom('jobs').select('id').executeTakeFirst(), undefined, 'no job was made');
+
     // At rest: the token is only in the sealed column, never in clear.
     const rows = await service.database.db.selectFrom('connections').selectAll().execute();
     assert.equal(rows.length, 1);

@@ -10,6 +10,9 @@ import type { SinkPlugin, SourcePlugin } from '../plugins/contract.ts';
 
 export type PluginKind = 'source' | 'sink';
 
+/** Config fields that decide where a connection's credentials are sent; a job may not override them. */
+const DESTINATION_FIELDS = new Set(['base_url', 'subdomain', 'url', 'host', 'email', 'connection_string', 'endpoint']);
+
 export interface ConnectionInput {
   name: string;
   plugin: string;
@@ -73,6 +76,11 @@ export async function resolveConnection(deps: Deps, name: string, kind: PluginKi
   if (!row) throw invalidField(`${field}.connection`, `connection "${name}" does not exist`);
   if (row.kind !== kind) throw invalidField(`${field}.connection`, `connection "${name}" is a ${row.kind}, not a ${kind}`);
   if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))) throw invalidField(`${field}.config`, 'must be an object');
+  if (row.secrets) {
+    // The connection's credentials must only ever go where its owner pointed them.
+    const redirect = Object.keys((overrides as Record<string, unknown> | undefined) ?? {}).find((key) => DESTINATION_FIELDS.has(key));
+    if (redirect) throw invalidField(`${field}.config.${redirect}`, `cannot be overridden: connection "${name}" holds credentials that go only where it points; create another connection`);
+  }
   return { plugin: row.plugin, config: { ...openConfig(row, deps.secretKey), ...(overrides as Record<string, unknown> | undefined) } };
 }
 

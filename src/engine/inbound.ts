@@ -39,13 +39,17 @@ export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buff
 
   const jobs = await sql<{ id: string; task: ResolvedTask }>`
     SELECT id, task FROM jobs
-    WHERE source_open AND status = 'running' AND cancel_requested_at IS NULL AND source->>'connection' = ${connection}`.execute(ctx.db);
+    WHERE source_open AND status IN ('ingesting', 'running') AND cancel_requested_at IS NULL AND source->>'connection' = ${connection}`.execute(ctx.db);
   if (jobs.rows.length === 0) ctx.log.warn({ connection, documents: documents.length }, 'inbound webhook: no open job reads this connection; event dropped');
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   let queued = 0;
   for (const job of jobs.rows) {
     const rows = documents.map(itemRowBuilder(job.task, limit));
     await ctx.db.transaction().execute(async (trx) => {
+      // Under the job row's lock (close and cancel take it too): a job closed since the lookup takes nothing.
+      const still = await sql`SELECT 1 FROM jobs WHERE id = ${job.id} AND source_open AND status IN ('ingesting', 'running')
+          AND cancel_requested_at IS NULL FOR UPDATE`.execute(trx);
+      if (still.rows.length === 0) return;
       const written = await insertItemRows(trx, ctx.tag, job.id, rows);
       queued += written.inserted;
       await sql`UPDATE jobs SET updated_at = now(), ingest_stats = coalesce(ingest_stats, '{}'::jsonb)

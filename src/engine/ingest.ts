@@ -43,7 +43,8 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
 
   const task = resolveTask(input.task, { model: input.model, max_tokens: input.max_tokens });
   if (input.source !== undefined && input.documents !== undefined) throw invalidField('source', 'give either "documents" or "source", not both');
-  const source = input.source !== undefined ? await resolveSourceRef(ctx, input.source) : null;
+  const resolved = input.source !== undefined ? await resolveSourceRef(ctx, input.source) : null;
+  const source = resolved?.stored ?? null;
   const documents = input.documents ?? [];
   if (!source && documents.length === 0) throw invalidField('documents', 'must contain at least one document');
   const seen = new Map<string, number>();
@@ -69,6 +70,8 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
         idempotency_key: idempotencyKey ?? null,
         request_hash: requestHash,
         ingest_due_at: source ? new Date() : null,
+        // Open from the start, so webhooks arriving before the first read ends are kept.
+        source_open: resolved?.follows ?? false,
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returningAll()

@@ -65,8 +65,12 @@ async function readFileRef(ref: FileRef): Promise<Attachment> {
   const name = ref.name ?? ref.path;
   let bytes: Buffer;
   try {
+    // Not a file of the size that was read at ingest (replaced, or a FIFO or device now): never read it.
+    const stat = await fs.stat(ref.path);
+    if (!stat.isFile() || stat.size !== ref.bytes) throw new Error(`${name} changed after it was read; ingest it again`);
     bytes = await fs.readFile(ref.path);
   } catch (error) {
+    if (error instanceof Error && !('code' in error)) throw error;
     throw new Error(`${name} cannot be read any more (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (createHash('sha256').update(bytes).digest('hex') !== ref.sha256) throw new Error(`${name} changed after it was read; ingest it again`);

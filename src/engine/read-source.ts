@@ -2,6 +2,7 @@
 // chunks; a plugin's checkpoint stores its cursor in the same transaction as the documents before it,
 // so a crashed read resumes where it was and a re-read document is skipped (unique per job).
 // When the read ends, the job runs; the connection's cursor moves on so the next job starts there.
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { IngestStats, Job } from '../db/types.ts';
 import { SourceFatalError, type SourceContext, type SourcePlugin } from '../plugins/contract.ts';
@@ -25,7 +26,12 @@ export async function readSource(ctx: EngineContext, job: Job, signal: AbortSign
   const log = ctx.log.child({ job_id: job.id, source: stored.plugin, connection: stored.connection ?? undefined });
   const plugin = ctx.sources.get(stored.plugin);
   if (!plugin) {
-    return failRead(ctx, job, `source plugin "${stored.plugin}" is not loaded (is its package in BATCHLINE_PLUGINS?)`, log);
+    // Another replica may have it (a deploy in progress): hand the job back rather than fail it.
+    log.error({ plugin: stored.plugin }, 'source plugin not loaded here (is its package in BATCHLINE_PLUGINS?); will look again');
+    await sql`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, ingest_due_at = now() + interval '1 minute',
+        ingest_stats = coalesce(ingest_stats, '{}'::jsonb) || jsonb_build_object('last_error', ${`source plugin "${stored.plugin}" is not loaded`}::text)
+      WHERE id = ${job.id} AND lease_owner = ${ctx.owner}`.execute(ctx.db);
+    return;
   }
   const stats: IngestStats = { read: 0, rejected: 0, failures: 0, ...job.ingest_stats };
   try {
@@ -59,7 +65,15 @@ async function startingCursor(ctx: EngineContext, job: Job, stored: StoredSource
   if (job.ingest_cursor !== null) return job.ingest_cursor;
   if (!stored.connection || job.status !== 'ingesting') return undefined;
   const row = await ctx.db.selectFrom('connections').select('cursor').where('name', '=', stored.connection).executeTakeFirst();
-  return row?.cursor ?? undefined;
+  return (row?.cursor as Record<string, unknown> | null)?.[cursorKey(stored)] ?? undefined;
+}
+
+/**
+ * A connection keeps one cursor per effective read config: a job that overrides part of it (another
+ * search query, say) reads a different stream, and must neither start from nor move the default one.
+ */
+function cursorKey(stored: StoredSource): string {
+  return createHash('sha256').update(JSON.stringify(stored.config)).digest('hex').slice(0, 16);
 }
 
 async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, config: unknown, cursor: unknown, stats: IngestStats, signal: AbortSignal, log: EngineContext['log']): Promise<unknown> {
@@ -77,8 +91,9 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
       // The lease check doubles as the guard against a replica that took the job over, and a cancel.
       const held = await sql`UPDATE jobs SET ingest_stats = ${JSON.stringify(stats)}::jsonb, updated_at = now()
           ${checkpoint ? sql`, ingest_cursor = ${JSON.stringify(checkpoint.cursor ?? null)}::jsonb` : sql``}
-        WHERE id = ${job.id} AND lease_owner = ${ctx.owner} AND cancel_requested_at IS NULL`.execute(trx);
-      if (Number(held.numAffectedRows ?? 0) === 0) throw new ReadStopped('lease lost or job canceled');
+        WHERE id = ${job.id} AND lease_owner = ${ctx.owner} AND cancel_requested_at IS NULL
+          AND (status = 'ingesting' OR (status = 'running' AND source_open))`.execute(trx);
+      if (Number(held.numAffectedRows ?? 0) === 0) throw new ReadStopped('lease lost, or the job was canceled or closed');
     });
     if (checkpoint) lastCursor = checkpoint.cursor;
     ctx.crashPoint('after_source_chunk');
@@ -105,13 +120,20 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
     connection: (job.source as StoredSource).connection ?? undefined,
     checkpoint: (next) => flush({ cursor: next }),
   };
-  for await (const document of plugin.read(config, sourceCtx)) {
+  try {
+    for await (const document of plugin.read(config, sourceCtx)) {
+      if (signal.aborted) throw new ReadStopped('stopping');
+      buffer.push(rowOf(document));
+      if (buffer.length >= READ_CHUNK) await flush();
+    }
+    // A plugin may end its iteration quietly when aborted: that is a stop, never the end of the source.
     if (signal.aborted) throw new ReadStopped('stopping');
-    buffer.push(rowOf(document));
-    if (buffer.length >= READ_CHUNK) await flush();
+    await flush();
+    await writing;
+  } finally {
+    // Whatever happens next (a retry, a failed job) must not race a chunk still being written.
+    await writing.catch(() => {});
   }
-  await flush();
-  await writing;
   return lastCursor;
 }
 
@@ -126,11 +148,14 @@ async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, fo
         source_open = ${firstRead ? sql`${follow !== undefined}` : sql`source_open`},
         ingest_due_at = CASE WHEN ${rescanMs !== null} AND ${firstRead ? sql`${follow !== undefined}` : sql`source_open`}
           THEN now() + ${rescanMs ?? 0} * interval '1 millisecond' ELSE NULL END
-      WHERE id = ${job.id} AND lease_owner = ${ctx.owner}`.execute(trx);
-    if (Number(done.numAffectedRows ?? 0) === 0) throw new ReadStopped('lease lost');
+      WHERE id = ${job.id} AND lease_owner = ${ctx.owner} AND cancel_requested_at IS NULL
+        AND (status = 'ingesting' OR (status = 'running' AND source_open))`.execute(trx);
+    if (Number(done.numAffectedRows ?? 0) === 0) throw new ReadStopped('lease lost, or the job was canceled or closed');
     // The next job on this connection starts where this one ended (e.g. Zendesk's after_cursor).
     if (firstRead && stored.connection && endCursor !== undefined) {
-      await trx.updateTable('connections').set({ cursor: JSON.stringify(endCursor), updated_at: new Date() }).where('name', '=', stored.connection).execute();
+      await sql`UPDATE connections SET updated_at = now(),
+          cursor = coalesce(cursor, '{}'::jsonb) || jsonb_build_object(${cursorKey(stored)}::text, ${JSON.stringify(endCursor ?? null)}::jsonb)
+        WHERE name = ${stored.connection}`.execute(trx);
     }
   });
   ctx.wake();
@@ -140,18 +165,23 @@ async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, fo
 async function failRead(ctx: EngineContext, job: Job, message: string, log: EngineContext['log']): Promise<void> {
   log.error({ reason: message }, 'source read failed for good');
   await ctx.db.transaction().execute(async (trx) => {
-    if (job.status === 'ingesting') {
+    // Only the lease holder of a job still reading decides; a cancel or a takeover meanwhile wins.
+    const failed = await trx
+      .updateTable('jobs')
+      .set({ status: 'failed', error: JSON.stringify({ type: 'source_failed', message }), finished_at: new Date(), source_open: false, ingest_due_at: null, lease_owner: null, lease_until: null, next_run_at: null, updated_at: new Date() })
+      .where('id', '=', job.id)
+      .where('lease_owner', '=', ctx.owner)
+      .where('status', '=', 'ingesting')
+      .where('cancel_requested_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(failed.numUpdatedRows) > 0) {
       await trx.updateTable('items').set({ status: 'canceled', updated_at: new Date() }).where('job_id', '=', job.id).where('status', '=', 'queued').execute();
-      await trx
-        .updateTable('jobs')
-        .set({ status: 'failed', error: JSON.stringify({ type: 'source_failed', message }), finished_at: new Date(), source_open: false, ingest_due_at: null, lease_owner: null, lease_until: null, next_run_at: null, updated_at: new Date() })
-        .where('id', '=', job.id)
-        .where('lease_owner', '=', ctx.owner)
-        .execute();
-    } else {
-      await sql`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, ingest_due_at = NULL, updated_at = now(),
-          ingest_stats = coalesce(ingest_stats, '{}'::jsonb) || jsonb_build_object('last_error', ${message}::text)
-        WHERE id = ${job.id} AND lease_owner = ${ctx.owner}`.execute(trx);
+      return;
     }
+    // An open job keeps what it has and stops taking documents from this source, so it can finish.
+    await sql`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, ingest_due_at = NULL, source_open = false,
+        next_run_at = now(), updated_at = now(),
+        ingest_stats = coalesce(ingest_stats, '{}'::jsonb) || jsonb_build_object('last_error', ${message}::text)
+      WHERE id = ${job.id} AND lease_owner = ${ctx.owner} AND status = 'running'`.execute(trx);
   });
 }

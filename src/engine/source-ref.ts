@@ -21,7 +21,8 @@ export interface PluginRef {
 
 type Deps = Pick<EngineContext, 'db' | 'config' | 'sinks' | 'sources' | 'secretKey' | 'log'>;
 
-export async function resolveSourceRef(ctx: Deps, ref: PluginRef): Promise<StoredSource> {
+/** The stored source, and whether a job on it stays open for later documents (watch, webhooks). */
+export async function resolveSourceRef(ctx: Deps, ref: PluginRef): Promise<{ stored: StoredSource; follows: boolean }> {
   const { plugin, config } = await pluginAndConfig(ctx, ref, 'source', 'source');
   const checked = checkSourceConfig(ctx.sources, plugin, config, 'source');
   try {
@@ -30,7 +31,10 @@ export async function resolveSourceRef(ctx: Deps, ref: PluginRef): Promise<Store
     if (error instanceof SourceConfigError) throw invalidField(`source.config.${error.field}`, error.message);
     throw error;
   }
-  return { ...sealConfig(checked.source, checked.config, ctx.secretKey), connection: ref.connection ?? null };
+  return {
+    stored: { ...sealConfig(checked.source, checked.config, ctx.secretKey), connection: ref.connection ?? null },
+    follows: checked.source.follow?.(checked.config) !== undefined,
+  };
 }
 
 export async function resolveSinkRefs(ctx: Deps, refs: readonly PluginRef[]): Promise<StoredSink[]> {

@@ -23,6 +23,8 @@ export function createSourceReads(ctx: EngineContext): SourceReads {
       if (free <= 0) return 0;
       const jobs = await claimSourceReads(ctx, free);
       for (const job of jobs) {
+        // Our own read of it is still going (its lease lapsed while it stalled): that read keeps it.
+        if (running.has(job.id)) continue;
         const controller = new AbortController();
         const done = withJobLease(ctx, job.id, controller, () => readSource(ctx, job, controller.signal))
           .catch((error: unknown) => ctx.log.error({ job_id: job.id, err: error }, 'source read crashed'))

@@ -45,7 +45,8 @@ export default function register({ z, errors }) {
       let number = 0;
       for await (const line of input) {
         number += 1;
-        if (ctx.signal.aborted) return;
+        // Throw, not return: a read that ends quietly on abort would look like the end of the file.
+        ctx.signal.throwIfAborted();
         const text = line.trim();
         if (text.length < config.min_length) continue;
         // The line number is a stable id: reading the file again yields the same documents.
