@@ -2,19 +2,13 @@
 // Exactly-one rules (subdomain xor base_url, api token xor OAuth) are checked here so a bad config is
 // refused when the job is created, not when the first result arrives.
 import { z } from 'zod';
+import { accountFields, checkAccount } from '../zendesk-shared/account.ts';
 
 /** A dotted path into a result's output, e.g. `suggested_tags` or `triage.category`. */
 const dottedPath = z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be a dotted path such as "suggested_tags"');
 
 const baseSchema = z.object({
-  subdomain: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'must be the account name only, as in <subdomain>.zendesk.com')
-    .optional(),
-  base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  email: z.email('must be an email address').optional(),
-  api_token: z.string().min(1, 'is required').optional(),
-  oauth_token: z.string().min(1, 'is required').optional(),
+  ...accountFields,
   tags: z.union([z.array(z.string().min(1)), z.object({ from: dottedPath })]).optional(),
   /** Zendesk custom field id → dotted path of the value in the output. */
   custom_fields: z.record(z.string().regex(/^[1-9][0-9]*$/, 'keys must be Zendesk field ids'), dottedPath).optional(),
@@ -28,17 +22,7 @@ const baseSchema = z.object({
 });
 
 export const configSchema = baseSchema.superRefine((c, ctx) => {
-  if ((c.subdomain === undefined) === (c.base_url === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['subdomain'], message: 'set exactly one of subdomain or base_url' });
-  }
-  const tokenAuth = c.email !== undefined || c.api_token !== undefined;
-  if (tokenAuth && c.oauth_token !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['oauth_token'], message: 'set either email + api_token or oauth_token, not both' });
-  } else if (!tokenAuth && c.oauth_token === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['api_token'], message: 'set email + api_token or oauth_token' });
-  } else if (tokenAuth && (c.email === undefined || c.api_token === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [c.email === undefined ? 'email' : 'api_token'], message: 'email and api_token go together' });
-  }
+  checkAccount(c, ctx);
   if (c.tags === undefined && c.custom_fields === undefined && c.internal_note === undefined) {
     ctx.addIssue({ code: 'custom', path: ['tags'], message: 'nothing to write: set tags, custom_fields or internal_note' });
   }

@@ -1,6 +1,7 @@
 // One authenticated request to the Zendesk API, with the answer sorted into "use this body" or a failure
 // that says whether trying again later can help. Failure messages never carry the credentials.
 import { authorizationOf, baseUrlOf, secretsOf, type ZendeskSinkConfig } from './config.ts';
+import { messageOf, parseRetryAfter } from '../zendesk-shared/account.ts';
 
 export interface Failure {
   retryable: boolean;
@@ -60,19 +61,7 @@ function failureOf(config: ZendeskSinkConfig, method: string, path: string, stat
   return { retryable, error };
 }
 
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
 
-function messageOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
-}
 
 function scrub(config: ZendeskSinkConfig, text: string): string {
   return secretsOf(config).reduce((out, secret) => out.split(secret).join('[redacted]'), text);

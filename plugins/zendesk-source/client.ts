@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { SourceFatalError, type SourceContext } from '../../src/plugins/contract.ts';
 import { authorizationOf, baseUrlOf, secretsOf, type ZendeskAccess, type ZendeskSourceConfig } from './config.ts';
+import { messageOf, parseRetryAfter } from '../zendesk-shared/account.ts';
 
 export type ClientConfig = ZendeskAccess & Pick<ZendeskSourceConfig, 'request_timeout_ms' | 'max_retry_wait_ms'>;
 
@@ -134,16 +135,4 @@ export function sameAccountPath(config: ZendeskAccess, url: string): string | un
   return url.startsWith(`${base}/`) ? url.slice(base.length) : undefined;
 }
 
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
 
-function messageOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
-}

@@ -2,19 +2,13 @@
 // ticket export, a search query, or tickets pushed by signed webhooks) and how patient to be with Zendesk.
 // Exactly-one rules mirror the zendesk sink's, with the same messages, so a connection reads the same both ways.
 import { z } from 'zod';
+import { accountFields, checkAccount } from '../zendesk-shared/account.ts';
 
 /** Config fields holding secrets: write-only through the API, encrypted at rest, never logged. */
 export const ZENDESK_SOURCE_SECRET_FIELDS = ['api_token', 'oauth_token', 'webhook_secret'] as const;
 
 const baseSchema = z.object({
-  subdomain: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'must be the account name only, as in <subdomain>.zendesk.com')
-    .optional(),
-  base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  email: z.email('must be an email address').optional(),
-  api_token: z.string().min(1, 'is required').optional(),
-  oauth_token: z.string().min(1, 'is required').optional(),
+  ...accountFields,
   /** Unix seconds: where the first export on a connection starts; later jobs resume from the saved cursor. */
   start_time: z.number().int().min(0).default(0),
   /** A Zendesk search query (e.g. `status:open tags:billing`): reads its results instead of the whole export. */
@@ -33,17 +27,7 @@ const baseSchema = z.object({
 });
 
 export const configSchema = baseSchema.superRefine((c, ctx) => {
-  if ((c.subdomain === undefined) === (c.base_url === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['subdomain'], message: 'set exactly one of subdomain or base_url' });
-  }
-  const tokenAuth = c.email !== undefined || c.api_token !== undefined;
-  if (tokenAuth && c.oauth_token !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['oauth_token'], message: 'set either email + api_token or oauth_token, not both' });
-  } else if (!tokenAuth && c.oauth_token === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['api_token'], message: 'set email + api_token or oauth_token' });
-  } else if (tokenAuth && (c.email === undefined || c.api_token === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [c.email === undefined ? 'email' : 'api_token'], message: 'email and api_token go together' });
-  }
+  checkAccount(c, ctx);
   if (c.stream && c.webhook_secret === undefined) {
     ctx.addIssue({ code: 'custom', path: ['webhook_secret'], message: 'is required when stream is true: it checks that webhooks come from Zendesk' });
   }
