@@ -27,9 +27,6 @@ export function createRegistry<P extends { name: string }>(entries: Array<Plugin
   };
 }
 
-export function createSinkRegistry(plugins: SinkPlugin[]): SinkRegistry {
-  return createRegistry(plugins.map((plugin) => ({ plugin, origin: 'first-party' })));
-}
 
 /** Validates a plugin config against the plugin's schema; throws a 422 naming `<configField>.<path>`. */
 export function parsePluginConfig(plugin: { configSchema: ZodType }, config: unknown, configField: string): unknown {

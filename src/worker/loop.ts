@@ -14,8 +14,6 @@ import { createSourceReads } from './source-reads.ts';
 export interface Worker {
   /** Runs one pass of every step; returns how many units of work it did (tests drive this directly). */
   tick(): Promise<number>;
-  /** Waits until no source read is in flight (tests driving ticks by hand). */
-  readsIdle(): Promise<void>;
   wake(): void;
   /** Stops claiming, waits for the running pass (up to the deadline), hands back leases. */
   stop(deadlineMs: number): Promise<void>;
@@ -82,7 +80,6 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
 
   return {
     tick,
-    readsIdle: () => reads.idle(),
     wake: () => wakeUp?.(),
     done,
     async stop(deadlineMs) {

@@ -9,8 +9,6 @@ export interface SourceReads {
   tick(): Promise<number>;
   /** Aborts the reads in flight (each resumes from its checkpoint elsewhere) and waits for them. */
   stop(deadlineMs: number): Promise<void>;
-  /** Waits for the reads in flight (tests). */
-  idle(): Promise<void>;
 }
 
 export function createSourceReads(ctx: EngineContext): SourceReads {
@@ -39,9 +37,6 @@ export function createSourceReads(ctx: EngineContext): SourceReads {
     async stop(deadlineMs) {
       for (const read of running.values()) read.controller.abort(new Error('shutting down'));
       await Promise.race([Promise.all([...running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
-    },
-    async idle() {
-      while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done));
     },
   };
 }
