@@ -42,6 +42,8 @@ export interface JobView {
   deliveries: { pending: number; delivered: number; dead: number };
   source: SourceView | null;
   error: ErrorInfo | null;
+  /** The W3C trace id of the job's trace (null when tracing was off at its creation). */
+  trace_id: string | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -141,10 +143,17 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     deliveries: { pending: delivery('pending') + delivery('retry_wait'), delivered: delivery('delivered'), dead: delivery('dead') },
     source: sourceView(job),
     error: job.error,
+    trace_id: traceIdOf(job.trace_context),
     created_at: job.created_at.toISOString(),
     updated_at: job.updated_at.toISOString(),
     finished_at: job.finished_at?.toISOString() ?? null,
   };
+}
+
+/** `00-<trace id>-<span id>-<flags>` → the trace id. */
+export function traceIdOf(traceparent: string | null): string | null {
+  const match = traceparent ? /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent) : null;
+  return match?.[1] ?? null;
 }
 
 function sourceView(job: Job): SourceView | null {

@@ -116,6 +116,7 @@ export const JobSchema = z
       })
       .nullable(),
     error: ErrorInfoSchema.nullable(),
+    trace_id: z.string().nullable().openapi({ description: "W3C trace id of the job's trace (null when tracing was off when it was created)" }),
     created_at: z.string(),
     updated_at: z.string(),
     finished_at: z.string().nullable(),
