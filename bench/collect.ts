@@ -26,6 +26,7 @@ console.log(
   JSON.stringify({
     phase: 'collect',
     n: stored,
+    tracing: process.env.BENCH_TRACING_MODE ?? 'off',
     database: service.database.kind,
     collect: { ms: Math.round(ms), results_per_s: Math.round(stored / (ms / 1000)) },
     rss_mb: { at_start: mb(rssAtStart), peak: mb(Math.max(peak, process.resourceUsage().maxRSS * 1024)), growth: mb(peak - rssAtStart) },

@@ -15,6 +15,7 @@ import { loadPlugins } from './plugins/load.ts';
 import { openProvider, type ProviderHandle } from './provider/local.ts';
 import { startWorker, type Worker } from './worker/loop.ts';
 import { createCounters, type Counters } from './telemetry/counters.ts';
+import { observeStateGauges } from './telemetry/metrics.ts';
 import { loadSecretKey } from './secrets/key.ts';
 import { createProviderClient } from './provider/client.ts';
 
@@ -73,6 +74,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     wakeWorker = worker.wake;
 
     const counters = createCounters();
+    const stopGauges = observeStateGauges(database.db);
     const app = createApp({
       db: database.db,
       counters,
@@ -92,8 +94,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
         }
       },
     });
-    const started = await new Promise<ServerType>((resolve) => {
+    const started = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+      // A taken port is a start-up error with one clear line, not an unhandled 'error' event.
+      s.once('error', (error: NodeJS.ErrnoException) => reject(new Error(error.code === 'EADDRINUSE' ? `port ${config.PORT} on ${config.HOST} is already in use` : error.message)));
     });
     server = started;
     const port = (started.address() as AddressInfo).port;
@@ -115,6 +119,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
         closing ??= (async () => {
           await new Promise<void>((resolve) => started.close(() => resolve()));
           await worker.stop(config.BATCHLINE_SHUTDOWN_MS);
+          stopGauges();
           await handle.close();
           await database.close();
         })();

@@ -118,3 +118,13 @@ test('a reused Idempotency-Key with another body is a 409; the same body returns
   const jobs = await service.database.db.selectFrom('jobs').select('id').execute();
   assert.equal(jobs.length, 1);
 });
+
+// Last: it creates a job, which the "nothing written" checks above would count.
+test('a form post with an empty body (a cross-site request from a web page) is refused and cancels nothing', async () => {
+  const created = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'fine' }] });
+  const { id } = (await created.json()) as { id: string };
+  const res = await fetch(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  await expectProblem(res, 415);
+  const job = await service.database.db.selectFrom('jobs').select('cancel_requested_at').where('id', '=', id).executeTakeFirstOrThrow();
+  assert.equal(job.cancel_requested_at, null);
+});

@@ -12,6 +12,8 @@ import type { EngineContext } from './context.ts';
 import { parseCustomId } from './ids.ts';
 import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
 import { enqueueDeliveries, pokeJob } from './transitions.ts';
+import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
+import { genAiAttributes, inSpan, SpanKind } from '../telemetry/trace.ts';
 
 /** After this many complete reads that still miss lines, the missing items are re-submitted. */
 const MAX_INCOMPLETE_READS = 3;
@@ -25,7 +27,15 @@ export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<vo
   const task = job.task as ResolvedTask;
   const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null };
 
-  await withBatchLease(ctx, batch.id, () => readResults(ctx, batch, providerId, options));
+  await inSpan(
+    'batch.collect',
+    { parent: batch.trace_context, kind: SpanKind.CLIENT, attributes: { 'batchline.job.id': batch.job_id, 'batchline.batch.id': batch.id, 'batchline.provider_batch.id': providerId, ...genAiAttributes(task.model) } },
+    async (span) => {
+      const totals = newTotals();
+      await withBatchLease(ctx, batch.id, () => readResults(ctx, batch, providerId, { ...options, totals }));
+      span.setAttributes(totalsAttributes(totals, task.model));
+    },
+  );
 }
 
 async function readResults(ctx: EngineContext, batch: Batch, providerId: string, options: ChunkOptions): Promise<void> {
@@ -59,9 +69,26 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
 interface ChunkOptions {
   validator: ReturnType<typeof outputValidator>;
   cancelRequested: boolean;
+  /** What this read stored, summed for the batch.collect span. */
+  totals?: ParseTotals;
 }
 
+/**
+ * One result.parse span per chunk (BATCHLINE_COLLECT_CHUNK lines), carrying counts by outcome and the
+ * chunk's token usage: never a span per item, whatever the batch size.
+ */
 async function storeChunk(ctx: EngineContext, batch: Batch, lines: MessageBatchIndividualResponse[], options: ChunkOptions): Promise<void> {
+  await inSpan('result.parse', { attributes: { 'batchline.batch.id': batch.id, 'batchline.results.lines': lines.length } }, async (span) => {
+    const stored = await parseAndStore(ctx, batch, lines, options);
+    const chunkTotals = newTotals();
+    for (const row of stored) addRow(chunkTotals, row);
+    span.setAttributes(totalsAttributes(chunkTotals));
+    if (options.totals) for (const row of stored) addRow(options.totals, row);
+    recordCollected(stored);
+  });
+}
+
+async function parseAndStore(ctx: EngineContext, batch: Batch, lines: MessageBatchIndividualResponse[], options: ChunkOptions): Promise<StoredGroup[]> {
   const rows: Array<{ itemId: number; attempt: number; o: LineOutcome }> = [];
   for (const line of lines) {
     const id = parseCustomId(line.custom_id);
@@ -79,13 +106,14 @@ async function storeChunk(ctx: EngineContext, batch: Batch, lines: MessageBatchI
     }
     rows.push({ itemId: id.itemId, attempt: id.attempt, o });
   }
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
 
-  await ctx.db.transaction().execute(async (trx) => {
+  return ctx.db.transaction().execute(async (trx) => {
     // One array per column and unnest(): a handful of parameters however large the chunk, which
-    // Postgres parses and plans far faster than a VALUES list of 12 parameters per row.
-    await sql`
-      INSERT INTO results (item_id, attempt, job_id, batch_id, outcome, output, error, model,
+    // Postgres parses and plans far faster than a VALUES list of 12 parameters per row. What was
+    // new comes back summed by outcome and model (a line read twice is stored, and counted, once).
+    const stored = await sql<StoredGroup>`
+      WITH inserted AS (INSERT INTO results (item_id, attempt, job_id, batch_id, outcome, output, error, model,
         input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens)
       SELECT item_id, attempt, ${batch.job_id}, ${batch.id}, outcome, output, error, model, it, ot, cw, cr
       FROM unnest(${rows.map((r) => r.itemId)}::bigint[], ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.o.outcome)}::text[],
@@ -94,7 +122,11 @@ async function storeChunk(ctx: EngineContext, batch: Batch, lines: MessageBatchI
         ${rows.map((r) => r.o.usage.input_tokens)}::int[], ${rows.map((r) => r.o.usage.output_tokens)}::int[],
         ${rows.map((r) => r.o.usage.cache_creation_input_tokens)}::int[], ${rows.map((r) => r.o.usage.cache_read_input_tokens)}::int[])
         AS t(item_id, attempt, outcome, output, error, model, it, ot, cw, cr)
-      ON CONFLICT (item_id, attempt) DO NOTHING`.execute(trx);
+      ON CONFLICT (item_id, attempt) DO NOTHING
+      RETURNING outcome, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens)
+      SELECT outcome, model, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+        sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
+      FROM inserted GROUP BY outcome, model`.execute(trx);
 
     const byNext = new Map<NextItemState, number[]>();
     for (const { itemId, o } of rows) {
@@ -117,6 +149,7 @@ async function storeChunk(ctx: EngineContext, batch: Batch, lines: MessageBatchI
       for (const r of moved.rows) if (r.status === 'succeeded' || r.status === 'failed') finals.push(r.id);
     }
     await enqueueDeliveries(trx, ctx.tag, batch.job_id, finals);
+    return stored.rows;
   });
 }
 

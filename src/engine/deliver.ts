@@ -7,6 +7,9 @@ import { openConfig, type StoredSink } from '../plugins/stored-config.ts';
 import type { EngineContext } from './context.ts';
 import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { countAdd } from '../telemetry/metrics.ts';
+import { inSpan, SpanKind } from '../telemetry/trace.ts';
 
 
 function ownDatabase(ctx: EngineContext): SqlExecutor {
@@ -85,8 +88,22 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
   const deliveries = claimed.rows;
   if (deliveries.length === 0) return 0;
 
-  const job = await ctx.db.selectFrom('jobs').select(['sinks']).where('id', '=', target.job_id).executeTakeFirstOrThrow();
-  const sinkRef = (job.sinks as StoredSink[])[target.sink_index];
+  const job = await ctx.db.selectFrom('jobs').select(['sinks', 'trace_context']).where('id', '=', target.job_id).executeTakeFirstOrThrow();
+  const attributes = { 'batchline.job.id': target.job_id, 'batchline.sink.plugin': target.plugin, 'batchline.sink.index': target.sink_index, 'batchline.deliveries': deliveries.length };
+  return inSpan('sink.deliver', { parent: job.trace_context, kind: SpanKind.PRODUCER, attributes }, async (span) => {
+    const outcomes = await callSink(ctx, target, job.sinks as StoredSink[], deliveries);
+    const tally = tallyOutcomes(ctx, deliveries, outcomes);
+    span.setAttributes({ 'batchline.deliveries.delivered': tally.delivered, 'batchline.deliveries.retry': tally.retry, 'batchline.deliveries.dead': tally.dead });
+    if (tally.firstError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: tally.firstError });
+    for (const [outcome, n] of Object.entries({ delivered: tally.delivered, retry: tally.retry, dead: tally.dead })) countAdd('deliveries', n, { sink: target.plugin, outcome });
+    await recordOutcomes(ctx, deliveries, outcomes);
+    await pokeJob(ctx.db, target.job_id);
+    return deliveries.length;
+  });
+}
+
+async function callSink(ctx: EngineContext, target: Group, sinks: StoredSink[], deliveries: ClaimedDelivery[]): Promise<DeliveryOutcome[]> {
+  const sinkRef = sinks[target.sink_index];
   const sink = sinkRef ? ctx.sinks.get(sinkRef.plugin) : undefined;
 
   let outcomes: DeliveryOutcome[];
@@ -110,9 +127,25 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
     }
     ctx.crashPoint('after_delivery_write');
   }
-  await recordOutcomes(ctx, deliveries, outcomes);
-  await pokeJob(ctx.db, target.job_id);
-  return deliveries.length;
+  return outcomes;
+}
+
+/** What recordOutcomes will make of the outcomes: delivered, to retry, dead (out of attempts or refused). */
+function tallyOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[], outcomes: DeliveryOutcome[]): { delivered: number; retry: number; dead: number; firstError?: string } {
+  const tally: { delivered: number; retry: number; dead: number; firstError?: string } = { delivered: 0, retry: 0, dead: 0 };
+  deliveries.forEach((d, i) => {
+    const outcome = outcomes[i] ?? { ok: false, retryable: true, error: 'no outcome' };
+    if (outcome.ok) return void (tally.delivered += 1);
+    tally.firstError ??= outcome.error.slice(0, 500);
+    if (isDead(ctx, d, outcome)) tally.dead += 1;
+    else tally.retry += 1;
+  });
+  return tally;
+}
+
+/** A failed delivery is given up when the sink refused it for good or it has used its last attempt. */
+function isDead(ctx: EngineContext, d: ClaimedDelivery, outcome: Extract<DeliveryOutcome, { ok: false }>): boolean {
+  return !outcome.retryable || d.delivery_attempts + 1 >= ctx.config.BATCHLINE_DELIVERY_MAX_ATTEMPTS;
 }
 
 interface ClaimedDelivery extends ResultRow {
@@ -141,10 +174,9 @@ async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[],
   };
   // The common case, everything delivered, is one statement.
   if (failed.length === 0) return markDelivered(ctx.db);
-  const maxAttempts = ctx.config.BATCHLINE_DELIVERY_MAX_ATTEMPTS;
   const rows = failed.map(({ d, outcome }) => {
     const attempts = d.delivery_attempts + 1;
-    const dead = !outcome.retryable || attempts >= maxAttempts;
+    const dead = isDead(ctx, d, outcome);
     // Exponential backoff with full jitter, at least what the receiver asked for.
     const backoff = Math.max(outcome.retryAfterMs ?? 0, Math.random() * Math.min(600_000, 1000 * 2 ** attempts));
     return {

@@ -8,7 +8,9 @@ import type { EngineContext } from './context.ts';
 import type { DocumentInput } from './document.ts';
 import { newJobId } from './ids.ts';
 import { insertItemRows, itemRowBuilder, requestLimitOf } from './item-rows.ts';
-import { resolveSinkRefs, resolveSourceRef, type PluginRef } from './source-ref.ts';
+import { resolveSinkRefs, resolveSourceRef, type PluginRef, type StoredSource } from './source-ref.ts';
+import { inSpan, traceparentOf } from '../telemetry/trace.ts';
+import type { ResolvedTask } from '../tasks/types.ts';
 
 export interface CreateJobInput {
   name?: string | undefined;
@@ -57,7 +59,38 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
 
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   const id = newJobId();
-  const job = await ctx.db.transaction().execute(async (trx) => {
+  // The job's trace starts here (under the HTTP request's span when the server is instrumented); its
+  // traceparent is stored so every later step, in any process, joins it.
+  const job = await inSpan('job.create', { attributes: { 'batchline.job.id': id, 'gen_ai.request.model': task.model, 'batchline.task': task.name, ...(source ? { 'batchline.source.plugin': source.plugin } : {}) } }, (span) =>
+    writeJob(ctx, { id, input, task, source, follows: resolved?.follows ?? false, sinks, documents, limit, idempotencyKey, requestHash, traceContext: traceparentOf(span) }),
+  );
+  if (!job) {
+    const replay = await findByKey(ctx, idempotencyKey ?? '', requestHash);
+    if (!replay) throw new AppError('conflict', 'a job with this Idempotency-Key is being created; retry');
+    return { job: replay, created: false };
+  }
+  ctx.wake();
+  return { job, created: true };
+}
+
+interface JobRows {
+  id: string;
+  input: CreateJobInput;
+  task: ResolvedTask;
+  source: StoredSource | null;
+  follows: boolean;
+  sinks: unknown[];
+  documents: DocumentInput[];
+  limit: number;
+  idempotencyKey: string | undefined;
+  requestHash: string;
+  traceContext: string | null;
+}
+
+/** The job row, and its items when they came inline, in one transaction; undefined when a concurrent request with the same key won. */
+async function writeJob(ctx: Deps, rows: JobRows): Promise<Job | undefined> {
+  const { id, input, task, source, sinks, documents, limit, idempotencyKey, requestHash } = rows;
+  return ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('jobs')
       .values({
@@ -71,7 +104,8 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
         request_hash: requestHash,
         ingest_due_at: source ? new Date() : null,
         // Open from the start, so webhooks arriving before the first read ends are kept.
-        source_open: resolved?.follows ?? false,
+        source_open: rows.follows,
+        trace_context: rows.traceContext,
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returningAll()
@@ -79,20 +113,14 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
     if (!inserted) return undefined; // a concurrent request with the same key won
     if (source) return inserted;
 
-    const rowOf = itemRowBuilder(task, limit);
-    for (let start = 0; start < documents.length; start += INSERT_CHUNK) {
-      const rows = documents.slice(start, start + INSERT_CHUNK).map(rowOf);
-      await insertItemRows(trx, ctx.tag, id, rows);
-    }
+    await inSpan('job.ingest', { attributes: { 'batchline.job.id': id, 'batchline.documents': documents.length } }, async () => {
+      const rowOf = itemRowBuilder(task, limit);
+      for (let start = 0; start < documents.length; start += INSERT_CHUNK) {
+        await insertItemRows(trx, ctx.tag, id, documents.slice(start, start + INSERT_CHUNK).map(rowOf));
+      }
+    });
     return trx.updateTable('jobs').set({ status: 'running', next_run_at: new Date(), updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   });
-  if (!job) {
-    const replay = await findByKey(ctx, idempotencyKey ?? '', requestHash);
-    if (!replay) throw new AppError('conflict', 'a job with this Idempotency-Key is being created; retry');
-    return { job: replay, created: false };
-  }
-  ctx.wake();
-  return { job, created: true };
 }
 
 async function findByKey(ctx: Pick<EngineContext, 'db'>, key: string, requestHash: string): Promise<Job | undefined> {

@@ -11,6 +11,7 @@ import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { insertItemRows, itemRowBuilder, requestLimitOf, type ItemRow } from './item-rows.ts';
 import type { StoredSource } from './source-ref.ts';
+import { inSpan, recordError, type Span } from '../telemetry/trace.ts';
 
 /** Documents per transaction: large enough that the insert cost is per chunk, small enough to keep memory flat. */
 export const READ_CHUNK = 5000;
@@ -22,6 +23,12 @@ class ReadStopped extends Error {
 }
 
 export async function readSource(ctx: EngineContext, job: Job, signal: AbortSignal): Promise<void> {
+  const stored = job.source as StoredSource;
+  const attributes = { 'batchline.job.id': job.id, 'batchline.source.plugin': stored.plugin, 'batchline.source.rescan': job.status !== 'ingesting' };
+  await inSpan('job.ingest', { parent: job.trace_context, attributes }, (span) => read(ctx, job, signal, span));
+}
+
+async function read(ctx: EngineContext, job: Job, signal: AbortSignal, span: Span): Promise<void> {
   const stored = job.source as StoredSource;
   const log = ctx.log.child({ job_id: job.id, source: stored.plugin, connection: stored.connection ?? undefined });
   const plugin = ctx.sources.get(stored.plugin);
@@ -39,6 +46,7 @@ export async function readSource(ctx: EngineContext, job: Job, signal: AbortSign
     const cursor = await startingCursor(ctx, job, stored);
     const endCursor = await readAll(ctx, job, plugin, config, cursor, stats, signal, log);
     await finishRead(ctx, job, stored, plugin.follow?.(config), endCursor, stats);
+    span.setAttributes({ 'batchline.source.read': stats.read, 'batchline.source.rejected': stats.rejected });
     log.info({ read: stats.read, rejected: stats.rejected }, job.status === 'ingesting' ? 'source read' : 'source rescanned');
   } catch (error) {
     if (error instanceof ReadStopped || signal.aborted) {
@@ -46,6 +54,7 @@ export async function readSource(ctx: EngineContext, job: Job, signal: AbortSign
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
+    recordError(span, error);
     if (error instanceof SourceFatalError) return failRead(ctx, job, message, log);
     stats.failures += 1;
     stats.last_error = message;

@@ -11,11 +11,22 @@ import type { EngineContext } from './context.ts';
 import { batchRequests, type BatchRequest, type Unsendable } from './materialize.ts';
 import { firstPollDelayMs } from './poll-schedule.ts';
 import { enqueueDeliveries, failBatchItems, pokeJob } from './transitions.ts';
+import { trace } from '@opentelemetry/api';
+import { countAdd } from '../telemetry/metrics.ts';
+import { genAiAttributes, inSpan, recordError, SpanKind } from '../telemetry/trace.ts';
 
 /** How long a create call may take (a 256 MB upload); until then plus a minute, its outcome is in doubt. */
 const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
 
 export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<void> {
+  await inSpan(
+    'batch.submit',
+    { parent: batch.trace_context, kind: SpanKind.CLIENT, attributes: { 'batchline.job.id': batch.job_id, 'batchline.batch.id': batch.id, 'batchline.batch.request_count': batch.request_count, ...genAiAttributes(batch.model) } },
+    () => submit(ctx, batch),
+  );
+}
+
+async function submit(ctx: EngineContext, batch: Batch): Promise<void> {
   const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
 
   if (batch.submit_started_at !== null) {
@@ -96,6 +107,8 @@ async function recordSubmitted(ctx: EngineContext, batch: Batch, created: Messag
     })
     .where('id', '=', batch.id)
     .execute();
+  trace.getActiveSpan()?.setAttributes({ 'batchline.provider_batch.id': created.id, 'batchline.batch.request_count': batch.request_count });
+  countAdd('batchesSubmitted', 1, { 'gen_ai.request.model': batch.model });
   ctx.log.info({ batch_id: batch.id, provider_batch_id: created.id, requests: batch.request_count, job_id: batch.job_id }, 'batch submitted');
 }
 
@@ -106,6 +119,11 @@ async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unkn
     await ctx.db.updateTable('batches').set({ create_in_doubt_until: null }).where('id', '=', batch.id).execute();
   }
   ctx.log.warn({ batch_id: batch.id, kind: failure.kind, status: failure.status, error: failure.error.message }, 'batches.create failed');
+  const span = trace.getActiveSpan();
+  if (span) {
+    recordError(span, failure.error);
+    span.setAttributes({ 'error.type': failure.kind, ...(failure.status !== undefined ? { 'http.response.status_code': failure.status } : {}) });
+  }
   const backoff = Math.min(ctx.config.POLL_MAX_MS, ctx.config.POLL_MIN_MS * 2 ** Math.min(batch.poll_count, 10));
   switch (failure.kind) {
     case 'rate_limited':

@@ -8,8 +8,18 @@ import { releaseBatch } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { nextPollDelayMs } from './poll-schedule.ts';
 import { closeBatch } from './collect.ts';
+import { countAdd, instrumentsOf } from '../telemetry/metrics.ts';
+import { genAiAttributes, inSpan, recordError, SpanKind, type Span } from '../telemetry/trace.ts';
 
 export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void> {
+  await inSpan(
+    'batch.poll',
+    { parent: batch.trace_context, kind: SpanKind.CLIENT, attributes: { 'batchline.job.id': batch.job_id, 'batchline.batch.id': batch.id, 'batchline.provider_batch.id': batch.provider_id ?? '', 'batchline.batch.poll_count': batch.poll_count + 1, ...genAiAttributes(batch.model) } },
+    (span) => poll(ctx, batch, span),
+  );
+}
+
+async function poll(ctx: EngineContext, batch: Batch, span: Span): Promise<void> {
   const providerId = batch.provider_id;
   if (!providerId) throw new Error(`batch ${batch.id} has no provider id`);
   let remote: MessageBatch;
@@ -20,6 +30,9 @@ export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void>
         : await ctx.provider.messages.batches.retrieve(providerId);
   } catch (error) {
     const failure = classifyProviderError(error);
+    countAdd('pollCalls', 1, { outcome: failure.kind });
+    recordError(span, failure.error);
+    span.setAttribute('error.type', failure.kind);
     if (failure.kind === 'not_found') {
       // The provider no longer knows this batch (deleted): its items go back to the queue or fail.
       ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId }, 'provider batch not found; re-queueing its items');
@@ -35,6 +48,8 @@ export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void>
   }
 
   const ended = remote.processing_status === 'ended';
+  countAdd('pollCalls', 1, { outcome: remote.processing_status });
+  span.setAttributes({ 'batchline.provider_status': remote.processing_status, ...requestCountAttributes(remote.request_counts) });
   const interval = ended ? null : nextPollDelayMs(ctx.config, batch.poll_interval_ms);
   await ctx.db
     .updateTable('batches')
@@ -56,5 +71,14 @@ export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void>
     .where('lease_owner', '=', ctx.owner)
     .execute();
   if (!ended) ctx.crashPoint('in_progress');
-  if (ended) ctx.log.info({ batch_id: batch.id, provider_batch_id: providerId, counts: remote.request_counts }, 'batch ended');
+  if (ended) {
+    ctx.log.info({ batch_id: batch.id, provider_batch_id: providerId, counts: remote.request_counts }, 'batch ended');
+    const started = batch.submitted_at?.getTime();
+    const end = remote.ended_at ? Date.parse(remote.ended_at) : Date.now();
+    if (started !== undefined) instrumentsOf().batchDuration.record(Math.max(0, (end - started) / 1000), { provider_status: remote.processing_status });
+  }
+}
+
+function requestCountAttributes(counts: MessageBatch['request_counts']): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [`batchline.batch.requests.${k}`, v]));
 }

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { spanRoute } from './middleware/span-route.ts';
 import { registerCallbacks } from './routes/callbacks.batches.ts';
 import { registerDeliveries } from './routes/deliveries.ts';
 import type { MiddlewareHandler } from 'hono';
@@ -21,6 +22,7 @@ import { registerTasksList } from './routes/tasks.list.ts';
 import { registerPluginsList } from './routes/plugins.list.ts';
 import { registerConnections } from './routes/connections.ts';
 import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
+import { registerDashboard } from './dashboard/index.tsx';
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -41,6 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => problemResponse(c, new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.use('*', spanRoute);
   app.use('/v1/*', rateLimit({ rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST }));
   app.use('/v1/*', timeout(deps.config.BATCHLINE_REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: 'the request took too long' })));
   // Callbacks and source webhooks are authenticated by their signature, not a bearer token (their
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsActions(app, deps);
   registerCallbacks(app, deps);
   registerDeliveries(app, deps);
+  registerDashboard(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
   return app;
@@ -84,7 +88,9 @@ const requireJsonBody: MiddlewareHandler = async function requireJsonBody(c, nex
   const length = Number(c.req.header('content-length') ?? '0');
   const hasBody = length > 0 || c.req.header('transfer-encoding') !== undefined;
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (c.req.method === 'POST' && hasBody && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+  // A form's content type is refused even with an empty body: otherwise any web page could make a
+  // browser POST (cancel, retry) to an open server on localhost (cross-site request forgery).
+  if (c.req.method === 'POST' && (hasBody || type !== '') && !/^application\/([\w.-]+\+)?json$/.test(type)) {
     return problemResponse(c, new AppError('unsupported_media_type', 'send the body as application/json'));
   }
   return next();

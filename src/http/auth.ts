@@ -1,5 +1,5 @@
 // Bearer-token auth for /v1/* against BATCHLINE_API_KEYS; without keys the API is open (loopback only, see config).
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 import { problemResponse } from './problem.ts';
@@ -16,4 +16,16 @@ export function bearerAuth(keys: readonly string[]): MiddlewareHandler {
     }
     return next();
   };
+}
+
+/**
+ * True when `given` is one of `keys`, compared in constant time whatever the lengths (digests of equal
+ * size are compared, and every key is checked). Used by the dashboard's login form.
+ */
+export function isAcceptedKey(keys: readonly string[], given: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const wanted = digest(given);
+  let found = false;
+  for (const key of keys) found = timingSafeEqual(digest(key), wanted) || found;
+  return found;
 }

@@ -5,14 +5,14 @@ import type { MiddlewareHandler } from 'hono';
 import { Webhook } from 'standardwebhooks';
 import { AppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import type { Counters } from '../../telemetry/counters.ts';
+import { countCallback, type Counters } from '../../telemetry/counters.ts';
 import { problemResponse } from '../problem.ts';
 
 export function webhookSignature(secrets: readonly string[], counters: Counters, log: Logger): MiddlewareHandler {
   const verifiers = secrets.map((s) => new Webhook(s));
   return async function verifyWebhookSignature(c, next) {
     if (verifiers.length === 0) {
-      counters.callbacks.not_configured += 1;
+      countCallback(counters, 'not_configured');
       return problemResponse(c, new AppError('unauthorized', 'callbacks are not accepted: WEBHOOK_SECRET is not configured'));
     }
     const raw = await c.req.text();
@@ -31,8 +31,7 @@ export function webhookSignature(secrets: readonly string[], counters: Counters,
       }
     }
     const stale = /timestamp too (old|new)/i.test(reason);
-    if (stale) counters.callbacks.stale += 1;
-    else counters.callbacks.bad_signature += 1;
+    countCallback(counters, stale ? 'stale' : 'bad_signature');
     // The reason and the webhook-id only: never the secret, the signature or the body.
     log.warn({ webhook_id: headers['webhook-id'].slice(0, 100), reason }, 'callback refused');
     return problemResponse(c, new AppError('unauthorized', stale ? 'webhook timestamp outside the 5-minute tolerance' : 'invalid webhook signature'));

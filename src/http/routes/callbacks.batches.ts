@@ -1,6 +1,7 @@
 // POST /v1/callbacks/batches: a signed completion event from an external notifier (CONTRACT.md).
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { recordBatchCallback } from '../../engine/callback.ts';
+import { countCallback } from '../../telemetry/counters.ts';
 import type { AppDeps } from '../deps.ts';
 import { webhookSignature } from '../middleware/webhook-signature.ts';
 import { problemResponses } from '../schemas.ts';
@@ -35,7 +36,7 @@ export function registerCallbacks(app: OpenAPIHono, deps: AppDeps): void {
     const body = c.req.valid('json');
     const batchId = 'batch_id' in body ? body.batch_id : body.data.id;
     const status = await recordBatchCallback(deps.db, c.req.valid('header')['webhook-id'], batchId);
-    deps.counters.callbacks[status] += 1;
+    countCallback(deps.counters, status);
     if (status === 'accepted') deps.wake();
     return c.json({ status }, 202);
   });

@@ -1,0 +1,131 @@
+// The web dashboard: server-rendered pages (Hono JSX) at `/`, `/jobs/:id` and `/login`, plus the form posts
+// behind the job page's buttons. Plain routes, not part of the OpenAPI document.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
+import { retryFailedItems } from '../../engine/retry.ts';
+import { AppError, coerceError } from '../../errors.ts';
+import type { AppDeps } from '../deps.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
+import { jobPath } from './format.ts';
+import { checkForm, checkLoginForm, clearSessionCookie, requireLogin, safeNext, setSessionCookie, type Refusal } from './guard.ts';
+import { JobListLive, JobListPage } from './job-list-page.tsx';
+import { JobLive, JobPageView } from './job-page.tsx';
+import { MessagePage, type PageContext } from './layout.tsx';
+import { LoginPage, LogoutPage } from './login-page.tsx';
+import { listJobs, loadJobPage } from './queries.ts';
+import { isFragmentRequest, securePage, sendFragment, sendPage, type DashboardEnv } from './render.ts';
+import { createSessions, SESSION_COOKIE } from './session.ts';
+
+type Ctx = Context<DashboardEnv>;
+
+const ACTIONS = ['cancel', 'retry', 'close'] as const;
+type Action = (typeof ACTIONS)[number];
+
+export function registerDashboard(app: OpenAPIHono, deps: AppDeps): void {
+  app.route('/', createDashboard(deps));
+}
+
+export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
+  const sessions = createSessions(deps.config.BATCHLINE_API_KEYS, deps.secretKey);
+  const ui = new Hono<DashboardEnv>();
+  const pageContext = (c: Ctx): PageContext => ({ nonce: c.get('nonce'), csrf: c.get('csrf') ?? '', signedIn: sessions.required && sessions.isValid(getCookie(c, SESSION_COOKIE)) });
+  const refuse: Refusal = (c, status, message) =>
+    isFragmentRequest(c) ? c.text(message, status) : sendPage(c, <MessagePage ctx={pageContext(c)} title={status === 401 ? 'Log in again' : 'Refused'} message={message} />, status);
+  const login = requireLogin(sessions, refuse);
+  const smallForm = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('form too large', 413) });
+  // Login attempts share the API's per-client limit, so tokens cannot be guessed at line speed.
+  const limited = rateLimit({ rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST });
+
+  ui.onError((error, c) => {
+    const appError = coerceError(error);
+    if (appError.code === 'internal') deps.log.error({ err: error, path: c.req.path }, 'dashboard request failed');
+    const status = appError.status as ContentfulStatusCode;
+    return sendPage(c, <MessagePage ctx={pageContext(c)} title={appError.code === 'internal' ? 'Something went wrong' : 'Not possible'} message={appError.message} />, status);
+  });
+
+  ui.get('/', securePage, login, async (c) => {
+    const cursor = c.req.query('cursor') || undefined;
+    const page = await listJobs(deps.db, cursor);
+    if (isFragmentRequest(c)) return sendFragment(c, <JobListLive page={page} cursor={cursor} />);
+    return sendPage(c, <JobListPage ctx={pageContext(c)} page={page} cursor={cursor} />);
+  });
+
+  ui.get('/jobs/:id', securePage, login, async (c) => showJob(c, 200));
+
+  for (const action of ACTIONS) {
+    ui.post(`/jobs/:id/${action}`, securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {
+      const id = c.req.param('id');
+      try {
+        const done = await runAction(deps, action, id);
+        return c.redirect(`${jobPath(id)}?done=${action}${action === 'retry' ? `&n=${done}` : ''}`, 303);
+      } catch (error) {
+        const appError = coerceError(error);
+        if (appError.code !== 'conflict') throw error;
+        return showJob(c, 409, appError.message);
+      }
+    });
+  }
+
+  ui.get('/login', securePage, async (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (!sessions.required || sessions.isValid(getCookie(c, SESSION_COOKIE))) return c.redirect(next, 303);
+    return sendPage(c, <LoginPage ctx={pageContext(c)} next={next} failed={false} />);
+  });
+
+  ui.post('/login', securePage, limited, smallForm, checkLoginForm(refuse), async (c) => {
+    const form = c.get('form');
+    const next = safeNext(form.next);
+    if (!sessions.required) return c.redirect(next, 303);
+    const session = sessions.open(form.token ?? '');
+    if (!session) return sendPage(c, <LoginPage ctx={pageContext(c)} next={next} failed />, 401);
+    setSessionCookie(c, session);
+    return c.redirect(next, 303);
+  });
+
+  ui.get('/logout', securePage, login, (c) => (sessions.required ? sendPage(c, <LogoutPage ctx={pageContext(c)} />) : c.redirect('/', 303)));
+
+  ui.post('/logout', securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {
+    clearSessionCookie(c);
+    return c.redirect(sessions.required ? '/login' : '/', 303);
+  });
+
+  async function showJob(c: Ctx, status: 200 | 409, actionError?: string): Promise<Response> {
+    const id = c.req.param('id') ?? '';
+    const data = id.length <= 200 ? await loadJobPage(deps.db, id) : undefined;
+    if (!data) throw new AppError('not_found', `There is no job with id ${id}.`);
+    const props = { ctx: pageContext(c), data, traceTemplate: deps.config.BATCHLINE_TRACE_URL, now: new Date(), actionError, notice: noticeOf(c) };
+    if (isFragmentRequest(c)) return sendFragment(c, <JobLive {...props} />);
+    return sendPage(c, <JobPageView {...props} />, status);
+  }
+
+  return ui;
+}
+
+async function runAction(deps: AppDeps, action: Action, id: string): Promise<number> {
+  // The same engine calls as POST /v1/jobs/{id}/cancel, /retry and /close.
+  if (action === 'cancel') await cancelJob(deps, id);
+  else if (action === 'close') await closeJobSource(deps, id);
+  else return retryFailedItems(deps, id);
+  return 0;
+}
+
+/** The confirmation after a post-redirect-get; only known values are shown. */
+function noticeOf(c: Ctx): string | undefined {
+  if (c.req.method !== 'GET') return undefined;
+  switch (c.req.query('done')) {
+    case 'cancel':
+      return 'Cancel requested: queued items are canceled and open batches are being canceled.';
+    case 'close':
+      return 'Source closed: the job ends once the documents it has are done.';
+    case 'retry': {
+      const n = Number.parseInt(c.req.query('n') ?? '', 10);
+      return Number.isFinite(n) && n >= 0 ? `${n} failed ${n === 1 ? 'item was' : 'items were'} queued again.` : 'Failed items were queued again.';
+    }
+    default:
+      return undefined;
+  }
+}

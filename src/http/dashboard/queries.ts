@@ -1,0 +1,153 @@
+// What the dashboard reads: a page of jobs with their counts and cost (grouped queries over the page, not
+// one query per job), and the extra detail of one job's page (failed items, deliveries per sink).
+import { sql, type Kysely } from 'kysely';
+import type { DB, ErrorInfo, Job } from '../../db/types.ts';
+import { costOf, sumCosts, type Cost, type Usage } from '../../engine/cost.ts';
+import { jobSummary, jobView, type JobCounts, type JobSummary, type JobView } from '../../engine/job-view.ts';
+import type { StoredSink } from '../../plugins/stored-config.ts';
+import type { ResolvedTask } from '../../tasks/types.ts';
+import { AppError } from '../../errors.ts';
+
+export const JOBS_PER_PAGE = 25;
+export const FAILED_ITEMS_SHOWN = 50;
+
+export interface ListedJob extends JobSummary {
+  counts: JobCounts;
+  cost: Cost;
+}
+
+export interface JobsPage {
+  jobs: ListedJob[];
+  /** Cursor of the next (older) page, or null on the last one. */
+  older: string | null;
+}
+
+export async function listJobs(db: Kysely<DB>, cursor: string | undefined, limit = JOBS_PER_PAGE): Promise<JobsPage> {
+  // Millisecond precision on both sides, the precision the cursor carries (as in GET /v1/jobs).
+  const createdMs = sql<Date>`date_trunc('milliseconds', created_at)`;
+  let query = db.selectFrom('jobs').selectAll().orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1);
+  if (cursor) {
+    const { at, id } = decodeCursor(cursor);
+    query = query.where((eb) => eb.or([eb(createdMs, '<', at), eb.and([eb(createdMs, '=', at), eb('id', '<', id)])]));
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const [counts, costs] = await Promise.all([countsByJob(db, page), costsByJob(db, page)]);
+  return {
+    jobs: page.map((job) => ({ ...jobSummary(job), counts: counts.get(job.id) ?? emptyCounts(), cost: costs.get(job.id) ?? sumCosts([]) })),
+    older: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
+}
+
+async function countsByJob(db: Kysely<DB>, jobs: Job[]): Promise<Map<string, JobCounts>> {
+  const byJob = new Map<string, JobCounts>();
+  if (jobs.length === 0) return byJob;
+  const rows = await db
+    .selectFrom('items')
+    .select(['job_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('job_id', 'in', jobs.map((j) => j.id))
+    .groupBy(['job_id', 'status'])
+    .execute();
+  for (const row of rows) {
+    const counts = byJob.get(row.job_id) ?? emptyCounts();
+    const n = Number(row.n);
+    counts.total += n;
+    counts[row.status] += n;
+    byJob.set(row.job_id, counts);
+  }
+  return byJob;
+}
+
+async function costsByJob(db: Kysely<DB>, jobs: Job[]): Promise<Map<string, Cost>> {
+  const byJob = new Map<string, Cost>();
+  if (jobs.length === 0) return byJob;
+  const rows = await sql<Usage & { job_id: string; model: string | null }>`
+    SELECT job_id, model, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+      sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
+    FROM results WHERE job_id IN (${sql.join(jobs.map((j) => j.id))}) GROUP BY job_id, model`.execute(db);
+  const modelOf = new Map(jobs.map((j) => [j.id, (j.task as ResolvedTask).model]));
+  const parts = new Map<string, Cost[]>();
+  for (const row of rows.rows) {
+    const usage: Usage = {
+      input_tokens: Number(row.input_tokens),
+      output_tokens: Number(row.output_tokens),
+      cache_creation_input_tokens: Number(row.cache_creation_input_tokens),
+      cache_read_input_tokens: Number(row.cache_read_input_tokens),
+    };
+    const list = parts.get(row.job_id) ?? [];
+    list.push(costOf(row.model ?? modelOf.get(row.job_id) ?? '', usage));
+    parts.set(row.job_id, list);
+  }
+  for (const [jobId, list] of parts) byJob.set(jobId, sumCosts(list));
+  return byJob;
+}
+
+function emptyCounts(): JobCounts {
+  return { total: 0, queued: 0, submitted: 0, succeeded: 0, failed: 0, canceled: 0, retry_wait: 0 };
+}
+
+export interface FailedItem {
+  item_id: number;
+  external_id: string;
+  attempts: number;
+  error: ErrorInfo | null;
+}
+
+export interface SinkDeliveries {
+  index: number;
+  plugin: string;
+  pending: number;
+  delivered: number;
+  dead: number;
+}
+
+export interface JobPage {
+  view: JobView;
+  /** The first FAILED_ITEMS_SHOWN failed items; view.counts.failed says how many there are. */
+  failed: FailedItem[];
+  sinks: SinkDeliveries[];
+  /** All of the job's batches (the view lists at most a few hundred). */
+  batchCount: number;
+}
+
+export async function loadJobPage(db: Kysely<DB>, id: string): Promise<JobPage | undefined> {
+  const job = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!job) return undefined;
+  const [view, failed, deliveries, batches] = await Promise.all([
+    jobView(db, job),
+    // The reason is the final result's error, or the item's own (a request that could not be built).
+    sql<FailedItem>`
+      SELECT i.id AS item_id, i.external_id, i.attempts, coalesce(r.error, i.last_error) AS error
+      FROM items i LEFT JOIN results r ON r.item_id = i.id AND r.attempt = i.attempts
+      WHERE i.job_id = ${id} AND i.status = 'failed'
+      ORDER BY i.id LIMIT ${FAILED_ITEMS_SHOWN}`.execute(db),
+    db
+      .selectFrom('deliveries')
+      .select(['sink_index', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('job_id', '=', id)
+      .groupBy(['sink_index', 'status'])
+      .execute(),
+    db.selectFrom('batches').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', id).executeTakeFirstOrThrow(),
+  ]);
+  const sinks = (job.sinks as StoredSink[]).map((sink, index) => {
+    const n = (status: string) => Number(deliveries.find((d) => d.sink_index === index && d.status === status)?.n ?? 0);
+    return { index, plugin: sink.plugin, pending: n('pending') + n('retry_wait'), delivered: n('delivered'), dead: n('dead') };
+  });
+  return { view, failed: failed.rows.map((r) => ({ ...r, item_id: Number(r.item_id) })), sinks, batchCount: Number(batches.n) };
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const date = new Date(String(at));
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { at: date, id };
+  } catch {
+    throw new AppError('bad_request', 'that page link is not valid; start again from the newest jobs');
+  }
+}

@@ -1,0 +1,106 @@
+// Spans of the batch lifecycle. A job lives for hours and moves between processes, so its trace cannot
+// hang on an open span: each piece of work is a short span whose parent is restored from the W3C
+// `traceparent` stored on the job or batch row. With no SDK registered the API hands out no-op spans,
+// `traceparentOf` gives null, and nothing is stored.
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { SERVICE_VERSION } from '../version.ts';
+
+export type { Span };
+
+export const tracer = () => trace.getTracer('batchline', SERVICE_VERSION);
+
+const TRACEPARENT = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
+
+/** The W3C traceparent of a span, or null when it is not recorded (tracing off). */
+export function traceparentOf(span: Span): string | null {
+  const sc = span.spanContext();
+  if (!trace.isSpanContextValid(sc)) return null;
+  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+export function spanContextFrom(traceparent: string | null | undefined): SpanContext | undefined {
+  const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  if (!match) return undefined;
+  const sc: SpanContext = { traceId: match[1]!, spanId: match[2]!, traceFlags: parseInt(match[3]!, 16) & TraceFlags.SAMPLED, isRemote: true };
+  return trace.isSpanContextValid(sc) ? sc : undefined;
+}
+
+/** A context whose parent is the stored span; the root context when nothing was stored. */
+export function contextFrom(traceparent: string | null | undefined): Context {
+  const sc = spanContextFrom(traceparent);
+  return sc ? trace.setSpanContext(ROOT_CONTEXT, sc) : ROOT_CONTEXT;
+}
+
+export function linkTo(traceparent: string | null | undefined, attributes?: Attributes): Link[] {
+  const sc = spanContextFrom(traceparent);
+  return sc ? [{ context: sc, ...(attributes ? { attributes } : {}) }] : [];
+}
+
+export interface SpanOptions {
+  /** Stored traceparent of the parent (job or batch); the active context when undefined. */
+  parent?: string | null;
+  links?: Link[];
+  attributes?: Attributes;
+  kind?: SpanKind;
+}
+
+/**
+ * Runs `fn` inside a new active span. A thrown error is recorded on the span (status ERROR) and
+ * rethrown; the span always ends.
+ */
+export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+  const parent = options.parent === undefined ? context.active() : contextFrom(options.parent);
+  const span = tracer().startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}), ...(options.links ? { links: options.links } : {}) },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (error) {
+    recordError(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Marks a span failed with the error's message (messages never carry secrets: see errors.ts). */
+export function recordError(span: Span, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  span.recordException(err);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+}
+
+/** Ids of the active span, for log lines. */
+export function activeIds(): { trace_id: string; span_id: string } | undefined {
+  const span = trace.getActiveSpan();
+  const sc = span?.spanContext();
+  if (!sc || !trace.isSpanContextValid(sc)) return undefined;
+  return { trace_id: sc.traceId, span_id: sc.spanId };
+}
+
+/** GenAI semantic-convention attributes of a Message Batches call. */
+export function genAiAttributes(model: string, usage?: { input_tokens: number; output_tokens: number }): Attributes {
+  return {
+    'gen_ai.system': 'anthropic',
+    'gen_ai.provider.name': 'anthropic',
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.request.model': model,
+    ...(usage ? { 'gen_ai.usage.input_tokens': usage.input_tokens, 'gen_ai.usage.output_tokens': usage.output_tokens } : {}),
+  };
+}
+
+export { SpanKind };

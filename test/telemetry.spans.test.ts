@@ -1,0 +1,165 @@
+// The span tree of a full job, read from the in-memory exporter: one trace from creation to delivery,
+// continued from the traceparents stored in Postgres by a second service instance after the first
+// stopped; the callback's span linked to its batch; GenAI attributes; errors recorded with status.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, beforeEach, test } from 'node:test';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Webhook } from 'standardwebhooks';
+import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
+import type { Service } from '../src/service.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { startReceiver, type Receiver } from './helpers/receiver.ts';
+import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+
+const exporter = new InMemorySpanExporter();
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+
+const CALLBACK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const SLOW_POLLS = { WEBHOOK_SECRET: CALLBACK_SECRET, POLL_MIN_MS: '600000', POLL_MAX_MS: '600000', BATCHLINE_COLLECT_CHUNK: '10' };
+
+let sim: Simulator;
+let hook: Receiver;
+let db: TestDatabase;
+
+before(async () => {
+  sim = await startSimulator({ processingMs: 100 });
+  hook = await startReceiver();
+});
+after(async () => {
+  await Promise.all([sim.close(), hook.close()]);
+});
+beforeEach(async () => {
+  exporter.reset();
+  sim.setFaults({});
+});
+
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+const idOf = (span: ReadableSpan | undefined) => span?.spanContext().spanId;
+
+test('a job is one trace: creation, plan, submit, callback, poll, collect, parse, delivery — across a restart', async () => {
+  db = await createTestDatabase();
+  let first: Service | undefined = await startTestService(db, sim.url, SLOW_POLLS);
+  let second: Service | undefined;
+  try {
+    const documents = Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, text: `review ${i}` }));
+    const res = await postJson(`${first.url}/v1/jobs`, { task: 'review-insights', documents, sinks: [{ plugin: 'http', config: { url: hook.url } }] });
+    assert.equal(res.status, 201);
+    const { id } = (await res.json()) as { id: string };
+    const providerBatchId = await submittedBatch(first, id);
+    await first.close();
+    first = undefined;
+
+    // A new instance, nothing in memory: its spans find their parents in the rows.
+    second = await startTestService(db, sim.url, SLOW_POLLS);
+    const callback = await signedCallback(second.url, providerBatchId);
+    assert.equal(callback.status, 202);
+    const job = await waitForJob(second.url, id, 30_000);
+    assert.equal(job.status, 'completed');
+    const traceId = ((await (await fetch(`${second.url}/v1/jobs/${id}`)).json()) as { trace_id: string }).trace_id;
+    await second.close();
+    second = undefined;
+
+    const spans = exporter.getFinishedSpans();
+    const named = (name: string) => spans.filter((s) => s.name === name);
+    const one = (name: string) => {
+      const found = named(name);
+      assert.equal(found.length, 1, `one ${name} span (got ${found.length})`);
+      return found[0]!;
+    };
+    const outside = spans.filter((s) => s.spanContext().traceId !== traceId).map((s) => s.name);
+    assert.deepEqual(outside, [], 'every span of the job, ours and the SDK\'s provider calls, is in its one trace');
+    assert.ok(spans.some((s) => s.name.startsWith('anthropic.messages.batches.')), 'the SDK\'s own provider-call spans join it too');
+
+    const create = one('job.create');
+    const ingest = one('job.ingest');
+    const plan = one('batch.plan');
+    const submit = one('batch.submit');
+    const received = one('callback.receive');
+    const collect = one('batch.collect');
+    const polls = named('batch.poll');
+    const parses = named('result.parse');
+    const delivers = named('sink.deliver');
+    for (const span of [create, ingest, plan, submit, received, collect, ...polls, ...parses, ...delivers]) {
+      assert.equal(span.spanContext().traceId, traceId, `${span.name} is in the job's trace`);
+    }
+    assert.equal(parentOf(create), undefined, 'job.create is the root here (no HTTP instrumentation in-process)');
+    assert.equal(parentOf(ingest), idOf(create));
+    assert.equal(parentOf(plan), idOf(create));
+    assert.equal(parentOf(submit), idOf(plan), 'the batch spans hang under their batch');
+    assert.ok(polls.length >= 1 && polls.every((p) => parentOf(p) === idOf(plan)));
+    assert.equal(parentOf(collect), idOf(plan));
+    assert.equal(parses.length, 4, '40 results in chunks of 10: four aggregated spans, not one per item');
+    assert.ok(parses.every((p) => parentOf(p) === idOf(collect)));
+    assert.equal(parses.reduce((n, p) => n + Number(p.attributes['batchline.results.stored']), 0), 40);
+    assert.ok(delivers.length >= 1 && delivers.every((d) => parentOf(d) === idOf(create)));
+    assert.equal(delivers.reduce((n, d) => n + Number(d.attributes['batchline.deliveries.delivered']), 0), 40);
+
+    assert.equal(parentOf(received), idOf(create));
+    assert.ok(received.links.some((l) => l.context.spanId === idOf(plan) && l.attributes?.['batchline.link'] === 'batch'), 'callback.receive links to its batch');
+    assert.equal(received.attributes['batchline.callback.outcome'], 'accepted');
+
+    // The restart: submit ran in the first instance, poll and collect in the second, under one parent.
+    assert.ok(submit.endTime[0] * 1e9 + submit.endTime[1] <= polls[0]!.startTime[0] * 1e9 + polls[0]!.startTime[1]);
+
+    assert.equal(submit.attributes['gen_ai.system'], 'anthropic');
+    assert.equal(submit.attributes['gen_ai.request.model'], 'claude-haiku-5-5');
+    assert.equal(submit.attributes['batchline.provider_batch.id'], providerBatchId);
+    assert.equal(submit.attributes['batchline.batch.request_count'], 40);
+    assert.ok(Number(collect.attributes['gen_ai.usage.input_tokens']) > 0);
+    assert.ok(Number(collect.attributes['gen_ai.usage.output_tokens']) > 0);
+    assert.ok(Number(collect.attributes['batchline.cost.usd']) > 0, 'the collect span carries the cost');
+    assert.equal(collect.attributes['batchline.results.succeeded'], 40);
+    assert.equal(polls.at(-1)!.attributes['batchline.provider_status'], 'ended');
+  } finally {
+    await first?.close();
+    await second?.close();
+    await db.drop();
+  }
+});
+
+test('provider errors are recorded on their span with status ERROR', async () => {
+  db = await createTestDatabase();
+  const service = await startTestService(db, sim.url);
+  try {
+    sim.setFaults({ http: [{ route: 'create', status: 529, times: 1 }] });
+    const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'fine' }] });
+    const { id } = (await res.json()) as { id: string };
+    const job = await waitForJob(service.url, id, 30_000);
+    assert.equal(job.status, 'completed');
+    const submits = exporter.getFinishedSpans().filter((s) => s.name === 'batch.submit');
+    assert.ok(submits.length >= 2, 'the refused create and its retry');
+    const failed = submits.find((s) => s.status.code === SpanStatusCode.ERROR);
+    assert.ok(failed, 'the refused create is an error span');
+    assert.ok(failed.events.some((e) => e.name === 'exception'), 'with the exception recorded');
+    assert.ok(failed.attributes['error.type']);
+    assert.ok(submits.some((s) => s.status.code !== SpanStatusCode.ERROR && s.attributes['batchline.provider_batch.id']), 'the retry succeeds');
+  } finally {
+    await service.close();
+    await db.drop();
+  }
+});
+
+async function submittedBatch(service: Service, jobId: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const batch = await service.database.db.selectFrom('batches').select(['provider_id', 'status']).where('job_id', '=', jobId).executeTakeFirst();
+    if (batch?.provider_id && batch.status === 'in_progress') return batch.provider_id;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the batch was not submitted');
+}
+
+function signedCallback(url: string, providerBatchId: string): Promise<Response> {
+  const body = JSON.stringify({ type: 'message_batch.ended', batch_id: providerBatchId });
+  const id = `msg_${randomBytes(6).toString('hex')}`;
+  const at = new Date();
+  return fetch(`${url}/v1/callbacks/batches`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(CALLBACK_SECRET).sign(id, at, body) },
+    body,
+  });
+}
