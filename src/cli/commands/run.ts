@@ -1,0 +1,99 @@
+// `batchline run`: creates a job from flags or a --job file, then follows it with a progress bar until it
+// ends and prints a summary line. Exit 0 when it completed, 1 when it ended otherwise.
+import path from 'node:path';
+import { parseCommandArgs, expectPositionals } from '../args.ts';
+import { INTERRUPTED, type CliContext } from '../context.ts';
+import type { EmbeddedInfo } from '../embedded.ts';
+import { completeJobBody, planJob } from '../job-body.ts';
+import { withSession } from '../session.ts';
+import type { JobSnapshot } from '../types.ts';
+import { watchJob } from '../watch.ts';
+
+export const RUN_USAGE = 'batchline run (--source PLUGIN | --connection NAME) --task TASK [--path FILE] [--preset NAME] [--config KEY=VALUE]... [--sink SPEC]..., or batchline run --job FILE (batchline run --help for more)';
+
+export const RUN_HELP = `Create a job and follow it until it ends.
+
+Usage:
+  batchline run --source PLUGIN --task TASK [source options] [--sink SPEC]... [options]
+  batchline run --job job.json [--sink SPEC]... [options]
+
+Source:
+  --source PLUGIN          source plugin (reviews, invoices, zendesk, …; see batchline plugins)
+  --connection NAME        a named source connection instead of --source
+  --path FILE              the source's path (file or folder), resolved against this directory
+  --preset NAME            reviews layout: google-play, app-store, trustpilot, amazon, yelp
+  -c, --config KEY=VALUE   any other source config field, typed by the plugin's schema;
+                           dotted keys reach nested fields (columns.text=Body); repeatable
+  --job FILE               a complete POST /v1/jobs body (JSON; - reads stdin) instead of the flags above
+
+Task and sinks:
+  -t, --task NAME          built-in task: review-insights, invoice-extraction, ticket-triage
+  --model MODEL            override the task's model
+  --max-tokens N           override the task's max_tokens
+  --sink SPEC              file:PATH | http:URL | connection:NAME; repeatable (added to a --job file's sinks)
+  --name NAME              a name for the job
+
+Following:
+  -d, --detach             print the job id and return at once
+  -h, --help               this help
+
+The server reads the files: paths given in flags are made absolute here before they are sent. Without
+BATCHLINE_URL an embedded server runs for the duration of the command (PGlite in BATCHLINE_DATA_DIR,
+the built-in simulator unless ANTHROPIC_API_KEY is set) and may use this directory and the folders named
+in flags. Ctrl-C stops following; an embedded server then shuts down gracefully and the job resumes the
+next time Batchline runs on the same data. Exit code: 0 completed; 1 completed_with_errors, failed or
+canceled, or any error; 2 usage error; 130 interrupted.
+`;
+
+const OPTIONS = {
+  job: { type: 'string' },
+  source: { type: 'string' },
+  connection: { type: 'string' },
+  path: { type: 'string' },
+  preset: { type: 'string' },
+  config: { type: 'string', short: 'c', multiple: true },
+  task: { type: 'string', short: 't' },
+  sink: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  name: { type: 'string' },
+  detach: { type: 'boolean', short: 'd' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, OPTIONS, RUN_USAGE);
+  if (values.help) {
+    ctx.stdout.write(RUN_HELP);
+    return 0;
+  }
+  expectPositionals(positionals, [], RUN_USAGE);
+  const plan = planJob({ ...values, maxTokens: values['max-tokens'] }, ctx.cwd, RUN_USAGE);
+
+  const onEmbedded = (info: EmbeddedInfo) => ctx.stderr.write(`${embeddedNotice(info, ctx.cwd)}\n`);
+  return withSession(ctx.env, { command: 'run', fileRoots: plan.fileRoots, onEmbedded }, async (session) => {
+    // Ctrl-C during the embedded server's start-up: stop before creating anything.
+    if (ctx.signal.aborted) return INTERRUPTED;
+    const body = await completeJobBody(plan, session.api, RUN_USAGE);
+    const startedAt = Date.now();
+    const job = await session.api.post<JobSnapshot>('/v1/jobs', body);
+    if (values.detach) {
+      ctx.stdout.write(`${job.id}\n`);
+      if (session.embedded) ctx.stderr.write(`batchline: the embedded server stops now; job ${job.id} runs the next time Batchline runs on this data (batchline serve, or batchline status ${job.id} --follow)\n`);
+      return 0;
+    }
+    const model = job.task?.model ? ` on ${job.task.model}` : '';
+    ctx.stdout.write(`job ${job.id} created: ${job.task?.name ?? 'task'}${model}\n`);
+    return watchJob(session, job.id, ctx, { startedAt });
+  });
+}
+
+export function embeddedNotice(server: EmbeddedInfo, cwd: string): string {
+  const shown = (p: string) => {
+    const rel = path.relative(cwd, p);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+  };
+  const database = server.database === 'pglite' ? `PGlite in ${shown(server.dataDir)}` : 'Postgres at DATABASE_URL';
+  const provider = server.simulated ? 'the built-in batch simulator: answers are synthetic, nothing is billed' : 'the Message Batches API';
+  return `batchline: no BATCHLINE_URL, so an embedded server runs for this command (${database}; ${provider}); its log: ${shown(server.logFile)}`;
+}

@@ -1,0 +1,12 @@
+// What every command gets: the environment, where it was started, its output streams, and a signal
+// that aborts on Ctrl-C (a second Ctrl-C exits at once).
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  signal: AbortSignal;
+}
+
+/** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED = 130;

@@ -1,0 +1,27 @@
+// The top-level help of `batchline`.
+export const MAIN_USAGE = 'batchline <run|status|results|cancel|plugins|serve> [options] (batchline --help for more)';
+
+export const MAIN_HELP = `batchline — run document sets through Claude's Message Batches API, durably.
+
+Usage:
+  batchline run --source reviews --path reviews.csv --preset google-play --task review-insights --sink file:out.jsonl
+  batchline run --job job.json          create a job and follow it with a progress bar until it ends
+  batchline status <job> [--follow]     a job's counts, batches, cost; --follow watches it to the end
+  batchline results <job> [--out FILE]  the results as NDJSON, to stdout or a file
+  batchline cancel <job> [--wait]       cancel the open work of a job
+  batchline plugins [NAME]              source and sink plugins with their config fields
+  batchline serve                       run the service (HTTP API + worker), as npm start does
+
+  batchline <command> --help            options of a command
+  batchline --version
+
+Environment:
+  BATCHLINE_URL     a running Batchline server (e.g. http://127.0.0.1:8080); unset → each command runs an
+                    embedded server for its duration (PGlite in BATCHLINE_DATA_DIR, default ./.batchline;
+                    the built-in batch simulator unless ANTHROPIC_API_KEY is set)
+  BATCHLINE_TOKEN   bearer token for that server (one of its BATCHLINE_API_KEYS)
+  NO_COLOR          no colors in the progress bar
+
+Exit codes: 0 success (run: the job completed), 1 failure (run: the job ended failed, canceled or
+completed_with_errors), 2 usage error, 130 interrupted.
+`;
