@@ -136,6 +136,7 @@ test('provider errors are recorded on their span with status ERROR', async () =>
     assert.ok(failed, 'the refused create is an error span');
     assert.ok(failed.events.some((e) => e.name === 'exception'), 'with the exception recorded');
     assert.ok(failed.attributes['error.type']);
+    assert.match(String(failed.status.message), /529|overloaded/i, 'the status says what the provider answered, not [object Object]');
     assert.ok(submits.some((s) => s.status.code !== SpanStatusCode.ERROR && s.attributes['batchline.provider_batch.id']), 'the retry succeeds');
   } finally {
     await service.close();

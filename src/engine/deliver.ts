@@ -9,7 +9,7 @@ import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { countAdd } from '../telemetry/metrics.ts';
-import { inSpan, SpanKind } from '../telemetry/trace.ts';
+import { inSpan, scrubSecrets, SpanKind } from '../telemetry/trace.ts';
 
 
 function ownDatabase(ctx: EngineContext): SqlExecutor {
@@ -94,7 +94,7 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
     const outcomes = await callSink(ctx, target, job.sinks as StoredSink[], deliveries);
     const tally = tallyOutcomes(ctx, deliveries, outcomes);
     span.setAttributes({ 'batchline.deliveries.delivered': tally.delivered, 'batchline.deliveries.retry': tally.retry, 'batchline.deliveries.dead': tally.dead });
-    if (tally.firstError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: tally.firstError });
+    if (tally.firstError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: scrubSecrets(tally.firstError) });
     for (const [outcome, n] of Object.entries({ delivered: tally.delivered, retry: tally.retry, dead: tally.dead })) countAdd('deliveries', n, { sink: target.plugin, outcome });
     await recordOutcomes(ctx, deliveries, outcomes);
     await pokeJob(ctx.db, target.job_id);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { telemetrySettings } from './sdk.ts';
-import { contextFrom, linkTo, spanContextFrom, traceparentOf, tracer } from './trace.ts';
+import { contextFrom, linkTo, scrubSecrets, spanContextFrom, traceparentOf, tracer } from './trace.ts';
 
 test('telemetry is off unless an OTEL_* endpoint or exporter asks for it', () => {
   assert.deepEqual(telemetrySettings({}), { traces: false, metrics: false });
@@ -31,4 +31,12 @@ test('with tracing off spans are no-ops and nothing is stored', () => {
   const span = tracer().startSpan('x');
   assert.equal(traceparentOf(span), null);
   span.end();
+});
+
+test('error messages lose URL credentials and query strings before they reach a span', () => {
+  assert.equal(
+    scrubSecrets('request failed: https://user:s3cret@hooks.example/in?token=abc: refused'),
+    'request failed: https://***@hooks.example/in?… refused',
+  );
+  assert.equal(scrubSecrets('no url here'), 'no url here');
 });

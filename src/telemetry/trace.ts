@@ -77,11 +77,21 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
   }
 }
 
-/** Marks a span failed with the error's message (messages never carry secrets: see errors.ts). */
+/**
+ * Marks a span failed. Accepts an Error or an `{ type, message }` (ErrorInfo); the message is scrubbed
+ * of URL credentials and query strings, which plugin and fetch errors may quote.
+ */
 export function recordError(span: Span, error: unknown): void {
-  const err = error instanceof Error ? error : new Error(String(error));
-  span.recordException(err);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+  const info = typeof error === 'object' && error !== null && !(error instanceof Error) && 'message' in error ? (error as { type?: unknown; message: unknown }) : undefined;
+  const message = scrubSecrets(info ? String(info.message) : error instanceof Error ? error.message : String(error));
+  const name = info && typeof info.type === 'string' ? info.type : error instanceof Error ? error.name : 'Error';
+  span.recordException({ name, message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/** `https://user:pass@host/p?token=x` → `https://***@host/p?…`: what a span may carry of a URL. */
+export function scrubSecrets(text: string): string {
+  return text.replace(/\b([a-z][\w+.-]*:\/\/)[^/\s@]+@/gi, '$1***@').replace(/(\b[a-z][\w+.-]*:\/\/[^\s?#]*)\?[^\s#]*/gi, '$1?…');
 }
 
 /** Ids of the active span, for log lines. */
