@@ -87,6 +87,9 @@ export const configSchema = z
     }
   });
 
+/** The name of every environment variable the service reads (deploy/ manifests are checked against it). */
+export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(configSchema.shape));
+
 export type Config = Readonly<
   Omit<z.output<typeof configSchema>, 'BATCHLINE_FILE_ROOTS'> & { BATCHLINE_FILE_ROOTS: readonly string[] }
 >;
