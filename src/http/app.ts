@@ -23,15 +23,8 @@ import { registerPluginsList } from './routes/plugins.list.ts';
 import { registerConnections } from './routes/connections.ts';
 import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
 import { registerDashboard } from './dashboard/index.tsx';
-
-export const OPENAPI_INFO = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Batchline API',
-    version: '0.1.0',
-    description: "Runs document sets through Claude's Message Batches API and delivers validated results. Errors are RFC 9457 problem+json.",
-  },
-};
+import { registerDocs } from './routes/docs.ts';
+import { OPENAPI_INFO } from './schemas.ts';
 
 export function createApp(deps: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono({
@@ -76,6 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerDashboard(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
+  registerDocs(app);
   return app;
 }
 

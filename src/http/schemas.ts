@@ -1,110 +1,369 @@
-// Request and response schemas of the HTTP API, with OpenAPI metadata: the single source of openapi.yaml.
+// Request and response schemas of the HTTP API, with their OpenAPI descriptions and examples: the single
+// source of openapi.yaml. Examples tell one story (a two-review job, its batch, its results), so that an id
+// shown in one answer is the id another request takes.
 import { z } from '@hono/zod-openapi';
 import { documentSchema } from '../engine/document.ts';
-import { invalidField } from '../errors.ts';
+import { ERROR_CODES, invalidField, type ErrorCode, type FieldProblem } from '../errors.ts';
 import { customTaskSchema } from '../tasks/registry.ts';
+
+/** Values the examples share. */
+export const EXAMPLE = {
+  jobId: 'job_7fk2m9q4x1c8v3bn',
+  providerBatchId: 'msgbatch_013Zva2CMHLNnXjNJJKqJ2EF',
+  connection: 'support-desk',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  createdAt: '2026-11-24T10:00:00.118Z',
+  finishedAt: '2026-11-24T10:41:18.530Z',
+} as const;
+
+/** The document's header: what every operation shares (auth, errors, pagination, idempotency, signatures). */
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Batchline API',
+    version: '0.1.0',
+    description: [
+      "Runs document sets through Claude's Message Batches API (half price, asynchronous) and delivers schema-validated results.",
+      '',
+      '- **Auth**: when the server has `BATCHLINE_API_KEYS`, every `/v1` route except the two signed ones needs `Authorization: Bearer <key>`. ' +
+        '`/healthz`, `/readyz`, `/openapi.json` and the reference page `/docs` need none.',
+      '- **Signed routes**: `POST /v1/callbacks/batches` (Standard Webhooks, `WEBHOOK_SECRET`) and `POST /v1/connections/{name}/webhook` ' +
+        "(the source's own scheme, e.g. Zendesk's) are authenticated by their signature.",
+      '- **Errors** are RFC 9457 `application/problem+json` with a stable `code`; a 422 lists every invalid field in `errors`.',
+      '- **Lists** are cursor-paginated: pass `next_cursor` back as `cursor` until it is null.',
+      '- **Idempotency**: `POST /v1/jobs` takes an `Idempotency-Key` header; a replay returns the job created first.',
+      '- **Rate limit**: per client (`BATCHLINE_RATE_LIMIT_RPS`); a 429 says how long to wait in `Retry-After`.',
+    ].join('\n'),
+  },
+  tags: [
+    { name: 'jobs', description: 'Create jobs, follow them, read their results, cancel, retry, close' },
+    { name: 'deliveries', description: "A job's outbox: each final result delivered to each sink, and replays" },
+    { name: 'connections', description: "Named, configured plugin instances for a team's systems (secrets write-only), and their inbound webhooks" },
+    { name: 'tasks', description: 'Built-in tasks and the JSON Schema of their answers' },
+    { name: 'plugins', description: 'Source and sink plugins with the JSON Schema of their config' },
+    { name: 'callbacks', description: 'Signed completion events for provider batches' },
+    { name: 'health', description: 'Liveness and readiness probes' },
+  ],
+};
+
+// ---- Problems (RFC 9457) ----
 
 export const ProblemSchema = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    type: z.string().openapi({ description: 'URI naming the kind of problem: https://batchline.dev/problems/{code}' }),
+    title: z.string().openapi({ description: 'Short summary of the kind of problem (the same for every occurrence)' }),
+    status: z.number().int().openapi({ description: 'The HTTP status code' }),
+    detail: z.string().openapi({ description: 'What went wrong this time, in one line that names the field or resource' }),
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]).openapi({ description: 'Stable machine-readable code; branch on this, not on the text' }),
+    instance: z.string().optional().openapi({ description: 'The request path' }),
+    errors: z
+      .array(z.object({ field: z.string().openapi({ description: 'Dotted path of the field, e.g. documents.3.text or query.limit' }), message: z.string() }))
+      .optional()
+      .openapi({ description: 'With validation_failed: every offending field (up to 20)' }),
   })
-  .openapi('Problem', { example: { type: 'https://batchline.dev/problems/validation_failed', title: 'Validation failed', status: 422, detail: 'documents: must contain at least one document', code: 'validation_failed' } });
+  .openapi('Problem', {
+    description: 'An error, as RFC 9457 problem details (`application/problem+json`). No error ever contains a secret.',
+    example: {
+      type: 'https://batchline.dev/problems/validation_failed',
+      title: 'Validation failed',
+      status: 422,
+      detail: 'documents.0.text: needs text or at least one attachment',
+      code: 'validation_failed',
+      instance: '/v1/jobs',
+      errors: [{ field: 'documents.0.text', message: 'needs text or at least one attachment' }],
+    },
+  });
 
-export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } }]));
+export type ProblemStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+
+/** One way a route can fail: when it happens, and the problem it answers then. */
+export interface ProblemCase {
+  status: ProblemStatus;
+  when: string;
+  detail: string;
+  code?: ErrorCode;
+  errors?: FieldProblem[];
+}
+
+const COMMON_PROBLEMS: Record<ProblemStatus, Omit<ProblemCase, 'status'>> = {
+  400: { when: 'The body is not valid JSON', detail: 'Malformed JSON in request body', code: 'malformed_json' },
+  401: { when: 'The bearer token is missing or is not one of BATCHLINE_API_KEYS', detail: 'a valid bearer token is required', code: 'unauthorized' },
+  404: { when: 'The resource does not exist', detail: `job ${EXAMPLE.jobId} does not exist`, code: 'not_found' },
+  409: { when: 'The request conflicts with the current state of the resource', detail: 'the resource changed; read it again', code: 'conflict' },
+  413: { when: 'The body is larger than BATCHLINE_MAX_BODY_BYTES (64 MB by default)', detail: 'the request body is over 67108864 bytes', code: 'payload_too_large' },
+  415: { when: 'A body or Content-Type other than application/json was sent', detail: 'send the body as application/json', code: 'unsupported_media_type' },
+  422: {
+    when: 'A parameter or body field is invalid; `errors` names every one',
+    detail: 'query.limit: Too big: expected number to be <=1000',
+    code: 'validation_failed',
+    errors: [{ field: 'query.limit', message: 'Too big: expected number to be <=1000' }],
+  },
+  429: { when: 'Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds', detail: 'rate limit of 50 requests/s exceeded; retry after 1 s', code: 'rate_limited' },
+  500: { when: 'An unexpected error; it is logged with the request, the answer carries no internals', detail: 'An internal error occurred', code: 'internal' },
+  503: { when: 'The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default)', detail: 'the request took too long', code: 'unavailable' },
+};
+
+const CODE_BY_STATUS: Record<ProblemStatus, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'rate_limited',
+  500: 'internal',
+  503: 'unavailable',
+};
+
+const PROBLEM_HEADERS: Partial<Record<ProblemStatus, Record<string, { description: string; schema: { type: 'string' | 'integer' } }>>> = {
+  401: { 'WWW-Authenticate': { description: 'With a missing or wrong bearer token: `Bearer realm="batchline"`', schema: { type: 'string' } } },
+  429: { 'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer' } } },
+};
+
+/**
+ * The problem+json answers of a route: a status alone takes the common description and example, a
+ * ProblemCase says what that status means on this route. Every /v1 route may also answer 429 (rate
+ * limit), 500 and 503 (request timeout): `apiProblems` adds those.
+ */
+export function problemResponses(...cases: Array<ProblemStatus | ProblemCase>) {
+  return Object.fromEntries(
+    cases.map((c) => {
+      const spec: ProblemCase = typeof c === 'number' ? { status: c, ...COMMON_PROBLEMS[c] } : c;
+      const code = spec.code ?? CODE_BY_STATUS[spec.status];
+      const example = {
+        type: `https://batchline.dev/problems/${code}`,
+        title: ERROR_CODES[code].title,
+        status: spec.status,
+        detail: spec.detail,
+        code,
+        ...(spec.errors ? { errors: spec.errors } : {}),
+      };
+      const headers = PROBLEM_HEADERS[spec.status];
+      return [
+        spec.status,
+        {
+          description: `${spec.when} — RFC 9457 problem \`${code}\``,
+          ...(headers ? { headers } : {}),
+          content: { 'application/problem+json': { schema: ProblemSchema, example } },
+        },
+      ];
+    }),
+  );
+}
+
+/** problemResponses plus what the /v1 middleware can answer on any route: 429, 500 and 503. */
+export function apiProblems(...cases: Array<ProblemStatus | ProblemCase>) {
+  return problemResponses(...cases, 429, 500, 503);
+}
+
+// ---- Requests ----
 
 // One schema for documents, shared with the engine: HTTP validation and ingest can never disagree.
-const DocumentSchema = documentSchema.openapi('Document');
+const DocumentSchema = documentSchema.openapi('Document', {
+  description:
+    'One document to process: `id` is your stable id (echoed as `external_id` in results), `text` and/or `attachments` ' +
+    '(base64 PDFs or images) are what Claude reads; `title` and `metadata` are optional, usable in prompt templates ' +
+    '(`{{title}}`, `{{metadata.rating}}`) and echoed in results.',
+  example: { id: 'r1', title: 'Great battery', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3, app_version: '4.2.0' } },
+});
 
 const SinkRefSchema = z
   .object({
-    plugin: z.string().optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
-    connection: z.string().optional(),
+    plugin: z.string().optional().openapi({ description: 'A sink plugin (GET /v1/plugins), e.g. `file`, `http`, `postgres`, `zendesk`' }),
+    config: z.record(z.string(), z.unknown()).optional().openapi({ description: "The plugin's config (its JSON Schema is in GET /v1/plugins); with `connection`, fields that override the connection's" }),
+    connection: z.string().optional().openapi({ description: 'A sink connection (POST /v1/connections) instead of a plugin' }),
   })
-  .openapi('SinkRef', { description: 'A sink: a plugin with its config, or a named connection (whose config `config` may override in part)' });
+  .openapi('SinkRef', {
+    description: 'Where results go: a plugin with its config, or a named connection (whose config `config` may override in part). Each final result is delivered to each sink at least once, with an idempotency key.',
+    example: { plugin: 'http', config: { url: 'https://hooks.example.com/batchline', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
+  });
 
 const SourceRefSchema = z
   .object({
-    plugin: z.string().optional(),
-    connection: z.string().optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
+    plugin: z.string().optional().openapi({ description: 'A source plugin (GET /v1/plugins), e.g. `reviews`, `invoices`, `zendesk`' }),
+    connection: z.string().optional().openapi({ description: 'A source connection (POST /v1/connections) instead of a plugin' }),
+    config: z.record(z.string(), z.unknown()).optional().openapi({ description: "The plugin's config; with `connection`, fields that override the connection's (e.g. `{ \"stream\": true }`)" }),
   })
   .openapi('SourceRef', {
     description: 'Where the documents come from: a source plugin with its config, or a named connection (whose config `config` may override in part)',
     example: { plugin: 'reviews', config: { path: 'exports/reviews_com.example_202611.csv', preset: 'google-play' } },
   });
 
+const TaskRefSchema = z
+  .union([
+    z.string().openapi({ description: 'A built-in task (GET /v1/tasks): `review-insights`, `invoice-extraction` or `ticket-triage`', example: 'review-insights' }),
+    customTaskSchema.openapi('CustomTask', {
+      description:
+        'An inline task: a prompt template (`{{text}}`, `{{id}}`, `{{title}}`, `{{metadata}}`, `{{metadata.<key>}}`), an optional system prompt, ' +
+        'and the JSON Schema of the answer (an object); each answer is validated against it.',
+      example: {
+        name: 'language-detect',
+        prompt: 'Which language is this review written in?\n\n{{text}}',
+        output_schema: { type: 'object', properties: { language: { type: 'string', description: 'ISO 639-1 code' } }, required: ['language'] },
+        max_tokens: 256,
+      },
+    }),
+  ])
+  .openapi({ description: 'A built-in task name, or an inline task' });
+
+/** The job the other examples follow: two reviews, results to a file. */
+export const EXAMPLE_CREATE_JOB = {
+  name: 'q3-reviews',
+  task: 'review-insights',
+  documents: [
+    { id: 'r1', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3 } },
+    { id: 'r2', text: 'Pairs instantly and the app is clear. Love it.', metadata: { rating: 5 } },
+  ],
+  sinks: [{ plugin: 'file', config: { path: 'out/q3-reviews.jsonl' } }],
+};
+
 export const CreateJobSchema = z
   .object({
-    name: z.string().max(200).optional(),
-    task: z.union([z.string(), customTaskSchema]).openapi({ description: 'A built-in task name, or an inline task' }),
-    model: z.string().min(1).optional(),
-    max_tokens: z.number().int().min(1).max(128_000).optional(),
-    documents: z.array(DocumentSchema).max(1_000_000).optional(),
+    name: z.string().max(200).optional().openapi({ description: 'A label for lists and the dashboard' }),
+    task: TaskRefSchema,
+    model: z.string().min(1).optional().openapi({ description: "Overrides the task's model" }),
+    max_tokens: z.number().int().min(1).max(128_000).optional().openapi({ description: "Overrides the task's max_tokens per answer" }),
+    documents: z.array(DocumentSchema).max(1_000_000).optional().openapi({ description: 'Inline documents; give either `documents` or `source`' }),
     source: SourceRefSchema.optional(),
-    sinks: z.array(SinkRefSchema).max(20).optional(),
+    sinks: z.array(SinkRefSchema).max(20).optional().openapi({ description: 'Where to deliver results (none: read them with GET /v1/jobs/{id}/results)' }),
   })
   .openapi('CreateJob', {
-    example: {
-      name: 'q3-reviews',
-      task: 'review-insights',
-      documents: [{ id: 'r1', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3 } }],
-      sinks: [{ plugin: 'file', config: { path: 'out/q3-reviews.jsonl' } }],
-    },
+    description: 'A job: documents (inline, or read from a source), the task to run on each, and where the results go.',
+    example: EXAMPLE_CREATE_JOB,
   });
 
-const UsageSchema = z.object({
-  input_tokens: z.number().int(),
-  output_tokens: z.number().int(),
-  cache_creation_input_tokens: z.number().int(),
-  cache_read_input_tokens: z.number().int(),
-});
+// ---- Jobs and results ----
 
-const ErrorInfoSchema = z.object({ type: z.string(), message: z.string() });
+/**
+ * A named schema or null, as `anyOf: [$ref, null]`. (`.nullable()` on a named schema comes out as an
+ * allOf that refuses null, or turns the shared component itself nullable.)
+ */
+function orNull<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
+}
 
-export const JobStatusSchema = z.enum(['pending', 'ingesting', 'running', 'completed', 'completed_with_errors', 'canceled', 'failed']);
+const EXAMPLE_USAGE = { input_tokens: 686, output_tokens: 132, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+
+const UsageSchema = z
+  .object({
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    cache_creation_input_tokens: z.number().int(),
+    cache_read_input_tokens: z.number().int(),
+  })
+  .openapi('Usage', {
+    description: 'Tokens used, as the provider reports them',
+    example: EXAMPLE_USAGE,
+  });
+
+const ErrorInfoSchema = z
+  .object({
+    type: z.string().openapi({ description: 'e.g. invalid_output (the answer failed the schema), expired, canceled, or the provider error type (invalid_request_error, overloaded_error, …)' }),
+    message: z.string(),
+  })
+  .openapi('ErrorInfo', { description: 'Why something failed', example: { type: 'invalid_output', message: 'score: Too big: expected number to be <=5' } });
+
+export const JobStatusSchema = z
+  .enum(['pending', 'ingesting', 'running', 'completed', 'completed_with_errors', 'canceled', 'failed'])
+  .openapi('JobStatus', {
+    description: 'pending → ingesting → running → completed | completed_with_errors | canceled | failed',
+    example: 'completed',
+  });
+
+const EXAMPLE_BATCH = {
+  id: 1,
+  provider_id: EXAMPLE.providerBatchId,
+  status: 'collected',
+  provider_status: 'ended',
+  request_count: 2,
+  request_counts: { processing: 0, succeeded: 2, errored: 0, canceled: 0, expired: 0 },
+  is_retry: false,
+  created_at: '2026-11-24T10:00:00.412Z',
+  submitted_at: '2026-11-24T10:00:01.088Z',
+  ended_at: '2026-11-24T10:41:17.000Z',
+  last_error: null,
+};
+
+const BatchViewSchema = z
+  .object({
+    id: z.number().int().openapi({ description: "Batchline's id of the batch" }),
+    provider_id: z.string().nullable().openapi({ description: 'The Message Batches id (`msgbatch_…`), null until submitted' }),
+    status: z.string().openapi({ description: 'planned, submitting, in_progress, canceling, ended or collected' }),
+    provider_status: z.string().nullable().openapi({ description: "The provider's processing_status" }),
+    request_count: z.number().int(),
+    request_counts: z.record(z.string(), z.number()).nullable().openapi({ description: "The provider's request_counts (processing, succeeded, errored, canceled, expired)" }),
+    is_retry: z.boolean().openapi({ description: 'Holds only items re-submitted after a retryable failure' }),
+    created_at: z.string(),
+    submitted_at: z.string().nullable(),
+    ended_at: z.string().nullable(),
+    last_error: orNull(ErrorInfoSchema),
+  })
+  .openapi('Batch', { description: 'One provider batch of the job', example: EXAMPLE_BATCH });
+
+/** A job as GET /v1/jobs/{id} shows it once done. */
+export const EXAMPLE_JOB = {
+  id: EXAMPLE.jobId,
+  name: 'q3-reviews',
+  status: 'completed',
+  task: { name: 'review-insights', model: 'claude-haiku-5-5', max_tokens: 1024 },
+  cancel_requested: false,
+  counts: { total: 2, queued: 0, submitted: 0, succeeded: 2, failed: 0, canceled: 0, retry_wait: 0 },
+  batches: [EXAMPLE_BATCH],
+  usage: EXAMPLE_USAGE,
+  cost: { usd: 0.000673, standard_usd: 0.001346, saved_usd: 0.000673 },
+  deliveries: { pending: 0, delivered: 2, dead: 0 },
+  source: null,
+  error: null,
+  trace_id: EXAMPLE.traceId,
+  created_at: EXAMPLE.createdAt,
+  updated_at: EXAMPLE.finishedAt,
+  finished_at: EXAMPLE.finishedAt,
+};
+
+/** The same job as POST /v1/jobs answers it: created, nothing sent yet. */
+export const EXAMPLE_NEW_JOB = {
+  ...EXAMPLE_JOB,
+  status: 'running',
+  counts: { total: 2, queued: 2, submitted: 0, succeeded: 0, failed: 0, canceled: 0, retry_wait: 0 },
+  batches: [],
+  usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  cost: { usd: 0, standard_usd: 0, saved_usd: 0 },
+  deliveries: { pending: 0, delivered: 0, dead: 0 },
+  updated_at: '2026-11-24T10:00:00.131Z',
+  finished_at: null,
+};
 
 export const JobSchema = z
   .object({
     id: z.string(),
     name: z.string().nullable(),
     status: JobStatusSchema,
-    task: z.object({ name: z.string(), model: z.string(), max_tokens: z.number().int() }),
+    task: z.object({ name: z.string(), model: z.string(), max_tokens: z.number().int() }).openapi({ description: 'The task as resolved at creation' }),
     cancel_requested: z.boolean(),
-    counts: z.object({
-      total: z.number().int(),
-      queued: z.number().int(),
-      submitted: z.number().int(),
-      succeeded: z.number().int(),
-      failed: z.number().int(),
-      canceled: z.number().int(),
-      retry_wait: z.number().int(),
-    }),
-    batches: z.array(
-      z.object({
-        id: z.number().int(),
-        provider_id: z.string().nullable(),
-        status: z.string(),
-        provider_status: z.string().nullable(),
-        request_count: z.number().int(),
-        request_counts: z.record(z.string(), z.number()).nullable(),
-        is_retry: z.boolean(),
-        created_at: z.string(),
-        submitted_at: z.string().nullable(),
-        ended_at: z.string().nullable(),
-        last_error: ErrorInfoSchema.nullable(),
-      }),
-    ),
+    counts: z
+      .object({
+        total: z.number().int(),
+        queued: z.number().int(),
+        submitted: z.number().int(),
+        succeeded: z.number().int(),
+        failed: z.number().int(),
+        canceled: z.number().int(),
+        retry_wait: z.number().int(),
+      })
+      .openapi({ description: 'Items by state' }),
+    batches: z.array(BatchViewSchema),
     usage: UsageSchema,
-    cost: z.object({ usd: z.number(), standard_usd: z.number(), saved_usd: z.number() }),
-    deliveries: z.object({ pending: z.number().int(), delivered: z.number().int(), dead: z.number().int() }),
+    cost: z
+      .object({
+        usd: z.number().openapi({ description: 'At Message Batches prices (50% of standard)' }),
+        standard_usd: z.number().openapi({ description: 'The same tokens at standard API prices' }),
+        saved_usd: z.number(),
+      })
+      .openapi({ description: 'Cost so far, in USD' }),
+    deliveries: z
+      .object({ pending: z.number().int(), delivered: z.number().int(), dead: z.number().int() })
+      .openapi({ description: 'Deliveries to the sinks by state (one per final result and sink)' }),
     source: z
       .object({
         plugin: z.string(),
@@ -114,34 +373,93 @@ export const JobSchema = z
         rejected: z.number().int().openapi({ description: 'Of those, unusable ones (broken rows, oversized files), kept as failed items' }),
         last_error: z.string().nullable(),
       })
-      .nullable(),
-    error: ErrorInfoSchema.nullable(),
+      .nullable()
+      .openapi({ description: 'The source read, null for inline documents' }),
+    error: orNull(ErrorInfoSchema).openapi({ description: 'Why the job failed, when it did' }),
     trace_id: z.string().nullable().openapi({ description: "W3C trace id of the job's trace (null when tracing was off when it was created)" }),
     created_at: z.string(),
     updated_at: z.string(),
     finished_at: z.string().nullable(),
   })
-  .openapi('Job');
+  .openapi('Job', { description: 'A job with its counts, batches, token usage, cost and deliveries', example: EXAMPLE_JOB });
+
+export const EXAMPLE_JOB_SUMMARY = {
+  id: EXAMPLE.jobId,
+  name: 'q3-reviews',
+  status: 'completed',
+  task: 'review-insights',
+  created_at: EXAMPLE.createdAt,
+  updated_at: EXAMPLE.finishedAt,
+  finished_at: EXAMPLE.finishedAt,
+};
 
 export const JobSummarySchema = z
-  .object({ id: z.string(), name: z.string().nullable(), status: JobStatusSchema, task: z.string(), created_at: z.string(), updated_at: z.string(), finished_at: z.string().nullable() })
-  .openapi('JobSummary');
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    status: JobStatusSchema,
+    task: z.string().openapi({ description: 'The task name' }),
+    created_at: z.string(),
+    updated_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('JobSummary', {
+    description: 'A job in a list (GET /v1/jobs/{id} has the details)',
+    example: EXAMPLE_JOB_SUMMARY,
+  });
+
+export const EXAMPLE_RESULT = {
+  job_id: EXAMPLE.jobId,
+  item_id: '1',
+  external_id: 'r1',
+  status: 'succeeded',
+  output: {
+    sentiment: 'mixed',
+    score: 3,
+    key_points: ['battery lasts two days', 'strap broke within a week'],
+    issues: ['strap broke within a week'],
+    summary: 'Long battery life, but the strap broke after a week.',
+  },
+  error: null,
+  attempts: 1,
+  usage: { input_tokens: 343, output_tokens: 66, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  metadata: { rating: 3 },
+};
 
 export const ResultSchema = z
   .object({
     job_id: z.string(),
-    item_id: z.string(),
-    external_id: z.string(),
+    item_id: z.string().openapi({ description: "Batchline's id of the item" }),
+    external_id: z.string().openapi({ description: "The document's `id`" }),
     status: z.enum(['succeeded', 'failed', 'canceled']),
-    output: z.unknown().nullable(),
-    error: ErrorInfoSchema.nullable(),
-    attempts: z.number().int(),
-    usage: UsageSchema.nullable(),
-    metadata: z.record(z.string(), z.unknown()).nullable(),
+    output: z.unknown().nullable().openapi({ description: "The answer, valid against the task's output schema (null unless succeeded)" }),
+    error: orNull(ErrorInfoSchema).openapi({ description: 'Why the item failed (null unless failed or canceled)' }),
+    attempts: z.number().int().openapi({ description: 'Submissions it took' }),
+    usage: orNull(UsageSchema),
+    metadata: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The document's metadata" }),
   })
-  .openapi('Result');
+  .openapi('Result', { description: 'The final result of one document', example: EXAMPLE_RESULT });
 
-export const JobIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'job_0123456789abcdefghij' }) });
+/** `{ data, next_cursor }`: one page of a list. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    data: z.array(item),
+    next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  });
+}
+
+// ---- Parameters ----
+
+export const JobIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path', description: 'The job id (`job_…`), as POST /v1/jobs answered it', example: EXAMPLE.jobId } }),
+});
+
+/** The 404 of every /v1/jobs/{id}… route. */
+export const unknownJob: ProblemCase = { status: 404, when: 'No job has this id', detail: `job ${EXAMPLE.jobId} does not exist` };
 
 /** Cursors of id-ordered pages (results, deliveries) are the last id seen; anything else is a 422. */
 export function parseIdCursor(cursor: string | undefined): number {
@@ -151,6 +469,16 @@ export function parseIdCursor(cursor: string | undefined): number {
 }
 
 export const PageQuery = z.object({
-  cursor: z.string().max(500).optional().openapi({ description: 'Opaque cursor from the previous page' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .openapi({ param: { description: '`next_cursor` of the previous page (opaque); omit for the first page', example: '100' } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .openapi({ param: { description: 'Page size, 1–1000', example: 50 } }),
 });

@@ -2,21 +2,47 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { createConnection, deleteConnection, getConnection, listConnections } from '../../connections/store.ts';
 import type { AppDeps } from '../deps.ts';
-import { problemResponses } from '../schemas.ts';
+import { apiProblems, EXAMPLE } from '../schemas.ts';
 
 export const ConnectionNameParam = z.object({
-  name: z.string().min(1).max(63).openapi({ param: { name: 'name', in: 'path' }, example: 'support-desk' }),
+  name: z
+    .string()
+    .min(1)
+    .max(63)
+    .openapi({ param: { name: 'name', in: 'path', description: 'The connection name given at creation', example: EXAMPLE.connection } }),
 });
+
+const EXAMPLE_CONNECTION = {
+  name: EXAMPLE.connection,
+  plugin: 'zendesk',
+  kind: 'source',
+  config: { subdomain: 'acme', email: 'ops@acme.example' },
+  secret_fields_set: ['api_token', 'webhook_secret'],
+  created_at: '2026-11-24T09:12:40.503Z',
+  updated_at: '2026-11-24T09:12:40.503Z',
+};
 
 const CreateConnectionSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'use 1–63 lower-case letters, digits, . _ -, starting with a letter or digit'),
-    plugin: z.string().min(1),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'use 1–63 lower-case letters, digits, . _ -, starting with a letter or digit')
+      .openapi({ description: 'How jobs refer to it: `{ "source": { "connection": name } }` or a sink `{ "connection": name }`' }),
+    plugin: z.string().min(1).openapi({ description: 'A plugin from GET /v1/plugins' }),
     kind: z.enum(['source', 'sink']).optional().openapi({ description: 'Needed only for a plugin that is both (zendesk)' }),
-    config: z.record(z.string(), z.unknown()).default({}),
+    config: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .openapi({ description: "Validated against the plugin's config schema; secret fields (api_token, webhook_secret, …) are encrypted at rest and never returned" }),
   })
   .openapi('CreateConnection', {
-    example: { name: 'support-desk', plugin: 'zendesk', kind: 'source', config: { subdomain: 'acme', email: 'ops@acme.example', api_token: 'zd-token' } },
+    description: 'A named, configured instance of a plugin',
+    example: {
+      name: EXAMPLE.connection,
+      plugin: 'zendesk',
+      kind: 'source',
+      config: { subdomain: 'acme', email: 'ops@acme.example', api_token: 'zd-api-token-8Kq2', webhook_secret: 'dGhpcyBpcyBhIHNpZ25pbmcgc2VjcmV0' },
+    },
   });
 
 const ConnectionSchema = z
@@ -29,48 +55,79 @@ const ConnectionSchema = z
     created_at: z.string(),
     updated_at: z.string(),
   })
-  .openapi('Connection');
+  .openapi('Connection', { description: 'A connection as stored; secret fields are write-only', example: EXAMPLE_CONNECTION });
+
+const unknownConnection = { status: 404, when: 'No connection has this name', detail: `connection "${EXAMPLE.connection}" does not exist` } as const;
 
 const create = createRoute({
   method: 'post',
   path: '/v1/connections',
+  operationId: 'createConnection',
   tags: ['connections'],
   summary: 'Create a named connection (config validated against the plugin; secret fields encrypted at rest)',
+  description:
+    "A connection keeps a team system's address and credentials once, so jobs only name it. The config is checked " +
+    'against the plugin now; secret fields are encrypted with BATCHLINE_SECRET_KEY and never appear in answers or logs.',
   security: [{ bearer: [] }],
-  request: { body: { required: true, content: { 'application/json': { schema: CreateConnectionSchema } } } },
+  request: { body: { required: true, description: 'The connection to create', content: { 'application/json': { schema: CreateConnectionSchema } } } },
   responses: {
-    201: { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: ConnectionSchema } } },
-    ...problemResponses(400, 401, 409, 415, 422),
+    201: {
+      description: 'Created; Location names it',
+      headers: { Location: { description: 'The connection: /v1/connections/{name}', schema: { type: 'string' } } },
+      content: { 'application/json': { schema: ConnectionSchema } },
+      links: { GetConnection: { operationId: 'getConnection', parameters: { name: '$response.body#/name' }, description: 'Read it back' } },
+    },
+    ...apiProblems(400, 401, { status: 409, when: 'A connection with this name exists', detail: `connection "${EXAMPLE.connection}" already exists; delete it first to replace it` }, 413, 415, {
+      status: 422,
+      when: "The name or the config is invalid (the config is checked against the plugin's schema)",
+      detail: 'config.subdomain: set exactly one of subdomain or base_url',
+      errors: [{ field: 'config.subdomain', message: 'set exactly one of subdomain or base_url' }],
+    }),
   },
 });
 
 const list = createRoute({
   method: 'get',
   path: '/v1/connections',
+  operationId: 'listConnections',
   tags: ['connections'],
   summary: 'List connections',
+  description: 'Every connection, by name; secret fields are listed in `secret_fields_set`, never shown.',
   security: [{ bearer: [] }],
-  responses: { 200: { description: 'Connections', content: { 'application/json': { schema: z.object({ data: z.array(ConnectionSchema) }) } } }, ...problemResponses(401) },
+  responses: {
+    200: {
+      description: 'Every connection',
+      content: { 'application/json': { schema: z.object({ data: z.array(ConnectionSchema) }), example: { data: [EXAMPLE_CONNECTION] } } },
+    },
+    ...apiProblems(401),
+  },
 });
 
 const get = createRoute({
   method: 'get',
   path: '/v1/connections/{name}',
+  operationId: 'getConnection',
   tags: ['connections'],
   summary: 'One connection (secret fields are never returned)',
+  description: 'The non-secret config and which secret fields are set.',
   security: [{ bearer: [] }],
   request: { params: ConnectionNameParam },
-  responses: { 200: { description: 'The connection', content: { 'application/json': { schema: ConnectionSchema } } }, ...problemResponses(401, 404) },
+  responses: {
+    200: { description: 'The connection', content: { 'application/json': { schema: ConnectionSchema } } },
+    ...apiProblems(401, unknownConnection, 422),
+  },
 });
 
 const remove = createRoute({
   method: 'delete',
   path: '/v1/connections/{name}',
+  operationId: 'deleteConnection',
   tags: ['connections'],
   summary: 'Delete a connection (jobs created from it keep their own copy of its config)',
+  description: 'Running jobs are not affected. Creating a connection with the same name afterwards is allowed.',
   security: [{ bearer: [] }],
   request: { params: ConnectionNameParam },
-  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404) },
+  responses: { 204: { description: 'Deleted; no body' }, ...apiProblems(401, unknownConnection, 422) },
 });
 
 export function registerConnections(app: OpenAPIHono, deps: AppDeps): void {

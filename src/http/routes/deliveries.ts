@@ -5,50 +5,89 @@ import { replayDeliveries } from '../../engine/replay.ts';
 import { AppError } from '../../errors.ts';
 import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobIdParam, PageQuery, parseIdCursor, problemResponses } from '../schemas.ts';
+import { apiProblems, JobIdParam, PageQuery, pageOf, parseIdCursor, unknownJob } from '../schemas.ts';
+
+const DeliveryStatusSchema = z.enum(['pending', 'delivered', 'retry_wait', 'dead']);
+
+const EXAMPLE_DELIVERY = {
+  id: '1',
+  item_id: '1',
+  external_id: 'r1',
+  sink_index: 0,
+  sink: 'file',
+  idempotency_key: 'bl840d7f-1-1-0',
+  status: 'delivered',
+  attempts: 1,
+  last_error: null,
+  next_run_at: null,
+  delivered_at: '2026-11-24T10:41:18.412Z',
+};
 
 const DeliverySchema = z
   .object({
     id: z.string(),
     item_id: z.string(),
-    external_id: z.string(),
-    sink_index: z.number().int(),
-    sink: z.string(),
-    idempotency_key: z.string(),
-    status: z.enum(['pending', 'delivered', 'retry_wait', 'dead']),
+    external_id: z.string().openapi({ description: "The document's `id`" }),
+    sink_index: z.number().int().openapi({ description: "Position of the sink in the job's `sinks`" }),
+    sink: z.string().openapi({ description: 'The sink plugin' }),
+    idempotency_key: z.string().openapi({ description: 'Sent with the result; the same on every attempt and replay, so a sink can drop duplicates' }),
+    status: DeliveryStatusSchema.openapi({ description: 'pending → delivered, or retry_wait → … → dead after the last attempt' }),
     attempts: z.number().int(),
     last_error: z.object({ type: z.string(), message: z.string() }).nullable(),
-    next_run_at: z.string().nullable(),
+    next_run_at: z.string().nullable().openapi({ description: 'When the next attempt is due (pending and retry_wait)' }),
     delivered_at: z.string().nullable(),
   })
-  .openapi('Delivery');
+  .openapi('Delivery', { description: 'One final result delivered (or being delivered) to one sink', example: EXAMPLE_DELIVERY });
 
 const list = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}/deliveries',
+  operationId: 'listJobDeliveries',
   tags: ['deliveries'],
   summary: "A job's deliveries (one per final result and sink), filterable by state",
+  description: 'The outbox of a job: find what was not delivered (`status=dead`) and why, then replay it.',
   security: [{ bearer: [] }],
-  request: { params: JobIdParam, query: PageQuery.extend({ status: z.enum(['pending', 'delivered', 'retry_wait', 'dead']).optional() }) },
+  request: {
+    params: JobIdParam,
+    query: PageQuery.extend({ status: DeliveryStatusSchema.optional().openapi({ param: { description: 'Only deliveries in this state', example: 'delivered' } }) }),
+  },
   responses: {
-    200: { description: 'A page of deliveries', content: { 'application/json': { schema: z.object({ data: z.array(DeliverySchema), next_cursor: z.string().nullable() }) } } },
-    ...problemResponses(401, 404, 422),
+    200: {
+      description: 'A page of deliveries, in result order',
+      content: { 'application/json': { schema: pageOf(DeliverySchema), example: { data: [EXAMPLE_DELIVERY], next_cursor: null } } },
+    },
+    ...apiProblems(401, unknownJob, 422),
   },
 });
 
 const replay = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/deliveries/replay',
+  operationId: 'replayJobDeliveries',
   tags: ['deliveries'],
   summary: 'Deliver again: the dead deliveries (default), or all of them; idempotency keys stay the same',
+  description: 'Re-queues deliveries with fresh attempts, e.g. after fixing a sink. The body is optional (default `{ "which": "dead" }`).',
   security: [{ bearer: [] }],
   request: {
     params: JobIdParam,
-    body: { required: false, content: { 'application/json': { schema: z.object({ which: z.enum(['dead', 'all']).default('dead') }).openapi('ReplayRequest', { example: { which: 'dead' } }) } } },
+    body: {
+      required: false,
+      description: 'Which deliveries to replay',
+      content: {
+        'application/json': {
+          schema: z
+            .object({ which: z.enum(['dead', 'all']).default('dead').openapi({ description: '`dead`: only those that gave up; `all`: every delivery of the job' }) })
+            .openapi('ReplayRequest', { description: 'Which deliveries to send again', example: { which: 'dead' } }),
+        },
+      },
+    },
   },
   responses: {
-    202: { description: 'Deliveries re-queued', content: { 'application/json': { schema: z.object({ replayed: z.number().int() }) } } },
-    ...problemResponses(401, 404, 422),
+    202: {
+      description: 'Deliveries re-queued',
+      content: { 'application/json': { schema: z.object({ replayed: z.number().int().openapi({ description: 'Deliveries re-queued' }) }), example: { replayed: 3 } } },
+    },
+    ...apiProblems(400, 401, unknownJob, 413, 415, 422),
   },
 });
 

@@ -7,19 +7,32 @@ import { AppError } from '../../errors.ts';
 const healthz = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getHealth',
   tags: ['health'],
   summary: 'Liveness',
-  responses: { 200: { description: 'The process is alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  description: 'Answers as long as the process serves HTTP; no database call. For load balancers and container liveness probes. Needs no token.',
+  responses: {
+    200: {
+      description: 'The process is alive',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }), example: { status: 'ok' } } },
+    },
+    ...problemResponses(500),
+  },
 });
 
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
+  operationId: 'getReadiness',
   tags: ['health'],
   summary: 'Readiness: database reachable and migrations applied',
+  description: 'Send traffic only when this answers 200 (Kubernetes readiness probe). Needs no token.',
   responses: {
-    200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready') }) } } },
-    ...problemResponses(503),
+    200: {
+      description: 'Ready to serve',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ready') }), example: { status: 'ready' } } },
+    },
+    ...problemResponses(500, { status: 503, when: 'The database is unreachable or migrations are not applied yet', detail: 'database unreachable' }),
   },
 });
 

@@ -4,39 +4,85 @@ import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
 import { jobView } from '../../engine/job-view.ts';
 import { retryFailedItems } from '../../engine/retry.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobIdParam, JobSchema, problemResponses } from '../schemas.ts';
+import { apiProblems, EXAMPLE, EXAMPLE_JOB, EXAMPLE_NEW_JOB, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
+
+const EXAMPLE_CANCELING_JOB = {
+  ...EXAMPLE_NEW_JOB,
+  cancel_requested: true,
+  counts: { ...EXAMPLE_NEW_JOB.counts, queued: 0, canceled: 2 },
+  updated_at: '2026-11-24T10:00:05.020Z',
+};
+
+const EXAMPLE_CLOSED_STREAM_JOB = {
+  ...EXAMPLE_JOB,
+  name: 'support-stream',
+  status: 'running',
+  task: { name: 'ticket-triage', model: 'claude-haiku-5-5', max_tokens: 1024 },
+  source: { plugin: 'zendesk', connection: EXAMPLE.connection, open: false, read: 2, rejected: 0, last_error: null },
+  finished_at: null,
+};
 
 const cancel = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/cancel',
+  operationId: 'cancelJob',
   tags: ['jobs'],
   summary: 'Cancel open work: queued items at once, provider batches through batches.cancel',
+  description:
+    'Queued items are canceled at once and reading the source stops; submitted batches are canceled with the provider, ' +
+    'and whatever they finished before is kept and delivered. The job ends `canceled` once its batches have ended. Send no body.',
   security: [{ bearer: [] }],
   request: { params: JobIdParam },
-  responses: { 202: { description: 'Cancel accepted', content: { 'application/json': { schema: JobSchema } } }, ...problemResponses(401, 404, 409) },
+  responses: {
+    202: { description: 'Cancel accepted; the job as it is now', content: { 'application/json': { schema: JobSchema, example: EXAMPLE_CANCELING_JOB } } },
+    ...apiProblems(401, unknownJob, { status: 409, when: 'The job has already ended', detail: `job ${EXAMPLE.jobId} is already completed` }, 415, 422),
+  },
 });
 
 const retry = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/retry',
+  operationId: 'retryJob',
   tags: ['jobs'],
   summary: 'Re-queue the failed items of a job',
+  description:
+    'Every failed item gets MAX_ATTEMPTS more submissions, in new batches; the job runs again until they end. ' +
+    'With no failed items it changes nothing (`requeued: 0`). Send no body.',
   security: [{ bearer: [] }],
   request: { params: JobIdParam },
   responses: {
-    202: { description: 'Items re-queued', content: { 'application/json': { schema: z.object({ requeued: z.number().int(), job: JobSchema }) } } },
-    ...problemResponses(401, 404, 409),
+    202: {
+      description: 'Failed items re-queued',
+      content: {
+        'application/json': {
+          schema: z.object({ requeued: z.number().int().openapi({ description: 'Items put back in the queue' }), job: JobSchema }),
+          example: { requeued: 2, job: { ...EXAMPLE_NEW_JOB, updated_at: EXAMPLE.finishedAt } },
+        },
+      },
+    },
+    ...apiProblems(401, unknownJob, { status: 409, when: 'The job was canceled', detail: `job ${EXAMPLE.jobId} was canceled` }, 415, 422),
   },
 });
 
 const close = createRoute({
   method: 'post',
   path: '/v1/jobs/{id}/close',
+  operationId: 'closeJob',
   tags: ['jobs'],
   summary: 'Close an open source (watched folder, webhook stream): no more documents; the job ends when its work is done',
+  description: 'For jobs whose source stays open (`source.open`): a watched invoices folder, or a webhook stream. Send no body.',
   security: [{ bearer: [] }],
   request: { params: JobIdParam },
-  responses: { 202: { description: 'Source closed', content: { 'application/json': { schema: JobSchema } } }, ...problemResponses(401, 404, 409) },
+  responses: {
+    202: { description: 'Source closed; the job as it is now', content: { 'application/json': { schema: JobSchema, example: EXAMPLE_CLOSED_STREAM_JOB } } },
+    ...apiProblems(
+      401,
+      unknownJob,
+      { status: 409, when: 'The job has no open source, or is still reading it', detail: `job ${EXAMPLE.jobId} has no open source` },
+      415,
+      422,
+    ),
+  },
 });
 
 export function registerJobsActions(app: OpenAPIHono, deps: AppDeps): void {

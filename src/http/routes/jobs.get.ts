@@ -3,16 +3,23 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobView } from '../../engine/job-view.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobIdParam, JobSchema, problemResponses } from '../schemas.ts';
+import { apiProblems, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
 
 const route = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}',
+  operationId: 'getJob',
   tags: ['jobs'],
   summary: 'Get a job',
+  description:
+    'Status, items by state, provider batches with their request counts, token usage, cost and savings against the ' +
+    'standard API, and deliveries. Poll it to follow a job (every few seconds is plenty: batches take minutes to hours).',
   security: [{ bearer: [] }],
   request: { params: JobIdParam },
-  responses: { 200: { description: 'The job', content: { 'application/json': { schema: JobSchema } } }, ...problemResponses(401, 404) },
+  responses: {
+    200: { description: 'The job as it is now', content: { 'application/json': { schema: JobSchema } } },
+    ...apiProblems(401, unknownJob, 422),
+  },
 });
 
 export function registerJobsGet(app: OpenAPIHono, deps: AppDeps): void {

@@ -4,18 +4,30 @@ import { sql } from 'kysely';
 import { jobSummary } from '../../engine/job-view.ts';
 import { invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobStatusSchema, JobSummarySchema, PageQuery, problemResponses } from '../schemas.ts';
+import { apiProblems, EXAMPLE, EXAMPLE_JOB_SUMMARY, JobStatusSchema, JobSummarySchema, PageQuery, pageOf } from '../schemas.ts';
 
 const route = createRoute({
   method: 'get',
   path: '/v1/jobs',
+  operationId: 'listJobs',
   tags: ['jobs'],
   summary: 'List jobs',
+  description: 'Newest first, one page at a time: pass `next_cursor` back as `cursor` until it is null.',
   security: [{ bearer: [] }],
-  request: { query: PageQuery.extend({ status: JobStatusSchema.optional() }) },
+  request: {
+    query: PageQuery.extend({
+      cursor: PageQuery.shape.cursor.openapi({
+        param: { description: '`next_cursor` of the previous page (opaque); omit for the first page', example: encodeCursor(new Date(EXAMPLE.createdAt), EXAMPLE.jobId) },
+      }),
+      status: JobStatusSchema.optional().openapi({ param: { description: 'Only jobs in this status', example: 'completed' } }),
+    }),
+  },
   responses: {
-    200: { description: 'A page of jobs', content: { 'application/json': { schema: z.object({ data: z.array(JobSummarySchema), next_cursor: z.string().nullable() }) } } },
-    ...problemResponses(401, 422),
+    200: {
+      description: 'A page of jobs, newest first',
+      content: { 'application/json': { schema: pageOf(JobSummarySchema), example: { data: [EXAMPLE_JOB_SUMMARY], next_cursor: null } } },
+    },
+    ...apiProblems(401, { status: 422, when: 'A query parameter is invalid', detail: 'query.cursor: is not a cursor returned by this API', errors: [{ field: 'query.cursor', message: 'is not a cursor returned by this API' }] }),
   },
 });
 

@@ -4,24 +4,31 @@ import { stream } from 'hono/streaming';
 import { resultsPage } from '../../engine/results-query.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { JobIdParam, PageQuery, parseIdCursor, ResultSchema, problemResponses } from '../schemas.ts';
+import { apiProblems, EXAMPLE_RESULT, JobIdParam, PageQuery, pageOf, parseIdCursor, ResultSchema, unknownJob } from '../schemas.ts';
 
 const route = createRoute({
   method: 'get',
   path: '/v1/jobs/{id}/results',
+  operationId: 'listJobResults',
   tags: ['jobs'],
   summary: 'Results of a job (JSON pages, or NDJSON with Accept: application/x-ndjson)',
+  description:
+    'Final results in document order: one per document once it has succeeded, failed for good or been canceled. ' +
+    'Read pages with `cursor`, or send `Accept: application/x-ndjson` to stream every result (from `cursor` on), one JSON object per line.',
   security: [{ bearer: [] }],
-  request: { params: JobIdParam, query: PageQuery.extend({ status: z.enum(['succeeded', 'failed', 'canceled']).optional() }) },
+  request: {
+    params: JobIdParam,
+    query: PageQuery.extend({ status: z.enum(['succeeded', 'failed', 'canceled']).optional().openapi({ param: { description: 'Only results in this status', example: 'succeeded' } }) }),
+  },
   responses: {
     200: {
-      description: 'A page of results, or every result as NDJSON',
+      description: 'A page of results, or with Accept: application/x-ndjson every result, one Result per line',
       content: {
-        'application/json': { schema: z.object({ data: z.array(ResultSchema), next_cursor: z.string().nullable() }) },
-        'application/x-ndjson': { schema: ResultSchema },
+        'application/json': { schema: pageOf(ResultSchema), example: { data: [EXAMPLE_RESULT], next_cursor: null } },
+        'application/x-ndjson': { schema: ResultSchema, example: EXAMPLE_RESULT },
       },
     },
-    ...problemResponses(401, 404, 422),
+    ...apiProblems(401, unknownJob, { status: 422, when: 'A parameter is invalid', detail: 'query.cursor: is not a cursor returned by this API', errors: [{ field: 'query.cursor', message: 'is not a cursor returned by this API' }] }),
   },
 });
 

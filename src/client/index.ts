@@ -1,0 +1,80 @@
+// The typed client for TypeScript users (`import { createBatchlineClient } from 'batchline/client'`):
+// openapi-fetch over the types that `npm run openapi` generates from the routes, so every path, parameter,
+// body and answer is checked by the compiler against the same document the server serves.
+import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
+import type { components, paths } from './api-types.ts';
+
+export type { components, operations, paths } from './api-types.ts';
+
+type Schemas = components['schemas'];
+export type Job = Schemas['Job'];
+export type JobStatus = Schemas['JobStatus'];
+export type JobSummary = Schemas['JobSummary'];
+export type CreateJob = Schemas['CreateJob'];
+export type Result = Schemas['Result'];
+export type Delivery = Schemas['Delivery'];
+export type Connection = Schemas['Connection'];
+export type CreateConnection = Schemas['CreateConnection'];
+export type Task = Schemas['Task'];
+export type Plugin = Schemas['Plugin'];
+/** Every error answer: RFC 9457 problem details with a stable `code`. */
+export type Problem = Schemas['Problem'];
+
+/**
+ * JSON answers and problem+json errors. (GET /v1/jobs/{id}/results also streams NDJSON: ask for it with
+ * `parseAs: 'stream'` and an `accept: application/x-ndjson` header.)
+ */
+type Json = 'application/json' | 'application/problem+json';
+
+export type BatchlineClient = Client<paths, Json>;
+
+export interface BatchlineClientOptions {
+  /** Where the server listens, e.g. `http://127.0.0.1:8080` (BATCHLINE_URL). */
+  baseUrl: string;
+  /** One of the server's BATCHLINE_API_KEYS (BATCHLINE_TOKEN); sent as `Authorization: Bearer …`. */
+  token?: string | undefined;
+  /** More headers for every request. */
+  headers?: Record<string, string>;
+  /** Another fetch (tests, proxies, retries). */
+  fetch?: ClientOptions['fetch'];
+}
+
+/**
+ * A client whose methods are the API's paths: `client.GET('/v1/jobs/{id}', { params: { path: { id } } })`
+ * answers `{ data: Job }` or `{ error: Problem }`, typed from the OpenAPI document.
+ */
+export function createBatchlineClient(options: BatchlineClientOptions): BatchlineClient {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return createClient<paths, Json>({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    headers,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+}
+
+/** An error answer of the API, thrown by the helpers below (the client methods return it instead). */
+export class BatchlineError extends Error {
+  override name = 'BatchlineError';
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(`${problem.title}: ${problem.detail} [HTTP ${problem.status}]`);
+    this.problem = problem;
+  }
+}
+
+/** Every result of a job, page after page (the cursor is followed for you). */
+export async function* resultsOf(
+  client: BatchlineClient,
+  jobId: string,
+  query: { status?: Result['status']; limit?: number } = {},
+): AsyncGenerator<Result, void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const { data, error } = await client.GET('/v1/jobs/{id}/results', { params: { path: { id: jobId }, query: { ...query, ...(cursor ? { cursor } : {}) } } });
+    if (error) throw new BatchlineError(error);
+    yield* data.data;
+    cursor = data.next_cursor ?? undefined;
+  } while (cursor);
+}
