@@ -1,5 +1,7 @@
 // A document as Batchline stores it: text and/or attachments, metadata, and a stable external id.
-import { z } from 'zod';
+// zod as extended by @hono/zod-openapi: the HTTP layer names this schema in the OpenAPI document, and
+// zod 4 gives `.openapi()` only to schemas made after the extension is loaded.
+import { z } from '@hono/zod-openapi';
 import type { FileRef } from '../plugins/contract.ts';
 
 export const ATTACHMENT_MEDIA_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/webp', 'image/gif', 'text/plain'] as const;

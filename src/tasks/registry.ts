@@ -1,5 +1,7 @@
 // The built-in tasks, and how a job's `task` (a name or an inline definition) becomes a ResolvedTask.
-import { z } from 'zod';
+// zod as extended by @hono/zod-openapi: the HTTP layer names this schema in the OpenAPI document, and
+// zod 4 gives `.openapi()` only to schemas made after the extension is loaded.
+import { z } from '@hono/zod-openapi';
 import { invalidField } from '../errors.ts';
 import { invoiceExtraction } from './invoice-extraction.ts';
 import { reviewInsights } from './review-insights.ts';
