@@ -91,6 +91,9 @@ test('duplicate document ids are a 422 naming the second one', async () => {
 test('an unknown sink plugin and a bad sink config are 422s naming the field', async () => {
   await expectProblem(await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'x' }], sinks: [{ plugin: 'ftp' }] }), 422, 'sinks.0.plugin');
   await expectProblem(await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'x' }], sinks: [{ plugin: 'file', config: {} }] }), 422, 'sinks.0.config.path');
+  // Credentials in a webhook URL would be quoted by fetch's error into rows and logs: refused up front.
+  const leaky = await expectProblem(await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'x' }], sinks: [{ plugin: 'http', config: { url: 'https://ops:hunter2@hooks.example/in' } }] }), 422, 'sinks.0.config.url');
+  assert.ok(!JSON.stringify(leaky).includes('hunter2'), 'the problem does not echo the password');
   await nothingWritten();
 });
 

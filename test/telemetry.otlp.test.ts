@@ -18,6 +18,7 @@ const SECRETS = {
   sinkSecret: `whsec_${randomBytes(24).toString('base64')}`,
   sealingKey: randomBytes(32).toString('base64'),
   zendeskToken: `zd_${randomBytes(12).toString('hex')}`,
+  queryToken: `qt_${randomBytes(12).toString('hex')}`,
 };
 
 const LIFECYCLE_SPANS = ['job.create', 'job.ingest', 'batch.plan', 'batch.submit', 'batch.poll', 'callback.receive', 'batch.collect', 'result.parse', 'sink.deliver'];
@@ -78,6 +79,8 @@ test('one trace per job across a restart, over OTLP/HTTP, with metrics and no se
     assert.equal(res.status, 201, await res.clone().text());
     jobId = ((await res.json()) as { id: string }).id;
     providerBatchId = await waitForSubmittedBatch(first, jobId, auth);
+    // A client that puts a token in a query string: the server span must not export it.
+    assert.equal((await fetch(`${first.url}/v1/jobs?api_key=${SECRETS.queryToken}`, { headers: auth })).status, 200);
   } finally {
     first.child.kill('SIGTERM');
     await first.exited;

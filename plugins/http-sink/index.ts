@@ -7,7 +7,10 @@ import { z } from 'zod';
 import type { DeliveredResult, DeliveryOutcome, SinkContext, SinkPlugin } from '../../src/plugins/contract.ts';
 
 const configSchema = z.object({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  // fetch refuses URLs with credentials, and its error would quote them: ask for a header instead.
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not contain credentials (user:password@); send them in `headers`'),
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be a Standard Webhooks secret (whsec_<base64>)').optional(),
   headers: z.record(z.string(), z.string()).optional(),
   batch_size: z.number().int().min(1).max(10_000).default(100),

@@ -1,10 +1,10 @@
 // A verified completion callback: remember its webhook-id (replays change nothing) and make the
 // batch due for a provider check now. The body is never trusted beyond naming the batch.
-import { trace, context, type Link } from '@opentelemetry/api';
+import type { Link } from '@opentelemetry/api';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
-import { inSpan, linkTo, SpanKind } from '../telemetry/trace.ts';
+import { activeLink, inSpan, linkTo, SpanKind } from '../telemetry/trace.ts';
 
 export type CallbackResult = 'accepted' | 'unknown_batch' | 'replayed';
 
@@ -17,9 +17,7 @@ export async function recordBatchCallback(db: Kysely<DB>, webhookId: string, pro
     .executeTakeFirst();
   // The span joins the job's trace and links to the batch it concerns; the HTTP request that carried
   // it (the notifier's own trace) is linked too, so either side leads to the other.
-  const request = trace.getSpanContext(context.active());
-  const links: Link[] = [...linkTo(traced?.batch_trace, { 'batchline.link': 'batch' })];
-  if (request && trace.isSpanContextValid(request)) links.push({ context: request, attributes: { 'batchline.link': 'request' } });
+  const links: Link[] = [...linkTo(traced?.batch_trace, { 'batchline.link': 'batch' }), ...activeLink()];
   return inSpan(
     'callback.receive',
     {

@@ -13,7 +13,8 @@ import { parseCustomId } from './ids.ts';
 import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
 import { enqueueDeliveries, pokeJob } from './transitions.ts';
 import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
-import { genAiAttributes, inSpan, SpanKind } from '../telemetry/trace.ts';
+import { trace } from '@opentelemetry/api';
+import { genAiAttributes, inSpan, recordError, SpanKind } from '../telemetry/trace.ts';
 
 /** After this many complete reads that still miss lines, the missing items are re-submitted. */
 const MAX_INCOMPLETE_READS = 3;
@@ -53,6 +54,7 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
     if (chunk.length > 0) await storeChunk(ctx, batch, chunk, options);
   } catch (error) {
     const failure = classifyProviderError(error);
+    markCollectFailed(failure.kind, failure.error);
     if (failure.kind === 'not_found' || batch.collect_attempts + 1 >= MAX_FAILED_READS) {
       // The results are gone (deleted, archived) or never readable: re-submit or fail what is left.
       ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId, error: failure.error.message }, 'results unavailable; giving up on this batch');
@@ -64,6 +66,14 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
     return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, { type: 'results_stream', message: failure.error.message });
   }
   await finishCollect(ctx, batch);
+}
+
+/** The batch.collect span (active here) ends in error when the read fails or comes back short. */
+function markCollectFailed(type: string, error: { message: string }): void {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  recordError(span, { type, message: error.message });
+  span.setAttribute('error.type', type);
 }
 
 interface ChunkOptions {
@@ -173,6 +183,7 @@ async function finishCollect(ctx: EngineContext, batch: Batch): Promise<void> {
   const missingCount = Number(missing.n);
   if (missingCount > 0 && batch.collect_attempts + 1 < MAX_INCOMPLETE_READS) {
     // The stream ended cleanly but short (cut at a line boundary): read it again.
+    markCollectFailed('results_incomplete', { message: `${missingCount} results missing from the stream` });
     ctx.log.warn({ batch_id: batch.id, missing: missingCount }, 'results stream ended early; will read again');
     await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
     return releaseBatch(ctx, batch.id, 1000 * 2 ** batch.collect_attempts, { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });

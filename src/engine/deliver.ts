@@ -9,7 +9,8 @@ import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { countAdd } from '../telemetry/metrics.ts';
-import { inSpan, scrubSecrets, SpanKind } from '../telemetry/trace.ts';
+import { scrubSecrets } from '../secrets/scrub.ts';
+import { inSpan, SpanKind } from '../telemetry/trace.ts';
 
 
 function ownDatabase(ctx: EngineContext): SqlExecutor {
@@ -92,11 +93,13 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
   const attributes = { 'batchline.job.id': target.job_id, 'batchline.sink.plugin': target.plugin, 'batchline.sink.index': target.sink_index, 'batchline.deliveries': deliveries.length };
   return inSpan('sink.deliver', { parent: job.trace_context, kind: SpanKind.PRODUCER, attributes }, async (span) => {
     const outcomes = await callSink(ctx, target, job.sinks as StoredSink[], deliveries);
-    const tally = tallyOutcomes(ctx, deliveries, outcomes);
+    // Counted from the rows this call actually moved: a write that lost its lease to another replica
+    // changes nothing here, and so counts nothing.
+    const tally = await recordOutcomes(ctx, deliveries, outcomes);
     span.setAttributes({ 'batchline.deliveries.delivered': tally.delivered, 'batchline.deliveries.retry': tally.retry, 'batchline.deliveries.dead': tally.dead });
-    if (tally.firstError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: scrubSecrets(tally.firstError) });
-    for (const [outcome, n] of Object.entries({ delivered: tally.delivered, retry: tally.retry, dead: tally.dead })) countAdd('deliveries', n, { sink: target.plugin, outcome });
-    await recordOutcomes(ctx, deliveries, outcomes);
+    const firstError = outcomes.find((o): o is Extract<DeliveryOutcome, { ok: false }> => !o.ok)?.error;
+    if (firstError !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: scrubSecrets(firstError.slice(0, 500)) });
+    for (const [outcome, n] of Object.entries(tally)) countAdd('deliveries', n, { sink: target.plugin, outcome });
     await pokeJob(ctx.db, target.job_id);
     return deliveries.length;
   });
@@ -130,19 +133,6 @@ async function callSink(ctx: EngineContext, target: Group, sinks: StoredSink[], 
   return outcomes;
 }
 
-/** What recordOutcomes will make of the outcomes: delivered, to retry, dead (out of attempts or refused). */
-function tallyOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[], outcomes: DeliveryOutcome[]): { delivered: number; retry: number; dead: number; firstError?: string } {
-  const tally: { delivered: number; retry: number; dead: number; firstError?: string } = { delivered: 0, retry: 0, dead: 0 };
-  deliveries.forEach((d, i) => {
-    const outcome = outcomes[i] ?? { ok: false, retryable: true, error: 'no outcome' };
-    if (outcome.ok) return void (tally.delivered += 1);
-    tally.firstError ??= outcome.error.slice(0, 500);
-    if (isDead(ctx, d, outcome)) tally.dead += 1;
-    else tally.retry += 1;
-  });
-  return tally;
-}
-
 /** A failed delivery is given up when the sink refused it for good or it has used its last attempt. */
 function isDead(ctx: EngineContext, d: ClaimedDelivery, outcome: Extract<DeliveryOutcome, { ok: false }>): boolean {
   return !outcome.retryable || d.delivery_attempts + 1 >= ctx.config.BATCHLINE_DELIVERY_MAX_ATTEMPTS;
@@ -158,7 +148,14 @@ function loadResults(deliveries: ClaimedDelivery[]): DeliveredResult[] {
   return deliveries.map((d) => ({ ...toDeliveredResult(d), idempotency_key: d.idempotency_key }));
 }
 
-async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[], outcomes: DeliveryOutcome[]): Promise<void> {
+interface OutcomeTally {
+  delivered: number;
+  retry: number;
+  dead: number;
+}
+
+/** Writes each delivery's outcome (only rows this worker still leases) and says how many moved where. */
+async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[], outcomes: DeliveryOutcome[]): Promise<OutcomeTally> {
   const delivered: number[] = [];
   const failed: Array<{ d: ClaimedDelivery; outcome: Extract<DeliveryOutcome, { ok: false }> }> = [];
   deliveries.forEach((d, i) => {
@@ -166,14 +163,15 @@ async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[],
     if (outcome.ok) delivered.push(d.delivery_id);
     else failed.push({ d, outcome });
   });
-  const markDelivered = async (db: Kysely<DB>) => {
-    if (delivered.length === 0) return;
-    await sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), next_run_at = NULL,
+  const markDelivered = async (db: Kysely<DB>): Promise<number> => {
+    if (delivered.length === 0) return 0;
+    const moved = await sql`UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), next_run_at = NULL,
         lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = now()
       WHERE id = ANY(${delivered}::bigint[]) AND lease_owner = ${ctx.owner}`.execute(db);
+    return Number(moved.numAffectedRows ?? 0);
   };
   // The common case, everything delivered, is one statement.
-  if (failed.length === 0) return markDelivered(ctx.db);
+  if (failed.length === 0) return { delivered: await markDelivered(ctx.db), retry: 0, dead: 0 };
   const rows = failed.map(({ d, outcome }) => {
     const attempts = d.delivery_attempts + 1;
     const dead = isDead(ctx, d, outcome);
@@ -187,15 +185,20 @@ async function recordOutcomes(ctx: EngineContext, deliveries: ClaimedDelivery[],
       delayMs: dead ? null : Math.round(backoff),
     };
   });
-  await ctx.db.transaction().execute(async (trx) => {
+  return ctx.db.transaction().execute(async (trx) => {
     // One statement for all failures, each row with its own state, attempts, error and next try.
-    await sql`
+    const moved = await sql<{ status: string }>`
       UPDATE deliveries d SET status = f.status, attempts = f.attempts, last_error = f.error,
         next_run_at = CASE WHEN f.delay_ms IS NULL THEN NULL ELSE now() + f.delay_ms * interval '1 millisecond' END,
         lease_owner = NULL, lease_until = NULL, updated_at = now()
       FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.attempts)}::int[],
         ${rows.map((r) => r.error)}::jsonb[], ${rows.map((r) => r.delayMs)}::int[]) AS f(id, status, attempts, error, delay_ms)
-      WHERE d.id = f.id AND d.lease_owner = ${ctx.owner}`.execute(trx);
-    await markDelivered(trx);
+      WHERE d.id = f.id AND d.lease_owner = ${ctx.owner}
+      RETURNING d.status`.execute(trx);
+    return {
+      delivered: await markDelivered(trx),
+      retry: moved.rows.filter((r) => r.status === 'retry_wait').length,
+      dead: moved.rows.filter((r) => r.status === 'dead').length,
+    };
   });
 }

@@ -59,9 +59,10 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
 
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   const id = newJobId();
-  // The job's trace starts here (under the HTTP request's span when the server is instrumented); its
-  // traceparent is stored so every later step, in any process, joins it.
-  const job = await inSpan('job.create', { attributes: { 'batchline.job.id': id, 'gen_ai.request.model': task.model, 'batchline.task': task.name, ...(source ? { 'batchline.source.plugin': source.plugin } : {}) } }, (span) =>
+  // The job's own trace starts here, linked to the HTTP request's span: a caller's traceparent must
+  // neither merge jobs into one trace nor unsample hours of work. Its traceparent is stored so every
+  // later step, in any process, joins it.
+  const job = await inSpan('job.create', { root: true, attributes: { 'batchline.job.id': id, 'gen_ai.request.model': task.model, 'batchline.task': task.name, ...(source ? { 'batchline.source.plugin': source.plugin } : {}) } }, (span) =>
     writeJob(ctx, { id, input, task, source, follows: resolved?.follows ?? false, sinks, documents, limit, idempotencyKey, requestHash, traceContext: traceparentOf(span) }),
   );
   if (!job) {

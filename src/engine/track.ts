@@ -51,7 +51,7 @@ async function poll(ctx: EngineContext, batch: Batch, span: Span): Promise<void>
   countAdd('pollCalls', 1, { outcome: remote.processing_status });
   span.setAttributes({ 'batchline.provider_status': remote.processing_status, ...requestCountAttributes(remote.request_counts) });
   const interval = ended ? null : nextPollDelayMs(ctx.config, batch.poll_interval_ms);
-  await ctx.db
+  const written = await ctx.db
     .updateTable('batches')
     .set({
       status: ended ? 'ended' : remote.processing_status === 'canceling' ? 'canceling' : 'in_progress',
@@ -69,9 +69,10 @@ async function poll(ctx: EngineContext, batch: Batch, span: Span): Promise<void>
     })
     .where('id', '=', batch.id)
     .where('lease_owner', '=', ctx.owner)
-    .execute();
+    .executeTakeFirst();
   if (!ended) ctx.crashPoint('in_progress');
-  if (ended) {
+  // Only the poll that recorded the end measures the batch: one that lost its lease leaves it to the next.
+  if (ended && Number(written.numUpdatedRows) > 0) {
     ctx.log.info({ batch_id: batch.id, provider_batch_id: providerId, counts: remote.request_counts }, 'batch ended');
     const started = batch.submitted_at?.getTime();
     const end = remote.ended_at ? Date.parse(remote.ended_at) : Date.now();

@@ -2,6 +2,7 @@
 import type { ZodType } from 'zod';
 import type { SinkPlugin, SourcePlugin } from './contract.ts';
 import { fieldPath, invalidField } from '../errors.ts';
+import { scrubSecrets } from '../secrets/scrub.ts';
 
 export interface Registry<P extends { name: string }> {
   get(name: string): P | undefined;
@@ -58,6 +59,7 @@ export class PluginError extends Error {
     readonly method: string,
     cause: unknown,
   ) {
-    super(`plugin ${plugin}.${method} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    // Kept in rows, logs and spans: URL credentials and query strings a plugin's error quotes are cut.
+    super(`plugin ${plugin}.${method} failed: ${scrubSecrets(cause instanceof Error ? cause.message : String(cause))}`, { cause });
   }
 }

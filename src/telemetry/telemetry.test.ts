@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { telemetrySettings } from './sdk.ts';
-import { contextFrom, linkTo, scrubSecrets, spanContextFrom, traceparentOf, tracer } from './trace.ts';
+import { scrubSecrets } from '../secrets/scrub.ts';
+import { contextFrom, linkTo, spanContextFrom, traceparentOf, tracer } from './trace.ts';
 
 test('telemetry is off unless an OTEL_* endpoint or exporter asks for it', () => {
   assert.deepEqual(telemetrySettings({}), { traces: false, metrics: false });

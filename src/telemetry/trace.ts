@@ -15,6 +15,7 @@ import {
   type Span,
   type SpanContext,
 } from '@opentelemetry/api';
+import { scrubSecrets } from '../secrets/scrub.ts';
 import { SERVICE_VERSION } from '../version.ts';
 
 export type { Span };
@@ -26,7 +27,8 @@ const TRACEPARENT = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
 /** The W3C traceparent of a span, or null when it is not recorded (tracing off). */
 export function traceparentOf(span: Span): string | null {
   const sc = span.spanContext();
-  if (!trace.isSpanContextValid(sc)) return null;
+  // With tracing off the API's no-op span carries its parent's context: not a span of its own to store.
+  if (!span.isRecording() || !trace.isSpanContextValid(sc)) return null;
   return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }
 
@@ -51,6 +53,8 @@ export function linkTo(traceparent: string | null | undefined, attributes?: Attr
 export interface SpanOptions {
   /** Stored traceparent of the parent (job or batch); the active context when undefined. */
   parent?: string | null;
+  /** A new trace, whatever the active context (which is then linked). */
+  root?: boolean;
   links?: Link[];
   attributes?: Attributes;
   kind?: SpanKind;
@@ -61,10 +65,11 @@ export interface SpanOptions {
  * rethrown; the span always ends.
  */
 export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
-  const parent = options.parent === undefined ? context.active() : contextFrom(options.parent);
+  const parent = options.root ? ROOT_CONTEXT : options.parent === undefined ? context.active() : contextFrom(options.parent);
+  const links = [...(options.links ?? []), ...(options.root ? activeLink() : [])];
   const span = tracer().startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}), ...(options.links ? { links: options.links } : {}) },
+    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}), ...(links.length > 0 ? { links } : {}) },
     parent,
   );
   try {
@@ -75,6 +80,12 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
   } finally {
     span.end();
   }
+}
+
+/** A link to the active span (the request that asked for the work), if there is one. */
+export function activeLink(): Link[] {
+  const sc = trace.getSpanContext(context.active());
+  return sc && trace.isSpanContextValid(sc) ? [{ context: sc, attributes: { 'batchline.link': 'request' } }] : [];
 }
 
 /**
@@ -89,10 +100,6 @@ export function recordError(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
-/** `https://user:pass@host/p?token=x` → `https://***@host/p?…`: what a span may carry of a URL. */
-export function scrubSecrets(text: string): string {
-  return text.replace(/\b([a-z][\w+.-]*:\/\/)[^/\s@]+@/gi, '$1***@').replace(/(\b[a-z][\w+.-]*:\/\/[^\s?#]*)\?[^\s#]*/gi, '$1?…');
-}
 
 /** Ids of the active span, for log lines. */
 export function activeIds(): { trace_id: string; span_id: string } | undefined {
