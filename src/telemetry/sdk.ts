@@ -44,8 +44,8 @@ export interface Telemetry {
 export async function startTelemetry(env: Env = process.env): Promise<Telemetry> {
   const settings = telemetrySettings(env);
   if (!settings.traces && !settings.metrics) return { settings, shutdown: async () => {} };
-  // Loaded only when asked for: the SDK, its exporters and instrumentations cost ~0.7 s and ~40 MB at
-  // start-up, which a service (or CLI command) with telemetry off should not pay.
+  // Loaded only when asked for: importing the SDK, its exporters and instrumentations takes ~0.3 s and
+  // ~29 MB RSS (bench/RESULTS.md), which a service or CLI command with telemetry off should not pay.
   const [{ createAddHookMessageChannel }, { HttpInstrumentation }, { PgInstrumentation }, { resourceFromAttributes }, { NodeSDK }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] = await Promise.all([
     import('import-in-the-middle'),
     import('@opentelemetry/instrumentation-http'),
