@@ -76,6 +76,11 @@ export const configSchema = z
     BATCHLINE_DELIVERY_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
     BATCHLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     BATCHLINE_SIMULATOR_PROCESSING_MS: intFrom(0).default(2000),
+    /** The result cache for jobs that do not say (`cache` on the job): off unless asked for. */
+    BATCHLINE_RESULT_CACHE: z.enum(['on', 'off']).default('off'),
+    BATCHLINE_RESULT_CACHE_TTL_HOURS: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(24 * 365 * 10).default(168),
+    /** Budget of jobs that do not set max_usd (USD at batch price); unset = no budget. */
+    BATCHLINE_DEFAULT_MAX_USD: optionalString.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of USD, e.g. 25 or 2.50').transform(Number).pipe(z.number().positive('must be above 0')).optional()),
     BATCHLINE_CRASH_AT: optionalString.pipe(z.enum(CRASH_POINTS).optional()),
   })
   .superRefine((c, ctx) => {

@@ -77,6 +77,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const stopGauges = observeStateGauges(database.db);
     const app = createApp({
       db: database.db,
+      provider: provider.client,
       counters,
       config,
       sinks: engine.sinks,

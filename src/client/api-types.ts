@@ -163,7 +163,7 @@ export interface paths {
         put?: never;
         /**
          * Create a job
-         * @description Stores the job and its documents (inline ones in the same transaction; a source is read right after), then packs them into Message Batches, submits, collects, validates and delivers, retrying what failed. Follow it with GET /v1/jobs/{id}. With an Idempotency-Key, a repeated request returns the job created first instead of a new one.
+         * @description Stores the job and its documents (inline ones in the same transaction; a source is read right after), then packs them into Message Batches, submits, collects, validates and delivers, retrying what failed. Follow it with GET /v1/jobs/{id}. With an Idempotency-Key, a repeated request returns the job created first instead of a new one. With `?dry_run=true` nothing is stored or sent: the documents are read, measured and packed as the job would be, a sample is counted with count_tokens, and the answer is the estimate (items, batches, tokens with their error bound, cost at batch and standard price).
          */
         post: operations["createJob"];
         delete?: never;
@@ -206,6 +206,26 @@ export interface paths {
         get: operations["listJobResults"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Continue a paused job (awaiting_budget, pilot_failed), or change the budget of a running one
+         * @description A job in `awaiting_budget` runs again, under `max_usd` when given (it pauses again if that still cannot cover the next batch). A job in `pilot_failed` goes on only with `accept_pilot: true`: to fix the prompt instead, cancel it and start a new job. A running job takes the new `max_usd` at once. The body is optional.
+         */
+        post: operations["resumeJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -570,6 +590,161 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * @description The answer to POST /v1/jobs?dry_run=true: what the job would cost. Nothing was stored or sent.
+         * @example {
+         *       "dry_run": true,
+         *       "task": {
+         *         "name": "review-insights",
+         *         "model": "claude-haiku-5-5",
+         *         "max_tokens": 1024
+         *       },
+         *       "estimate": {
+         *         "items": 2,
+         *         "rejected": 0,
+         *         "batches": 1,
+         *         "model": "claude-haiku-5-5",
+         *         "input_tokens": {
+         *           "estimate": 690,
+         *           "method": "count_tokens_sample",
+         *           "sample_size": 2,
+         *           "sample_tokens": 690,
+         *           "error_bound": 0,
+         *           "tokens_per_byte": 0.251
+         *         },
+         *         "output_tokens": {
+         *           "estimate": 140,
+         *           "per_item": 70,
+         *           "basis": "schema",
+         *           "observed_results": 0,
+         *           "max": 2048
+         *         },
+         *         "prompt_cache": {
+         *           "prefix_tokens": 250,
+         *           "writes": 1,
+         *           "reads": 1
+         *         },
+         *         "result_cache": null,
+         *         "cost": {
+         *           "usd": 0.000614,
+         *           "standard_usd": 0.00139,
+         *           "worst_case_usd": 0.005983
+         *         }
+         *       },
+         *       "budget": {
+         *         "max_usd": 25,
+         *         "fits_expected": true,
+         *         "fits_worst_case": true
+         *       }
+         *     }
+         */
+        DryRun: {
+            /** @enum {boolean} */
+            dry_run: true;
+            task: {
+                name: string;
+                model: string;
+                max_tokens: number;
+            };
+            estimate: components["schemas"]["Estimate"];
+            /** @description The budget the job would run under, and whether its expected and worst-case costs fit (null: no budget) */
+            budget: {
+                max_usd: number;
+                fits_expected: boolean;
+                fits_worst_case: boolean;
+            } | null;
+        };
+        /**
+         * @description What a job is expected to cost, before anything is sent
+         * @example {
+         *       "items": 2,
+         *       "rejected": 0,
+         *       "batches": 1,
+         *       "model": "claude-haiku-5-5",
+         *       "input_tokens": {
+         *         "estimate": 690,
+         *         "method": "count_tokens_sample",
+         *         "sample_size": 2,
+         *         "sample_tokens": 690,
+         *         "error_bound": 0,
+         *         "tokens_per_byte": 0.251
+         *       },
+         *       "output_tokens": {
+         *         "estimate": 140,
+         *         "per_item": 70,
+         *         "basis": "schema",
+         *         "observed_results": 0,
+         *         "max": 2048
+         *       },
+         *       "prompt_cache": {
+         *         "prefix_tokens": 250,
+         *         "writes": 1,
+         *         "reads": 1
+         *       },
+         *       "result_cache": null,
+         *       "cost": {
+         *         "usd": 0.000614,
+         *         "standard_usd": 0.00139,
+         *         "worst_case_usd": 0.005983
+         *       }
+         *     }
+         */
+        Estimate: {
+            /** @description Requests to send: documents neither rejected nor answered by the result cache */
+            items: number;
+            /** @description Documents that cannot be sent (broken rows, oversized files): failed, never billed */
+            rejected: number;
+            batches: number;
+            model: string;
+            /** @description Input tokens of every request, the shared prefix included */
+            input_tokens: {
+                estimate: number;
+                /**
+                 * @description count_tokens_sample: a sample measured exactly with count_tokens, the rest extrapolated by request size; bytes: no sample could be measured
+                 * @enum {string}
+                 */
+                method: "count_tokens_sample" | "bytes";
+                sample_size: number;
+                /** @description Exact tokens of the sampled requests */
+                sample_tokens: number;
+                /** @description ± tokens around the estimate, 95% confidence */
+                error_bound: number;
+                tokens_per_byte: number;
+            };
+            /** @description Output tokens */
+            output_tokens: {
+                estimate: number;
+                per_item: number;
+                /**
+                 * @description observed_mean: the mean of earlier answers to the same task and model; schema: a typical answer of the task's schema
+                 * @enum {string}
+                 */
+                basis: "observed_mean" | "schema";
+                observed_results: number;
+                /** @description items × max_tokens: no answer is longer */
+                max: number;
+            };
+            /** @description The task's shared prefix (tools, system prompt), marked with cache_control: written once per batch, read by the other requests */
+            prompt_cache: {
+                prefix_tokens: number;
+                writes: number;
+                reads: number;
+            };
+            /** @description Requests the result cache answers (not sent, not billed) and what they cost first; null with the cache off */
+            result_cache: {
+                hits: number;
+                saved_usd: number;
+            } | null;
+            /** @description USD */
+            cost: {
+                /** @description Expected, at Message Batches price, prompt-cache reads included */
+                usd: number;
+                /** @description The same requests at standard API price without any cache */
+                standard_usd: number;
+                /** @description Every input token a cache write, every answer max_tokens long: what a budget must allow */
+                worst_case_usd: number;
+            };
+        };
+        /**
          * @description A job with its counts, batches, token usage, cost and deliveries
          * @example {
          *       "id": "job_7fk2m9q4x1c8v3bn",
@@ -620,8 +795,71 @@ export interface components {
          *       "cost": {
          *         "usd": 0.000673,
          *         "standard_usd": 0.001346,
-         *         "saved_usd": 0.000673
+         *         "saved_usd": 0.000673,
+         *         "savings": {
+         *           "batch_discount_usd": 0.000673,
+         *           "prompt_cache_usd": 0,
+         *           "result_cache_usd": 0
+         *         }
          *       },
+         *       "estimate": {
+         *         "items": 2,
+         *         "rejected": 0,
+         *         "batches": 1,
+         *         "model": "claude-haiku-5-5",
+         *         "input_tokens": {
+         *           "estimate": 690,
+         *           "method": "count_tokens_sample",
+         *           "sample_size": 2,
+         *           "sample_tokens": 690,
+         *           "error_bound": 0,
+         *           "tokens_per_byte": 0.251
+         *         },
+         *         "output_tokens": {
+         *           "estimate": 140,
+         *           "per_item": 70,
+         *           "basis": "schema",
+         *           "observed_results": 0,
+         *           "max": 2048
+         *         },
+         *         "prompt_cache": {
+         *           "prefix_tokens": 250,
+         *           "writes": 1,
+         *           "reads": 1
+         *         },
+         *         "result_cache": null,
+         *         "cost": {
+         *           "usd": 0.000614,
+         *           "standard_usd": 0.00139,
+         *           "worst_case_usd": 0.005983
+         *         },
+         *         "made_at": "2026-11-24T10:00:00.301Z"
+         *       },
+         *       "estimate_vs_actual": {
+         *         "cost_usd": {
+         *           "estimated": 0.000614,
+         *           "actual": 0.000673,
+         *           "error_pct": 8.8
+         *         },
+         *         "input_tokens": {
+         *           "estimated": 690,
+         *           "actual": 686,
+         *           "error_pct": -0.6
+         *         },
+         *         "output_tokens": {
+         *           "estimated": 140,
+         *           "actual": 132,
+         *           "error_pct": -6.1
+         *         }
+         *       },
+         *       "budget": null,
+         *       "pilot": null,
+         *       "result_cache": {
+         *         "enabled": false,
+         *         "hits": 0,
+         *         "saved_usd": 0
+         *       },
+         *       "pause_reason": null,
          *       "deliveries": {
          *         "pending": 0,
          *         "delivered": 2,
@@ -658,14 +896,69 @@ export interface components {
             };
             batches: components["schemas"]["Batch"][];
             usage: components["schemas"]["Usage"];
-            /** @description Cost so far, in USD */
+            /** @description Money so far, in USD */
             cost: {
-                /** @description At Message Batches prices (50% of standard) */
+                /** @description Spent so far: what the provider bills, at Message Batches prices (50% of standard), prompt-cache reads and writes priced */
                 usd: number;
-                /** @description The same tokens at standard API prices */
+                /** @description Standard-price equivalent: every item at standard API prices, with no prompt cache and no result cache */
                 standard_usd: number;
+                /** @description standard_usd − usd */
+                saved_usd: number;
+                /** @description saved_usd split by source; the parts add up to it */
+                savings: {
+                    /** @description The 50% batch discount on the standard-price equivalent */
+                    batch_discount_usd: number;
+                    /** @description What prompt-cache reads took off the batch price (writes cost 25% more, so it can be negative) */
+                    prompt_cache_usd: number;
+                    /** @description What answers reused from the result cache would have cost at batch price */
+                    result_cache_usd: number;
+                };
+            };
+            /** @description Made before the first batch; null until then */
+            estimate: components["schemas"]["StoredEstimate"] | null;
+            /** @description Once the job has ended: the estimate next to what it used and cost */
+            estimate_vs_actual: {
+                cost_usd: components["schemas"]["Comparison"];
+                input_tokens: components["schemas"]["Comparison"];
+                output_tokens: components["schemas"]["Comparison"];
+            } | null;
+            /** @description Budget and spend so far; null without max_usd */
+            budget: {
+                max_usd: number;
+                /** @description What stored results cost */
+                spent_usd: number;
+                /** @description The worst case of batches still out, held back until their results are in */
+                reserved_usd: number;
+                remaining_usd: number;
+            } | null;
+            /** @description The pilot run; null without one */
+            pilot: {
+                items: number;
+                min_success_rate: number;
+                /**
+                 * @description accepted: failed, then sent on anyway by a resume with accept_pilot
+                 * @enum {string}
+                 */
+                state: "pending" | "running" | "passed" | "failed" | "accepted";
+                batch_id: number | null;
+                /** @description Answers judged (schema-valid or not) and how many passed */
+                sample: {
+                    judged: number;
+                    valid: number;
+                    rate: number | null;
+                } | null;
+                /** @description The pilot answers that failed the schema (at most 20) */
+                failures: components["schemas"]["PilotFailure"][];
+            } | null;
+            /** @description The result cache for this job */
+            result_cache: {
+                enabled: boolean;
+                /** @description Items answered from the cache, not sent */
+                hits: number;
                 saved_usd: number;
             };
+            /** @description Why the job waits (awaiting_budget, pilot_failed) */
+            pause_reason: components["schemas"]["ErrorInfo"] | null;
             /** @description Deliveries to the sinks by state (one per final result and sink) */
             deliveries: {
                 pending: number;
@@ -693,11 +986,11 @@ export interface components {
             finished_at: string | null;
         };
         /**
-         * @description pending → ingesting → running → completed | completed_with_errors | canceled | failed
+         * @description pending → ingesting → running → completed | completed_with_errors | canceled | failed. A running job pauses in awaiting_budget (its budget cannot cover the next batch) or pilot_failed (its pilot sample missed the bar) until POST /v1/jobs/{id}/resume
          * @example completed
          * @enum {string}
          */
-        JobStatus: "pending" | "ingesting" | "running" | "completed" | "completed_with_errors" | "canceled" | "failed";
+        JobStatus: "pending" | "ingesting" | "running" | "awaiting_budget" | "pilot_failed" | "completed" | "completed_with_errors" | "canceled" | "failed";
         /**
          * @description One provider batch of the job
          * @example {
@@ -769,6 +1062,79 @@ export interface components {
             cache_read_input_tokens: number;
         };
         /**
+         * @description The job's estimate, made from its items before its first batch
+         * @example {
+         *       "items": 2,
+         *       "rejected": 0,
+         *       "batches": 1,
+         *       "model": "claude-haiku-5-5",
+         *       "input_tokens": {
+         *         "estimate": 690,
+         *         "method": "count_tokens_sample",
+         *         "sample_size": 2,
+         *         "sample_tokens": 690,
+         *         "error_bound": 0,
+         *         "tokens_per_byte": 0.251
+         *       },
+         *       "output_tokens": {
+         *         "estimate": 140,
+         *         "per_item": 70,
+         *         "basis": "schema",
+         *         "observed_results": 0,
+         *         "max": 2048
+         *       },
+         *       "prompt_cache": {
+         *         "prefix_tokens": 250,
+         *         "writes": 1,
+         *         "reads": 1
+         *       },
+         *       "result_cache": null,
+         *       "cost": {
+         *         "usd": 0.000614,
+         *         "standard_usd": 0.00139,
+         *         "worst_case_usd": 0.005983
+         *       },
+         *       "made_at": "2026-11-24T10:00:00.301Z"
+         *     }
+         */
+        StoredEstimate: components["schemas"]["Estimate"] & {
+            /** @description When it was made, before the first batch */
+            made_at: string;
+        };
+        /**
+         * @description An estimated figure next to the actual one
+         * @example {
+         *       "estimated": 0.000614,
+         *       "actual": 0.000673,
+         *       "error_pct": 8.8
+         *     }
+         */
+        Comparison: {
+            estimated: number;
+            actual: number;
+            /** @description (actual − estimated) / actual, in percent */
+            error_pct: number | null;
+        };
+        /**
+         * @description An answer of the pilot that failed the task schema
+         * @example {
+         *       "external_id": "r1",
+         *       "output": {
+         *         "sentiment": "good"
+         *       },
+         *       "error": {
+         *         "type": "invalid_output",
+         *         "message": "sentiment: Invalid option"
+         *       }
+         *     }
+         */
+        PilotFailure: {
+            external_id: string;
+            /** @description The answer as given */
+            output?: unknown;
+            error: components["schemas"]["ErrorInfo"] | null;
+        };
+        /**
          * @description A job: documents (inline, or read from a source), the task to run on each, and where the results go.
          * @example {
          *       "name": "q3-reviews",
@@ -813,6 +1179,18 @@ export interface components {
             source?: components["schemas"]["SourceRef"];
             /** @description Where to deliver results (none: read them with GET /v1/jobs/{id}/results) */
             sinks?: components["schemas"]["SinkRef"][];
+            /**
+             * @description Budget in USD at batch price. No batch is sent whose worst case (every answer max_tokens long) would take spend over it; the job pauses in `awaiting_budget` instead, and POST /v1/jobs/{id}/resume with a higher max_usd continues it. Default: BATCHLINE_DEFAULT_MAX_USD
+             * @example 25
+             */
+            max_usd?: number;
+            pilot?: components["schemas"]["Pilot"];
+            /**
+             * @description The result cache: reuse the answer to an identical request of an earlier job instead of sending it, and store this job's answers. Default: BATCHLINE_RESULT_CACHE (off)
+             * @example on
+             * @enum {string}
+             */
+            cache?: "on" | "off";
         };
         /**
          * @description An inline task: a prompt template (`{{text}}`, `{{id}}`, `{{title}}`, `{{metadata}}`, `{{metadata.<key>}}`), an optional system prompt, and the JSON Schema of the answer (an object); each answer is validated against it.
@@ -911,6 +1289,19 @@ export interface components {
             connection?: string;
         };
         /**
+         * @description Send a sample first; the rest goes out only if enough of its answers pass the schema, else the job pauses in `pilot_failed`
+         * @example {
+         *       "items": 100,
+         *       "min_success_rate": 0.95
+         *     }
+         */
+        Pilot: {
+            /** @description How many items the sample holds */
+            items: number;
+            /** @description Share of the sample whose answers must pass the task schema (0–1) */
+            min_success_rate: number;
+        };
+        /**
          * @description A job in a list (GET /v1/jobs/{id} has the details)
          * @example {
          *       "id": "job_7fk2m9q4x1c8v3bn",
@@ -983,6 +1374,18 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * @description What changes as the job goes on
+         * @example {
+         *       "max_usd": 50
+         *     }
+         */
+        Resume: {
+            /** @description The new budget in USD (null: none) */
+            max_usd?: number | null;
+            /** @description For a job in pilot_failed: send the rest anyway */
+            accept_pilot?: boolean;
         };
         /**
          * @description Names a provider batch that has ended, as `batch_id` or as `data.id`
@@ -2425,7 +2828,13 @@ export interface operations {
     };
     createJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description true: estimate only (200 with a DryRun); nothing is stored or submitted
+                 * @example true
+                 */
+                dry_run?: "true" | "false";
+            };
             header?: {
                 /**
                  * @description Any unique string (a UUID): replays with the same key and body return the same job (200); the same key with another body is a 409
@@ -2443,58 +2852,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description An Idempotency-Key replay: the job created earlier, as it is now */
+            /** @description With dry_run=true, the estimate (a DryRun); else an Idempotency-Key replay: the job created earlier, as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "job_7fk2m9q4x1c8v3bn",
-                     *       "name": "q3-reviews",
-                     *       "status": "running",
-                     *       "task": {
-                     *         "name": "review-insights",
-                     *         "model": "claude-haiku-5-5",
-                     *         "max_tokens": 1024
-                     *       },
-                     *       "cancel_requested": false,
-                     *       "counts": {
-                     *         "total": 2,
-                     *         "queued": 2,
-                     *         "submitted": 0,
-                     *         "succeeded": 0,
-                     *         "failed": 0,
-                     *         "canceled": 0,
-                     *         "retry_wait": 0
-                     *       },
-                     *       "batches": [],
-                     *       "usage": {
-                     *         "input_tokens": 0,
-                     *         "output_tokens": 0,
-                     *         "cache_creation_input_tokens": 0,
-                     *         "cache_read_input_tokens": 0
-                     *       },
-                     *       "cost": {
-                     *         "usd": 0,
-                     *         "standard_usd": 0,
-                     *         "saved_usd": 0
-                     *       },
-                     *       "deliveries": {
-                     *         "pending": 0,
-                     *         "delivered": 0,
-                     *         "dead": 0
-                     *       },
-                     *       "source": null,
-                     *       "error": null,
-                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
-                     *       "created_at": "2026-11-24T10:00:00.118Z",
-                     *       "updated_at": "2026-11-24T10:00:00.131Z",
-                     *       "finished_at": null
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["DryRun"] | components["schemas"]["Job"];
                 };
             };
             /** @description Created; Location names the job, which is already running */
@@ -2535,8 +2899,23 @@ export interface operations {
                      *       "cost": {
                      *         "usd": 0,
                      *         "standard_usd": 0,
+                     *         "saved_usd": 0,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
+                     *       },
+                     *       "estimate": null,
+                     *       "estimate_vs_actual": null,
+                     *       "budget": null,
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
                      *         "saved_usd": 0
                      *       },
+                     *       "pause_reason": null,
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 0,
@@ -3103,6 +3482,274 @@ export interface operations {
             };
         };
     };
+    resumeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job id (`job_…`), as POST /v1/jobs answered it
+                 * @example job_7fk2m9q4x1c8v3bn
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional changes */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Resume"];
+            };
+        };
+        responses: {
+            /** @description Resumed; the job as it is now */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "job_7fk2m9q4x1c8v3bn",
+                     *       "name": "q3-reviews",
+                     *       "status": "running",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "cancel_requested": false,
+                     *       "counts": {
+                     *         "total": 2,
+                     *         "queued": 1,
+                     *         "submitted": 0,
+                     *         "succeeded": 1,
+                     *         "failed": 0,
+                     *         "canceled": 0,
+                     *         "retry_wait": 0
+                     *       },
+                     *       "batches": [],
+                     *       "usage": {
+                     *         "input_tokens": 0,
+                     *         "output_tokens": 0,
+                     *         "cache_creation_input_tokens": 0,
+                     *         "cache_read_input_tokens": 0
+                     *       },
+                     *       "cost": {
+                     *         "usd": 0,
+                     *         "standard_usd": 0,
+                     *         "saved_usd": 0,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
+                     *       },
+                     *       "estimate": null,
+                     *       "estimate_vs_actual": null,
+                     *       "budget": {
+                     *         "max_usd": 50,
+                     *         "spent_usd": 24.81,
+                     *         "reserved_usd": 0,
+                     *         "remaining_usd": 25.19
+                     *       },
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
+                     *         "saved_usd": 0
+                     *       },
+                     *       "pause_reason": null,
+                     *       "deliveries": {
+                     *         "pending": 0,
+                     *         "delivered": 0,
+                     *         "dead": 0
+                     *       },
+                     *       "source": null,
+                     *       "error": null,
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "updated_at": "2026-11-24T11:12:00.000Z",
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The body is not valid JSON — RFC 9457 problem `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "Malformed JSON in request body",
+                     *       "code": "malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job has ended, or failed its pilot and accept_pilot is not true — RFC 9457 problem `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn failed its pilot; resume with \"accept_pilot\": true to send the rest anyway, or cancel it and start a new job with a fixed task",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body or Content-Type other than application/json was sent — RFC 9457 problem `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "send the body as application/json",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or body field is invalid; `errors` names every one — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.limit: Too big: expected number to be <=1000",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.limit",
+                     *           "message": "Too big: expected number to be <=1000"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancelJob: {
         parameters: {
             query?: never;
@@ -3154,8 +3801,23 @@ export interface operations {
                      *       "cost": {
                      *         "usd": 0,
                      *         "standard_usd": 0,
+                     *         "saved_usd": 0,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
+                     *       },
+                     *       "estimate": null,
+                     *       "estimate_vs_actual": null,
+                     *       "budget": null,
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
                      *         "saved_usd": 0
                      *       },
+                     *       "pause_reason": null,
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 0,
@@ -3399,8 +4061,71 @@ export interface operations {
                      *       "cost": {
                      *         "usd": 0.000673,
                      *         "standard_usd": 0.001346,
-                     *         "saved_usd": 0.000673
+                     *         "saved_usd": 0.000673,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0.000673,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
                      *       },
+                     *       "estimate": {
+                     *         "items": 2,
+                     *         "rejected": 0,
+                     *         "batches": 1,
+                     *         "model": "claude-haiku-5-5",
+                     *         "input_tokens": {
+                     *           "estimate": 690,
+                     *           "method": "count_tokens_sample",
+                     *           "sample_size": 2,
+                     *           "sample_tokens": 690,
+                     *           "error_bound": 0,
+                     *           "tokens_per_byte": 0.251
+                     *         },
+                     *         "output_tokens": {
+                     *           "estimate": 140,
+                     *           "per_item": 70,
+                     *           "basis": "schema",
+                     *           "observed_results": 0,
+                     *           "max": 2048
+                     *         },
+                     *         "prompt_cache": {
+                     *           "prefix_tokens": 250,
+                     *           "writes": 1,
+                     *           "reads": 1
+                     *         },
+                     *         "result_cache": null,
+                     *         "cost": {
+                     *           "usd": 0.000614,
+                     *           "standard_usd": 0.00139,
+                     *           "worst_case_usd": 0.005983
+                     *         },
+                     *         "made_at": "2026-11-24T10:00:00.301Z"
+                     *       },
+                     *       "estimate_vs_actual": {
+                     *         "cost_usd": {
+                     *           "estimated": 0.000614,
+                     *           "actual": 0.000673,
+                     *           "error_pct": 8.8
+                     *         },
+                     *         "input_tokens": {
+                     *           "estimated": 690,
+                     *           "actual": 686,
+                     *           "error_pct": -0.6
+                     *         },
+                     *         "output_tokens": {
+                     *           "estimated": 140,
+                     *           "actual": 132,
+                     *           "error_pct": -6.1
+                     *         }
+                     *       },
+                     *       "budget": null,
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
+                     *         "saved_usd": 0
+                     *       },
+                     *       "pause_reason": null,
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 2,
@@ -3633,8 +4358,23 @@ export interface operations {
                      *         "cost": {
                      *           "usd": 0,
                      *           "standard_usd": 0,
+                     *           "saved_usd": 0,
+                     *           "savings": {
+                     *             "batch_discount_usd": 0,
+                     *             "prompt_cache_usd": 0,
+                     *             "result_cache_usd": 0
+                     *           }
+                     *         },
+                     *         "estimate": null,
+                     *         "estimate_vs_actual": null,
+                     *         "budget": null,
+                     *         "pilot": null,
+                     *         "result_cache": {
+                     *           "enabled": false,
+                     *           "hits": 0,
                      *           "saved_usd": 0
                      *         },
+                     *         "pause_reason": null,
                      *         "deliveries": {
                      *           "pending": 0,
                      *           "delivered": 0,

@@ -7,7 +7,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json<T> = ColumnType<T, string, string>;
 type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
 
-export type JobStatus = 'pending' | 'ingesting' | 'running' | 'completed' | 'completed_with_errors' | 'canceled' | 'failed';
+export type JobStatus = 'pending' | 'ingesting' | 'running' | 'awaiting_budget' | 'pilot_failed' | 'completed' | 'completed_with_errors' | 'canceled' | 'failed';
 export type ItemStatus = 'queued' | 'submitted' | 'succeeded' | 'retry_wait' | 'failed' | 'canceled';
 export type BatchStatus = 'planned' | 'submitting' | 'in_progress' | 'canceling' | 'ended' | 'collected' | 'failed';
 export type ResultOutcome = 'succeeded' | 'invalid_output' | 'errored' | 'expired' | 'canceled';
@@ -46,7 +46,24 @@ export interface JobsTable {
   ingest_due_at: NullableTimestamp;
   ingest_cursor: NullableJson<unknown>;
   ingest_stats: NullableJson<IngestStats>;
+  /** numeric: pg returns it as a string. */
+  max_usd: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  pilot: NullableJson<PilotConfig>;
+  pilot_state: PilotState | null;
+  pilot_batch_id: number | null;
+  result_cache: Generated<boolean>;
+  estimate: NullableJson<unknown>;
+  pause_reason: NullableJson<ErrorInfo>;
 }
+
+/** A sample submitted before the rest; the rest goes out only if its schema-valid rate meets the bar. */
+export interface PilotConfig {
+  items: number;
+  min_success_rate: number;
+}
+
+/** pending: not sent yet; running: the sample is out; passed / failed: judged; accepted: failed, then waved on by a resume. */
+export type PilotState = 'pending' | 'running' | 'passed' | 'failed' | 'accepted';
 
 /** Counters of a job's source read, shown in the job view. */
 export interface IngestStats {
@@ -84,6 +101,8 @@ export interface BatchesTable {
   lease_until: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  worst_case_usd: ColumnType<string, string | number | undefined, string | number>;
+  is_pilot: Generated<boolean>;
 }
 
 export interface ItemsTable {
@@ -100,13 +119,14 @@ export interface ItemsTable {
   last_error: NullableJson<ErrorInfo>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  request_hash: string | null;
 }
 
 export interface ResultsTable {
   item_id: number;
   attempt: number;
   job_id: string;
-  batch_id: number;
+  batch_id: number | null;
   outcome: ResultOutcome;
   output: NullableJson<unknown>;
   error: NullableJson<ErrorInfo>;
@@ -115,7 +135,20 @@ export interface ResultsTable {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  from_cache: Generated<boolean>;
   created_at: Timestamp;
+}
+
+export interface ResultCacheTable {
+  request_hash: string;
+  model: string;
+  output: Json<unknown>;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface DeliveriesTable {
@@ -165,6 +198,7 @@ export interface DB {
   batches: BatchesTable;
   items: ItemsTable;
   results: ResultsTable;
+  result_cache: ResultCacheTable;
   deliveries: DeliveriesTable;
   connections: ConnectionsTable;
   callback_events: CallbackEventsTable;

@@ -11,6 +11,7 @@ import { releaseBatch, renewBatchLease, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { parseCustomId } from './ids.ts';
 import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
+import { storeAnswers } from './result-cache.ts';
 import { enqueueDeliveries, pokeJob } from './transitions.ts';
 import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
 import { trace } from '@opentelemetry/api';
@@ -24,9 +25,9 @@ const MAX_FAILED_READS = 10;
 export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   const providerId = batch.provider_id;
   if (!providerId) throw new Error(`batch ${batch.id} has no provider id`);
-  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
+  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at', 'result_cache']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
   const task = job.task as ResolvedTask;
-  const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null };
+  const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null, cacheAnswers: job.result_cache };
 
   await inSpan(
     'batch.collect',
@@ -79,6 +80,8 @@ function markCollectFailed(type: string, error: { message: string }): void {
 interface ChunkOptions {
   validator: ReturnType<typeof outputValidator>;
   cancelRequested: boolean;
+  /** The job uses the result cache: its schema-valid answers are stored there for later jobs. */
+  cacheAnswers: boolean;
   /** What this read stored, summed for the batch.collect span. */
   totals?: ParseTotals;
 }
@@ -159,6 +162,7 @@ async function parseAndStore(ctx: EngineContext, batch: Batch, lines: MessageBat
       for (const r of moved.rows) if (r.status === 'succeeded' || r.status === 'failed') finals.push(r.id);
     }
     await enqueueDeliveries(trx, ctx.tag, batch.job_id, finals);
+    if (options.cacheAnswers) await storeAnswers(trx, batch.id, byNext.get('succeeded') ?? [], ctx.config.BATCHLINE_RESULT_CACHE_TTL_HOURS * 3_600_000);
     return stored.rows;
   });
 }

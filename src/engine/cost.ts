@@ -50,12 +50,62 @@ export function costOf(model: string, u: Usage): Cost {
   return { usd: round(usd), standard_usd: round(standard), saved_usd: round(standard - usd) };
 }
 
-export function sumCosts(costs: Cost[]): Cost {
-  const total = costs.reduce((a, c) => ({ usd: a.usd + c.usd, standard_usd: a.standard_usd + c.standard_usd, saved_usd: a.saved_usd + c.saved_usd }), { usd: 0, standard_usd: 0, saved_usd: 0 });
-  return { usd: round(total.usd), standard_usd: round(total.standard_usd), saved_usd: round(total.saved_usd) };
+/** The same tokens with no prompt cache: every cached token priced as plain input. */
+export function withoutPromptCache(u: Usage): Usage {
+  return { input_tokens: u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens, output_tokens: u.output_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+}
+
+/** Where the money not spent went, relative to the standard-price equivalent; the parts add up to saved_usd. */
+export interface Savings {
+  batch_discount_usd: number;
+  prompt_cache_usd: number;
+  result_cache_usd: number;
+}
+
+export interface Money extends Cost {
+  savings: Savings;
+}
+
+/** Usage of one model: answered by the provider (`paid`) or reused from the result cache (`reused`, what it cost first). */
+export interface UsageByOrigin {
+  model: string;
+  paid: Usage;
+  reused: Usage;
+}
+
+/**
+ * Spend and its standard-price equivalent (every item at standard price, no prompt cache, no result
+ * cache), with the savings split: the batch discount on all of it, what prompt-cache reads took off the
+ * batch price, and what reused answers would have cost at batch price (with their prompt cache).
+ */
+export function moneyOf(rows: readonly UsageByOrigin[]): Money {
+  let paidPlain = 0;
+  let paidActual = 0;
+  let reusedPlain = 0;
+  let reusedActual = 0;
+  for (const r of rows) {
+    paidActual += standardCostUsd(r.model, r.paid);
+    paidPlain += standardCostUsd(r.model, withoutPromptCache(r.paid));
+    reusedActual += standardCostUsd(r.model, r.reused);
+    reusedPlain += standardCostUsd(r.model, withoutPromptCache(r.reused));
+  }
+  const spent = paidActual * BATCH_DISCOUNT;
+  const standard = paidPlain + reusedPlain;
+  const savings = {
+    batch_discount_usd: round(standard * (1 - BATCH_DISCOUNT)),
+    prompt_cache_usd: round((paidPlain - paidActual + reusedPlain - reusedActual) * BATCH_DISCOUNT),
+    // A reused answer saves exactly what it cost the job that paid for it.
+    result_cache_usd: round(reusedActual * BATCH_DISCOUNT),
+  };
+  return { usd: round(spent), standard_usd: round(standard), saved_usd: round(standard - spent), savings };
+}
+
+/** USD of one usage at batch price. */
+export function batchCostUsd(model: string, u: Usage): number {
+  return standardCostUsd(model, u) * BATCH_DISCOUNT;
 }
 
 /** Micro-dollar precision: enough for per-item costs, stable in JSON. */
-function round(usd: number): number {
+export function round(usd: number): number {
   return Math.round(usd * 1e6) / 1e6;
 }

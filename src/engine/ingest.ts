@@ -1,7 +1,8 @@
 // Creates a job: validates task, source and sinks, and writes the job (with its inline documents, in one
 // transaction, so it exists whole or not at all). Idempotency-Key replays return the same job.
 import { createHash } from 'node:crypto';
-import type { Job } from '../db/types.ts';
+import type { Job, PilotConfig } from '../db/types.ts';
+import type { StoredSink } from '../plugins/stored-config.ts';
 import { AppError, invalidField } from '../errors.ts';
 import { resolveTask, type CustomTaskInput } from '../tasks/registry.ts';
 import type { EngineContext } from './context.ts';
@@ -20,6 +21,11 @@ export interface CreateJobInput {
   documents?: DocumentInput[] | undefined;
   source?: PluginRef | undefined;
   sinks?: PluginRef[] | undefined;
+  /** Spend ceiling in USD (batch price); default BATCHLINE_DEFAULT_MAX_USD. */
+  max_usd?: number | undefined;
+  pilot?: PilotConfig | undefined;
+  /** The result cache for this job; default BATCHLINE_RESULT_CACHE. */
+  cache?: 'on' | 'off' | undefined;
 }
 
 export interface CreatedJob {
@@ -43,20 +49,7 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
     if (replay) return { job: replay, created: false };
   }
 
-  const task = resolveTask(input.task, { model: input.model, max_tokens: input.max_tokens });
-  if (input.source !== undefined && input.documents !== undefined) throw invalidField('source', 'give either "documents" or "source", not both');
-  const resolved = input.source !== undefined ? await resolveSourceRef(ctx, input.source) : null;
-  const source = resolved?.stored ?? null;
-  const documents = input.documents ?? [];
-  if (!source && documents.length === 0) throw invalidField('documents', 'must contain at least one document');
-  const seen = new Map<string, number>();
-  documents.forEach((doc, i) => {
-    const first = seen.get(doc.id);
-    if (first !== undefined) throw invalidField(`documents.${i}.id`, `duplicate id "${doc.id}" (also documents.${first}.id)`);
-    seen.set(doc.id, i);
-  });
-  const sinks = await resolveSinkRefs(ctx, input.sinks ?? []);
-
+  const { task, source, resolved, documents, sinks } = await prepareJob(ctx, input);
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   const id = newJobId();
   // The job's own trace starts here, linked to the HTTP request's span: a caller's traceparent must
@@ -74,13 +67,39 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
   return { job, created: true };
 }
 
+export interface PreparedJob {
+  task: ResolvedTask;
+  source: StoredSource | null;
+  resolved: { stored: StoredSource; follows: boolean } | null;
+  documents: DocumentInput[];
+  sinks: StoredSink[];
+}
+
+/** Everything a job request names, checked and resolved; what a job and a dry run both start from. */
+export async function prepareJob(ctx: Omit<Deps, 'wake'>, input: CreateJobInput): Promise<PreparedJob> {
+  const task = resolveTask(input.task, { model: input.model, max_tokens: input.max_tokens });
+  if (input.source !== undefined && input.documents !== undefined) throw invalidField('source', 'give either "documents" or "source", not both');
+  const resolved = input.source !== undefined ? await resolveSourceRef(ctx, input.source) : null;
+  const source = resolved?.stored ?? null;
+  const documents = input.documents ?? [];
+  if (!source && documents.length === 0) throw invalidField('documents', 'must contain at least one document');
+  const seen = new Map<string, number>();
+  documents.forEach((doc, i) => {
+    const first = seen.get(doc.id);
+    if (first !== undefined) throw invalidField(`documents.${i}.id`, `duplicate id "${doc.id}" (also documents.${first}.id)`);
+    seen.set(doc.id, i);
+  });
+  const sinks = await resolveSinkRefs(ctx, input.sinks ?? []);
+  return { task, source, resolved, documents, sinks };
+}
+
 interface JobRows {
   id: string;
   input: CreateJobInput;
   task: ResolvedTask;
   source: StoredSource | null;
   follows: boolean;
-  sinks: unknown[];
+  sinks: StoredSink[];
   documents: DocumentInput[];
   limit: number;
   idempotencyKey: string | undefined;
@@ -107,6 +126,10 @@ async function writeJob(ctx: Deps, rows: JobRows): Promise<Job | undefined> {
         // Open from the start, so webhooks arriving before the first read ends are kept.
         source_open: rows.follows,
         trace_context: rows.traceContext,
+        max_usd: input.max_usd ?? ctx.config.BATCHLINE_DEFAULT_MAX_USD ?? null,
+        pilot: input.pilot ? JSON.stringify(input.pilot) : null,
+        pilot_state: input.pilot ? 'pending' : null,
+        result_cache: (input.cache ?? ctx.config.BATCHLINE_RESULT_CACHE) === 'on',
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returningAll()

@@ -5,7 +5,8 @@ import type { DB, ErrorInfo } from '../db/types.ts';
 import type { FileRef, SourceDocument } from '../plugins/contract.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { StoredDocument } from './document.ts';
-import { BATCH_ENVELOPE_BYTES, fileBlockOverhead, requestSizer } from './request.ts';
+import { BATCH_ENVELOPE_BYTES, fileBlockOverhead, requestHasher, requestSizer } from './request.ts';
+import { reuseCachedResults } from './result-cache.ts';
 import { enqueueDeliveries } from './transitions.ts';
 
 export interface ItemRow {
@@ -13,6 +14,8 @@ export interface ItemRow {
   /** JSON of the stored document (text, metadata, file references; never file bytes). */
   document: string;
   request_bytes: number;
+  /** The result cache's key for this request; null for a document that cannot be sent. */
+  request_hash: string | null;
   failure: ErrorInfo | null;
 }
 
@@ -27,15 +30,16 @@ export function requestLimitOf(batchMaxBytes: number): number {
 /** Builds item rows for one task; the part of the request that is the same for every document is measured once. */
 export function itemRowBuilder(task: ResolvedTask, limit: number): (doc: SourceDocument | StoredDocument) => ItemRow {
   const size = requestSizer(task);
-  return (doc) => itemRowOf(size, doc, limit);
+  const hash = requestHasher(task);
+  return (doc) => itemRowOf(size, hash, doc, limit);
 }
 
-function itemRowOf(size: (doc: StoredDocument) => number, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
+function itemRowOf(size: (doc: StoredDocument) => number, hash: (doc: StoredDocument) => string, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
   const externalId = doc.id.length > MAX_EXTERNAL_ID ? doc.id.slice(0, MAX_EXTERNAL_ID) : doc.id;
   const source = doc as SourceDocument;
   if (source.failure) {
     const stored = { id: externalId, ...(doc.metadata ? { metadata: doc.metadata } : {}) };
-    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, failure: source.failure };
+    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: source.failure };
   }
   const stored: StoredDocument = {
     id: externalId,
@@ -46,12 +50,12 @@ function itemRowOf(size: (doc: StoredDocument) => number, doc: SourceDocument | 
     ...(doc.files && doc.files.length > 0 ? { files: doc.files } : {}),
   };
   if (!stored.text && !stored.attachments?.length && !stored.files?.length) {
-    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, failure: { type: 'empty_document', message: 'the document has no text and no attachment' } };
+    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: { type: 'empty_document', message: 'the document has no text and no attachment' } };
   }
   // Files are read when the batch is sent; their size is known now, so the request is measured exactly.
   const bytes = size(stored) + (stored.files ?? []).reduce((sum, f) => sum + fileRequestBytes(f), 0);
   const failure = bytes > limit ? { type: 'request_too_large', message: `the request is ${bytes} bytes; the limit is ${limit}` } : null;
-  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, failure };
+  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored), failure };
 }
 
 /** What a file adds to a request once read: its base64 and the content block around it. */
@@ -71,14 +75,18 @@ export interface InsertedItems {
 export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: string, jobId: string, rows: readonly ItemRow[]): Promise<InsertedItems> {
   if (rows.length === 0) return { inserted: 0, rejected: 0 };
   const result = await sql<{ id: number; status: string }>`
-    INSERT INTO items (job_id, external_id, document, request_bytes, status, last_error)
-    SELECT ${jobId}, external_id, document, request_bytes, status, last_error
+    INSERT INTO items (job_id, external_id, document, request_bytes, request_hash, status, last_error)
+    SELECT ${jobId}, external_id, document, request_bytes, request_hash, status, last_error
     FROM unnest(${rows.map((r) => r.external_id)}::text[], ${rows.map((r) => r.document)}::jsonb[], ${rows.map((r) => r.request_bytes)}::int[],
+      ${rows.map((r) => r.request_hash)}::text[],
       ${rows.map((r) => (r.failure ? 'failed' : 'queued'))}::text[], ${rows.map((r) => (r.failure ? JSON.stringify(r.failure) : null))}::jsonb[])
-      AS t(external_id, document, request_bytes, status, last_error)
+      AS t(external_id, document, request_bytes, request_hash, status, last_error)
     ON CONFLICT (job_id, external_id) DO NOTHING
     RETURNING id, status`.execute(trx);
   const failed = result.rows.filter((r) => r.status === 'failed').map((r) => Number(r.id));
-  await enqueueDeliveries(trx, tag, jobId, failed);
+  const queued = result.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id));
+  // Answers the result cache already holds are final now: nothing is sent for them.
+  const reused = await reuseCachedResults(trx, jobId, queued);
+  await enqueueDeliveries(trx, tag, jobId, [...failed, ...reused]);
   return { inserted: result.rows.length, rejected: failed.length };
 }

@@ -3,7 +3,12 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, ErrorInfo, Job, JobStatus } from '../db/types.ts';
 import type { StoredSource } from './source-ref.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
-import { costOf, sumCosts, type Cost, type Usage } from './cost.ts';
+import { round, type Money, type Usage } from './cost.ts';
+import { jobMoneyOf, type UsageRow } from './usage-rows.ts';
+import type { PilotConfig, PilotState } from '../db/types.ts';
+import { spendOf } from './budget.ts';
+import type { StoredEstimate } from './job-estimate.ts';
+import { pilotFailures, pilotSample, type PilotFailure, type PilotSample } from './pilot.ts';
 
 export interface JobCounts {
   total: number;
@@ -38,7 +43,16 @@ export interface JobView {
   counts: JobCounts;
   batches: BatchView[];
   usage: Usage;
-  cost: Cost;
+  cost: Money;
+  /** Made before the first batch (null until then). */
+  estimate: StoredEstimate | null;
+  /** Once the job has ended: how far the estimate was from what it used and cost. */
+  estimate_vs_actual: EstimateVsActual | null;
+  budget: BudgetView | null;
+  pilot: PilotView | null;
+  result_cache: { enabled: boolean; hits: number; saved_usd: number };
+  /** Why the job waits (awaiting_budget, pilot_failed). */
+  pause_reason: ErrorInfo | null;
   deliveries: { pending: number; delivered: number; dead: number };
   source: SourceView | null;
   error: ErrorInfo | null;
@@ -47,6 +61,35 @@ export interface JobView {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+export interface BudgetView {
+  max_usd: number;
+  spent_usd: number;
+  /** The worst case of batches still out, held back until their results are in. */
+  reserved_usd: number;
+  remaining_usd: number;
+}
+
+export interface PilotView extends PilotConfig {
+  state: PilotState;
+  batch_id: number | null;
+  sample: PilotSample | null;
+  /** Answers of the pilot that failed the schema, with the validation messages (at most 20). */
+  failures: PilotFailure[];
+}
+
+export interface EstimateVsActual {
+  cost_usd: Comparison;
+  input_tokens: Comparison;
+  output_tokens: Comparison;
+}
+
+export interface Comparison {
+  estimated: number;
+  actual: number;
+  /** (actual − estimated) / actual, in percent. */
+  error_pct: number | null;
 }
 
 export interface SourceView {
@@ -83,33 +126,22 @@ export function jobSummary(job: Job): JobSummary {
 const MAX_BATCHES_SHOWN = 200;
 
 export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
-  const [counts, batches, usageByModel, deliveries] = await Promise.all([
+  const task = job.task as ResolvedTask;
+  const [counts, batches, usageRows, deliveries, budget, pilot] = await Promise.all([
     db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
     db.selectFrom('batches').selectAll().where('job_id', '=', job.id).orderBy('id').limit(MAX_BATCHES_SHOWN).execute(),
-    sql<Usage & { model: string | null }>`
-      SELECT model, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+    sql<UsageRow>`
+      SELECT model, from_cache, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
         sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
-      FROM results WHERE job_id = ${job.id} GROUP BY model`.execute(db),
+      FROM results WHERE job_id = ${job.id} GROUP BY model, from_cache`.execute(db),
     db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
+    budgetView(db, job, task),
+    pilotView(db, job),
   ]);
   const count = (s: string) => Number(counts.find((c) => c.status === s)?.n ?? 0);
-  const usage: Usage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-  const costs: Cost[] = [];
-  for (const row of usageByModel.rows) {
-    const u = {
-      input_tokens: Number(row.input_tokens),
-      output_tokens: Number(row.output_tokens),
-      cache_creation_input_tokens: Number(row.cache_creation_input_tokens),
-      cache_read_input_tokens: Number(row.cache_read_input_tokens),
-    };
-    usage.input_tokens += u.input_tokens;
-    usage.output_tokens += u.output_tokens;
-    usage.cache_creation_input_tokens += u.cache_creation_input_tokens;
-    usage.cache_read_input_tokens += u.cache_read_input_tokens;
-    costs.push(costOf(row.model ?? (job.task as ResolvedTask).model, u));
-  }
+  const { usage, cost, hits } = jobMoneyOf(usageRows.rows, task.model);
   const delivery = (s: string) => Number(deliveries.find((d) => d.status === s)?.n ?? 0);
-  const task = job.task as ResolvedTask;
+  const estimate = job.estimate as StoredEstimate | null;
   return {
     id: job.id,
     name: job.name,
@@ -139,7 +171,13 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
       last_error: b.last_error,
     })),
     usage,
-    cost: sumCosts(costs),
+    cost,
+    estimate,
+    estimate_vs_actual: estimate && job.finished_at ? compare(estimate, usage, cost.usd) : null,
+    budget,
+    pilot,
+    result_cache: { enabled: job.result_cache, hits, saved_usd: cost.savings.result_cache_usd },
+    pause_reason: job.pause_reason,
     deliveries: { pending: delivery('pending') + delivery('retry_wait'), delivered: delivery('delivered'), dead: delivery('dead') },
     source: sourceView(job),
     error: job.error,
@@ -147,6 +185,29 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     created_at: job.created_at.toISOString(),
     updated_at: job.updated_at.toISOString(),
     finished_at: job.finished_at?.toISOString() ?? null,
+  };
+}
+
+async function budgetView(db: Kysely<DB>, job: Job, task: ResolvedTask): Promise<BudgetView | null> {
+  if (job.max_usd === null) return null;
+  const maxUsd = Number(job.max_usd);
+  const spend = await spendOf(db, job.id, task.model);
+  return { max_usd: maxUsd, spent_usd: round(spend.spent_usd), reserved_usd: round(spend.reserved_usd), remaining_usd: round(Math.max(0, maxUsd - spend.spent_usd - spend.reserved_usd)) };
+}
+
+async function pilotView(db: Kysely<DB>, job: Job): Promise<PilotView | null> {
+  if (job.pilot === null || job.pilot_state === null) return null;
+  const batchId = job.pilot_batch_id;
+  const [sample, failures] = batchId === null ? [null, []] : await Promise.all([pilotSample(db, batchId), pilotFailures(db, batchId)]);
+  return { ...job.pilot, state: job.pilot_state, batch_id: batchId, sample, failures };
+}
+
+function compare(estimate: StoredEstimate, usage: Usage, actualUsd: number): EstimateVsActual {
+  const of = (estimated: number, actual: number): Comparison => ({ estimated, actual, error_pct: actual === 0 ? null : Math.round(((actual - estimated) / actual) * 1000) / 10 });
+  return {
+    cost_usd: of(estimate.cost.usd, actualUsd),
+    input_tokens: of(estimate.input_tokens.estimate, usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens),
+    output_tokens: of(estimate.output_tokens.estimate, usage.output_tokens),
   };
 }
 

@@ -61,7 +61,7 @@ export async function batchCustomIds(db: Kysely<DB>, tag: string, batchId: numbe
   return new Set(rows.map((r) => customIdOf(tag, r.id, r.attempts)));
 }
 
-async function readFileRef(ref: FileRef): Promise<Attachment> {
+export async function readFileRef(ref: FileRef): Promise<Attachment> {
   const name = ref.name ?? ref.path;
   let bytes: Buffer;
   try {

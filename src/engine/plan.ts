@@ -1,16 +1,24 @@
 // Packs due items of running jobs into batches under BATCH_MAX_REQUESTS and BATCH_MAX_BYTES.
 // A batch row is written as `submitting` with its exact item set before anything is sent (no double billing).
 import { sql, type Transaction } from 'kysely';
-import type { Batch, DB } from '../db/types.ts';
+import type { Batch, DB, ErrorInfo, JobStatus, PilotConfig, PilotState } from '../db/types.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { BATCH_ENVELOPE_BYTES } from './request.ts';
+import { fitBudget, spendOf, worstCaseUsd } from './budget.ts';
+import { budgetTokensPerByte, type Estimate } from './estimate.ts';
+import { estimateStoredJob } from './job-estimate.ts';
+import { judgePilot } from './pilot.ts';
 import { contextFrom, genAiAttributes, recordError, traceparentOf, tracer, type Span } from '../telemetry/trace.ts';
 
 interface PlannableJob {
   id: string;
   task: ResolvedTask;
   trace_context: string | null;
+  estimate: Estimate | null;
+  result_cache: boolean;
+  /** Set when the job has a budget or a pilot not yet passed: planning then takes the job's row lock. */
+  gated: boolean;
 }
 
 interface DueItem {
@@ -25,14 +33,20 @@ interface DueItem {
  */
 export async function planBatches(ctx: EngineContext): Promise<Batch[]> {
   const limit = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
+  // Jobs waiting for their pilot's verdict are left out; jobs waiting for a batch out to free budget
+  // are not (that needs the sums), so more candidates than slots are read: waiting ones cannot starve the rest.
   const jobs = await sql<PlannableJob>`
-    SELECT j.id, j.task, j.trace_context FROM jobs j
+    SELECT j.id, j.task, j.trace_context, j.estimate, j.result_cache,
+      (j.max_usd IS NOT NULL OR j.pilot_state IN ('pending','running')) AS gated
+    FROM jobs j
     WHERE j.status = 'running' AND j.cancel_requested_at IS NULL
+      AND NOT (j.pilot_state = 'running' AND EXISTS (SELECT 1 FROM batches b WHERE b.id = j.pilot_batch_id AND b.status NOT IN ('collected','failed')))
       AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id
         AND (i.status = 'queued' OR (i.status = 'retry_wait' AND i.next_run_at <= now())))
-    ORDER BY j.created_at LIMIT ${limit}`.execute(ctx.db);
+    ORDER BY j.created_at LIMIT ${limit * 4}`.execute(ctx.db);
   const planned: Batch[] = [];
   for (const job of jobs.rows) {
+    if (job.estimate === null) job.estimate = await ensureEstimate(ctx, job);
     for (const retry of [true, false]) {
       if (planned.length >= limit) return planned;
       const batch = await planOne(ctx, job, retry);
@@ -68,23 +82,34 @@ async function planOne(ctx: EngineContext, job: PlannableJob, retry: boolean): P
 async function packBatch(ctx: EngineContext, trx: Transaction<DB>, job: PlannableJob, retry: boolean, startSpan: () => Span): Promise<Batch | undefined> {
   const { BATCH_MAX_REQUESTS: maxRequests, BATCH_MAX_BYTES: maxBytes, BATCHLINE_LEASE_MS: leaseMs } = ctx.config;
   const jobId = job.id;
+  const gate = job.gated ? await gateOf(ctx, trx, job, retry) : { open: true as const, cap: maxRequests, pilot: false, maxUsd: null };
+  if (!gate.open) return undefined;
+  const cap = Math.min(gate.cap, maxRequests);
   const due = retry
     ? sql<DueItem>`SELECT id, request_bytes FROM items
         WHERE job_id = ${jobId} AND status = 'retry_wait' AND next_run_at <= now()
-        ORDER BY id LIMIT ${maxRequests} FOR UPDATE SKIP LOCKED`
+        ORDER BY id LIMIT ${cap} FOR UPDATE SKIP LOCKED`
     : sql<DueItem>`SELECT id, request_bytes FROM items
         WHERE job_id = ${jobId} AND status = 'queued'
-        ORDER BY id LIMIT ${maxRequests} FOR UPDATE SKIP LOCKED`;
-  const rows = (await due.execute(trx)).rows;
+        ORDER BY id LIMIT ${cap} FOR UPDATE SKIP LOCKED`;
+  let rows = (await due.execute(trx)).rows;
   if (rows.length === 0) return undefined;
+  const tokensPerByte = budgetTokensPerByte(job.estimate);
+  if (gate.maxUsd !== null) {
+    const fitted = await fitUnderBudget(ctx, trx, job, rows, gate.maxUsd, tokensPerByte);
+    if (fitted === undefined) return undefined;
+    rows = fitted;
+  }
   const span = startSpan();
 
   const ids: number[] = [];
   let bytes = BATCH_ENVELOPE_BYTES;
+  let worstCase = 0;
   for (const row of rows) {
     if (ids.length > 0 && bytes + row.request_bytes > maxBytes) break;
     ids.push(row.id);
     bytes += row.request_bytes;
+    worstCase += worstCaseUsd(job.task, row.request_bytes, tokensPerByte);
   }
   const batch = await trx
     .insertInto('batches')
@@ -95,6 +120,8 @@ async function packBatch(ctx: EngineContext, trx: Transaction<DB>, job: Plannabl
       request_count: ids.length,
       request_bytes: bytes,
       is_retry: retry,
+      is_pilot: gate.pilot,
+      worst_case_usd: worstCase.toFixed(6),
       // Where the batch's own spans (submit, poll, collect) hang, in whichever process runs them.
       trace_context: traceparentOf(span),
       next_run_at: new Date(),
@@ -106,6 +133,82 @@ async function packBatch(ctx: EngineContext, trx: Transaction<DB>, job: Plannabl
   await sql`UPDATE items SET status = 'submitted', batch_id = ${batch.id}, attempts = attempts + 1,
       next_run_at = NULL, updated_at = now()
     WHERE id = ANY(${ids}::bigint[])`.execute(trx);
-  span.setAttributes({ 'batchline.batch.id': batch.id, 'batchline.batch.request_count': ids.length, 'batchline.batch.bytes': bytes });
+  if (gate.pilot) {
+    await trx.updateTable('jobs').set({ pilot_state: 'running', pilot_batch_id: batch.id, updated_at: new Date() }).where('id', '=', jobId).execute();
+    ctx.log.info({ job_id: jobId, batch_id: batch.id, items: ids.length }, 'pilot sample planned; the rest waits for its verdict');
+  }
+  span.setAttributes({ 'batchline.batch.id': batch.id, 'batchline.batch.request_count': ids.length, 'batchline.batch.bytes': bytes, 'batchline.batch.worst_case_usd': worstCase, 'batchline.batch.pilot': gate.pilot });
   return batch;
+}
+
+type Gate = { open: false } | { open: true; cap: number; pilot: boolean; maxUsd: number | null };
+
+/**
+ * For a job with a budget or a pilot: under its row lock (so replicas planning at once see each other's
+ * batches), judges a pilot that is over and says how many items may go, and whether as the pilot.
+ */
+async function gateOf(ctx: EngineContext, trx: Transaction<DB>, job: PlannableJob, retry: boolean): Promise<Gate> {
+  const row = await trx
+    .selectFrom('jobs')
+    .select(['status', 'cancel_requested_at', 'max_usd', 'pilot', 'pilot_state', 'pilot_batch_id'])
+    .where('id', '=', job.id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row || row.status !== 'running' || row.cancel_requested_at !== null) return { open: false };
+  const maxUsd = row.max_usd === null ? null : Number(row.max_usd);
+  const pilot = row.pilot as PilotConfig | null;
+  let state: PilotState | null = row.pilot_state;
+  if (pilot && state === 'running' && row.pilot_batch_id !== null) {
+    const verdict = await judgePilot(trx, pilot, row.pilot_batch_id);
+    if (verdict.kind === 'wait') return { open: false };
+    if (verdict.kind === 'failed') {
+      await pause(ctx, trx, job.id, 'pilot_failed', verdict.reason, { pilot_state: 'failed' });
+      return { open: false };
+    }
+    state = verdict.kind === 'passed' ? 'passed' : 'pending';
+    await trx.updateTable('jobs').set({ pilot_state: state, updated_at: new Date() }).where('id', '=', job.id).execute();
+    if (verdict.kind === 'passed') ctx.log.info({ job_id: job.id, valid: verdict.sample.valid, judged: verdict.sample.judged }, 'pilot passed; sending the rest');
+  }
+  if (pilot && state === 'pending') {
+    // Retries wait for the verdict too: nothing but the sample goes out before it.
+    if (retry) return { open: false };
+    return { open: true, cap: pilot.items, pilot: true, maxUsd };
+  }
+  return { open: true, cap: Number.MAX_SAFE_INTEGER, pilot: false, maxUsd };
+}
+
+/**
+ * The due items whose worst case fits what is left of the budget, in order. None fits: with batches
+ * still out, wait for their results (they usually cost less than reserved); with none, pause the job.
+ */
+async function fitUnderBudget(ctx: EngineContext, trx: Transaction<DB>, job: PlannableJob, rows: DueItem[], maxUsd: number, tokensPerByte: number): Promise<DueItem[] | undefined> {
+  const spend = await spendOf(trx, job.id, job.task.model);
+  const remaining = maxUsd - spend.spent_usd - spend.reserved_usd;
+  const fit = fitBudget(job.task, rows.map((r) => r.request_bytes), tokensPerByte, remaining);
+  if (fit.count > 0) return rows.slice(0, fit.count);
+  if (spend.reserved_usd > 0) return undefined;
+  const next = worstCaseUsd(job.task, rows[0]!.request_bytes, tokensPerByte);
+  const usd = (x: number) => `$${x.toFixed(x < 1 ? 4 : 2)}`;
+  await pause(ctx, trx, job.id, 'awaiting_budget', {
+    type: 'budget_exhausted',
+    message: `spent ${usd(spend.spent_usd)} of the ${usd(maxUsd)} budget; the next request may cost up to ${usd(next)} (worst case), which would go over it. Raise max_usd with POST /v1/jobs/${job.id}/resume`,
+  });
+  return undefined;
+}
+
+async function pause(ctx: EngineContext, trx: Transaction<DB>, jobId: string, status: JobStatus, reason: ErrorInfo, extra: { pilot_state?: PilotState } = {}): Promise<void> {
+  await trx.updateTable('jobs').set({ status, pause_reason: JSON.stringify(reason), next_run_at: null, updated_at: new Date(), ...extra }).where('id', '=', jobId).execute();
+  ctx.log.warn({ job_id: jobId, status, reason: reason.message }, 'job paused');
+}
+
+/** A job's estimate is made once, before its first batch; a failure to make it never holds the job up. */
+async function ensureEstimate(ctx: EngineContext, job: PlannableJob): Promise<Estimate | null> {
+  try {
+    const estimate = await estimateStoredJob(ctx, job.id, job.task, job.result_cache);
+    await ctx.db.updateTable('jobs').set({ estimate: JSON.stringify(estimate) }).where('id', '=', job.id).where('estimate', 'is', null).execute();
+    return estimate;
+  } catch (error) {
+    ctx.log.warn({ job_id: job.id, err: error }, 'could not estimate the job; planning without an estimate');
+    return null;
+  }
 }

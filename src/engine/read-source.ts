@@ -81,7 +81,7 @@ async function startingCursor(ctx: EngineContext, job: Job, stored: StoredSource
  * A connection keeps one cursor per effective read config: a job that overrides part of it (another
  * search query, say) reads a different stream, and must neither start from nor move the default one.
  */
-function cursorKey(stored: StoredSource): string {
+export function cursorKey(stored: StoredSource): string {
   return createHash('sha256').update(JSON.stringify(stored.config)).digest('hex').slice(0, 16);
 }
 

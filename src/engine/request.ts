@@ -1,14 +1,18 @@
 // Builds the Messages request for one document of a job, and measures it: what plan and submit both rely on.
+import { createHash } from 'node:crypto';
 import { renderTemplate } from '../tasks/template.ts';
 import { OUTPUT_TOOL_NAME, type ResolvedTask } from '../tasks/types.ts';
 import type { Attachment, DocumentInput } from './document.ts';
 
+/** Marks the end of a prompt-cache prefix: what comes before it is written once, then read at 10% of the price. */
+export const CACHE_BREAKPOINT = { type: 'ephemeral' } as const;
+
 export interface MessageParams {
   model: string;
   max_tokens: number;
-  system?: string;
+  system?: Array<{ type: 'text'; text: string; cache_control?: typeof CACHE_BREAKPOINT }>;
   messages: Array<{ role: 'user'; content: ContentBlock[] }>;
-  tools: Array<{ name: string; description: string; input_schema: Record<string, unknown> }>;
+  tools: Array<{ name: string; description: string; input_schema: Record<string, unknown>; cache_control?: typeof CACHE_BREAKPOINT }>;
   tool_choice: { type: 'tool'; name: string };
 }
 
@@ -20,14 +24,32 @@ type ContentBlock =
 export function buildParams(task: ResolvedTask, doc: DocumentInput): MessageParams {
   const content: ContentBlock[] = (doc.attachments ?? []).map(attachmentBlock);
   content.push({ type: 'text', text: renderTemplate(task.prompt, doc) });
+  // The API caches tools, then system, then messages: one breakpoint at the end of the system prompt
+  // (or of the tool, without one) makes every request of the job share the task's prefix from the cache.
+  const tool = { name: OUTPUT_TOOL_NAME, description: `Record the ${task.name} result for this document.`, input_schema: task.output_schema };
   return {
     model: task.model,
     max_tokens: task.max_tokens,
-    ...(task.system ? { system: task.system } : {}),
+    ...(task.system ? { system: [{ type: 'text' as const, text: task.system, cache_control: CACHE_BREAKPOINT }] } : {}),
     messages: [{ role: 'user', content }],
-    tools: [{ name: OUTPUT_TOOL_NAME, description: `Record the ${task.name} result for this document.`, input_schema: task.output_schema }],
+    tools: [task.system ? tool : { ...tool, cache_control: CACHE_BREAKPOINT }],
     // Forced tool use makes the answer a JSON object shaped by the task's schema.
     tool_choice: { type: 'tool', name: OUTPUT_TOOL_NAME },
+  };
+}
+
+/**
+ * The result cache's key: sha256 of everything that makes the request what it is. Only the prompt text
+ * and the attachments vary between documents of a task, so the rest is hashed once; a file is named by
+ * its content hash (its bytes are read only when sent).
+ */
+export function requestHasher(task: ResolvedTask): (doc: DocumentInput & { files?: ReadonlyArray<{ sha256: string; media_type: string; name?: string }> }) => string {
+  const fixed = createHash('sha256').update(JSON.stringify(buildParams(task, { id: '', text: '' }))).digest('hex');
+  return (doc) => {
+    const hash = createHash('sha256').update(fixed).update('\0').update(renderTemplate(task.prompt, doc));
+    for (const a of doc.attachments ?? []) hash.update('\0').update(a.media_type).update('\0').update(a.name ?? '').update('\0').update(a.data);
+    for (const f of doc.files ?? []) hash.update('\0file\0').update(f.media_type).update('\0').update(f.name ?? '').update('\0').update(f.sha256);
+    return hash.digest('hex');
   };
 }
 

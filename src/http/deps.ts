@@ -1,4 +1,5 @@
 // What the HTTP layer needs from the rest of the service, handed in at start (tests hand in their own).
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/types.ts';
@@ -8,6 +9,8 @@ import type { Counters } from '../telemetry/counters.ts';
 
 export interface AppDeps {
   db: Kysely<DB>;
+  /** The provider client: dry runs measure a sample with count_tokens. */
+  provider: Anthropic;
   config: Config;
   sinks: SinkRegistry;
   sources: SourceRegistry;

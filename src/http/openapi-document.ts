@@ -54,6 +54,7 @@ export const HTTP_METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delet
 export function openApiDocument(): OpenApiDocument {
   const deps: AppDeps = {
     db: undefined as never,
+    provider: undefined as never,
     config: loadConfig({}),
     ...firstPartyPlugins(),
     tag: 'doc',

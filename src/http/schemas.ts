@@ -218,6 +218,16 @@ export const EXAMPLE_CREATE_JOB = {
   sinks: [{ plugin: 'file', config: { path: 'out/q3-reviews.jsonl' } }],
 };
 
+export const PilotSchema = z
+  .object({
+    items: z.number().int().min(1).max(100_000).openapi({ description: 'How many items the sample holds' }),
+    min_success_rate: z.number().min(0).max(1).openapi({ description: 'Share of the sample whose answers must pass the task schema (0–1)' }),
+  })
+  .openapi('Pilot', {
+    description: 'Send a sample first; the rest goes out only if enough of its answers pass the schema, else the job pauses in `pilot_failed`',
+    example: { items: 100, min_success_rate: 0.95 },
+  });
+
 export const CreateJobSchema = z
   .object({
     name: z.string().max(200).optional().openapi({ description: 'A label for lists and the dashboard' }),
@@ -227,6 +237,22 @@ export const CreateJobSchema = z
     documents: z.array(DocumentSchema).max(1_000_000).optional().openapi({ description: 'Inline documents; give either `documents` or `source`' }),
     source: SourceRefSchema.optional(),
     sinks: z.array(SinkRefSchema).max(20).optional().openapi({ description: 'Where to deliver results (none: read them with GET /v1/jobs/{id}/results)' }),
+    max_usd: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .openapi({
+        description:
+          'Budget in USD at batch price. No batch is sent whose worst case (every answer max_tokens long) would take spend over it; ' +
+          'the job pauses in `awaiting_budget` instead, and POST /v1/jobs/{id}/resume with a higher max_usd continues it. Default: BATCHLINE_DEFAULT_MAX_USD',
+        example: 25,
+      }),
+    pilot: PilotSchema.optional(),
+    cache: z
+      .enum(['on', 'off'])
+      .optional()
+      .openapi({ description: 'The result cache: reuse the answer to an identical request of an earlier job instead of sending it, and store this job\'s answers. Default: BATCHLINE_RESULT_CACHE (off)', example: 'on' }),
   })
   .openapi('CreateJob', {
     description: 'A job: documents (inline, or read from a source), the task to run on each, and where the results go.',
@@ -265,9 +291,11 @@ const ErrorInfoSchema = z
   .openapi('ErrorInfo', { description: 'Why something failed', example: { type: 'invalid_output', message: 'score: Too big: expected number to be <=5' } });
 
 export const JobStatusSchema = z
-  .enum(['pending', 'ingesting', 'running', 'completed', 'completed_with_errors', 'canceled', 'failed'])
+  .enum(['pending', 'ingesting', 'running', 'awaiting_budget', 'pilot_failed', 'completed', 'completed_with_errors', 'canceled', 'failed'])
   .openapi('JobStatus', {
-    description: 'pending → ingesting → running → completed | completed_with_errors | canceled | failed',
+    description:
+      'pending → ingesting → running → completed | completed_with_errors | canceled | failed. A running job pauses in awaiting_budget ' +
+      '(its budget cannot cover the next batch) or pilot_failed (its pilot sample missed the bar) until POST /v1/jobs/{id}/resume',
     example: 'completed',
   });
 
@@ -301,6 +329,99 @@ const BatchViewSchema = z
   })
   .openapi('Batch', { description: 'One provider batch of the job', example: EXAMPLE_BATCH });
 
+const EXAMPLE_ESTIMATE = {
+  items: 2,
+  rejected: 0,
+  batches: 1,
+  model: 'claude-haiku-5-5',
+  input_tokens: { estimate: 690, method: 'count_tokens_sample', sample_size: 2, sample_tokens: 690, error_bound: 0, tokens_per_byte: 0.251 },
+  output_tokens: { estimate: 140, per_item: 70, basis: 'schema', observed_results: 0, max: 2048 },
+  prompt_cache: { prefix_tokens: 250, writes: 1, reads: 1 },
+  result_cache: null,
+  cost: { usd: 0.000614, standard_usd: 0.00139, worst_case_usd: 0.005983 },
+};
+
+const EstimateSchema = z
+  .object({
+    items: z.number().int().openapi({ description: 'Requests to send: documents neither rejected nor answered by the result cache' }),
+    rejected: z.number().int().openapi({ description: 'Documents that cannot be sent (broken rows, oversized files): failed, never billed' }),
+    batches: z.number().int(),
+    model: z.string(),
+    input_tokens: z
+      .object({
+        estimate: z.number().int(),
+        method: z.enum(['count_tokens_sample', 'bytes']).openapi({ description: 'count_tokens_sample: a sample measured exactly with count_tokens, the rest extrapolated by request size; bytes: no sample could be measured' }),
+        sample_size: z.number().int(),
+        sample_tokens: z.number().int().openapi({ description: 'Exact tokens of the sampled requests' }),
+        error_bound: z.number().int().openapi({ description: '± tokens around the estimate, 95% confidence' }),
+        tokens_per_byte: z.number(),
+      })
+      .openapi({ description: 'Input tokens of every request, the shared prefix included' }),
+    output_tokens: z
+      .object({
+        estimate: z.number().int(),
+        per_item: z.number(),
+        basis: z.enum(['observed_mean', 'schema']).openapi({ description: "observed_mean: the mean of earlier answers to the same task and model; schema: a typical answer of the task's schema" }),
+        observed_results: z.number().int(),
+        max: z.number().int().openapi({ description: 'items × max_tokens: no answer is longer' }),
+      })
+      .openapi({ description: 'Output tokens' }),
+    prompt_cache: z
+      .object({ prefix_tokens: z.number().int(), writes: z.number().int(), reads: z.number().int() })
+      .openapi({ description: "The task's shared prefix (tools, system prompt), marked with cache_control: written once per batch, read by the other requests" }),
+    result_cache: z
+      .object({ hits: z.number().int(), saved_usd: z.number() })
+      .nullable()
+      .openapi({ description: 'Requests the result cache answers (not sent, not billed) and what they cost first; null with the cache off' }),
+    cost: z
+      .object({
+        usd: z.number().openapi({ description: 'Expected, at Message Batches price, prompt-cache reads included' }),
+        standard_usd: z.number().openapi({ description: 'The same requests at standard API price without any cache' }),
+        worst_case_usd: z.number().openapi({ description: 'Every input token a cache write, every answer max_tokens long: what a budget must allow' }),
+      })
+      .openapi({ description: 'USD' }),
+  })
+  .openapi('Estimate', { description: 'What a job is expected to cost, before anything is sent', example: EXAMPLE_ESTIMATE });
+
+const StoredEstimateSchema = EstimateSchema.extend({ made_at: z.string().openapi({ description: 'When it was made, before the first batch' }) }).openapi('StoredEstimate', {
+  description: "The job's estimate, made from its items before its first batch",
+  example: { ...EXAMPLE_ESTIMATE, made_at: '2026-11-24T10:00:00.301Z' },
+});
+
+const ComparisonSchema = z
+  .object({
+    estimated: z.number(),
+    actual: z.number(),
+    error_pct: z.number().nullable().openapi({ description: '(actual − estimated) / actual, in percent' }),
+  })
+  .openapi('Comparison', { description: 'An estimated figure next to the actual one', example: { estimated: 0.000614, actual: 0.000673, error_pct: 8.8 } });
+
+export const EXAMPLE_DRY_RUN = {
+  dry_run: true,
+  task: { name: 'review-insights', model: 'claude-haiku-5-5', max_tokens: 1024 },
+  estimate: EXAMPLE_ESTIMATE,
+  budget: { max_usd: 25, fits_expected: true, fits_worst_case: true },
+};
+
+export const DryRunSchema = z
+  .object({
+    dry_run: z.literal(true),
+    task: z.object({ name: z.string(), model: z.string(), max_tokens: z.number().int() }),
+    estimate: EstimateSchema,
+    budget: z
+      .object({ max_usd: z.number(), fits_expected: z.boolean(), fits_worst_case: z.boolean() })
+      .nullable()
+      .openapi({ description: 'The budget the job would run under, and whether its expected and worst-case costs fit (null: no budget)' }),
+  })
+  .openapi('DryRun', { description: 'The answer to POST /v1/jobs?dry_run=true: what the job would cost. Nothing was stored or sent.', example: EXAMPLE_DRY_RUN });
+
+const PilotFailureSchema = z
+  .object({ external_id: z.string(), output: z.unknown().openapi({ description: 'The answer as given' }), error: orNull(ErrorInfoSchema) })
+  .openapi('PilotFailure', {
+    description: 'An answer of the pilot that failed the task schema',
+    example: { external_id: 'r1', output: { sentiment: 'good' }, error: { type: 'invalid_output', message: 'sentiment: Invalid option' } },
+  });
+
 /** A job as GET /v1/jobs/{id} shows it once done. */
 export const EXAMPLE_JOB = {
   id: EXAMPLE.jobId,
@@ -311,7 +432,17 @@ export const EXAMPLE_JOB = {
   counts: { total: 2, queued: 0, submitted: 0, succeeded: 2, failed: 0, canceled: 0, retry_wait: 0 },
   batches: [EXAMPLE_BATCH],
   usage: EXAMPLE_USAGE,
-  cost: { usd: 0.000673, standard_usd: 0.001346, saved_usd: 0.000673 },
+  cost: { usd: 0.000673, standard_usd: 0.001346, saved_usd: 0.000673, savings: { batch_discount_usd: 0.000673, prompt_cache_usd: 0, result_cache_usd: 0 } },
+  estimate: { ...EXAMPLE_ESTIMATE, made_at: '2026-11-24T10:00:00.301Z' },
+  estimate_vs_actual: {
+    cost_usd: { estimated: 0.000614, actual: 0.000673, error_pct: 8.8 },
+    input_tokens: { estimated: 690, actual: 686, error_pct: -0.6 },
+    output_tokens: { estimated: 140, actual: 132, error_pct: -6.1 },
+  },
+  budget: null,
+  pilot: null,
+  result_cache: { enabled: false, hits: 0, saved_usd: 0 },
+  pause_reason: null,
   deliveries: { pending: 0, delivered: 2, dead: 0 },
   source: null,
   error: null,
@@ -328,7 +459,9 @@ export const EXAMPLE_NEW_JOB = {
   counts: { total: 2, queued: 2, submitted: 0, succeeded: 0, failed: 0, canceled: 0, retry_wait: 0 },
   batches: [],
   usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-  cost: { usd: 0, standard_usd: 0, saved_usd: 0 },
+  cost: { usd: 0, standard_usd: 0, saved_usd: 0, savings: { batch_discount_usd: 0, prompt_cache_usd: 0, result_cache_usd: 0 } },
+  estimate: null,
+  estimate_vs_actual: null,
   deliveries: { pending: 0, delivered: 0, dead: 0 },
   updated_at: '2026-11-24T10:00:00.131Z',
   finished_at: null,
@@ -356,11 +489,50 @@ export const JobSchema = z
     usage: UsageSchema,
     cost: z
       .object({
-        usd: z.number().openapi({ description: 'At Message Batches prices (50% of standard)' }),
-        standard_usd: z.number().openapi({ description: 'The same tokens at standard API prices' }),
-        saved_usd: z.number(),
+        usd: z.number().openapi({ description: 'Spent so far: what the provider bills, at Message Batches prices (50% of standard), prompt-cache reads and writes priced' }),
+        standard_usd: z.number().openapi({ description: 'Standard-price equivalent: every item at standard API prices, with no prompt cache and no result cache' }),
+        saved_usd: z.number().openapi({ description: 'standard_usd − usd' }),
+        savings: z
+          .object({
+            batch_discount_usd: z.number().openapi({ description: 'The 50% batch discount on the standard-price equivalent' }),
+            prompt_cache_usd: z.number().openapi({ description: 'What prompt-cache reads took off the batch price (writes cost 25% more, so it can be negative)' }),
+            result_cache_usd: z.number().openapi({ description: 'What answers reused from the result cache would have cost at batch price' }),
+          })
+          .openapi({ description: 'saved_usd split by source; the parts add up to it' }),
       })
-      .openapi({ description: 'Cost so far, in USD' }),
+      .openapi({ description: 'Money so far, in USD' }),
+    estimate: orNull(StoredEstimateSchema).openapi({ description: 'Made before the first batch; null until then' }),
+    estimate_vs_actual: z
+      .object({ cost_usd: ComparisonSchema, input_tokens: ComparisonSchema, output_tokens: ComparisonSchema })
+      .nullable()
+      .openapi({ description: 'Once the job has ended: the estimate next to what it used and cost' }),
+    budget: z
+      .object({
+        max_usd: z.number(),
+        spent_usd: z.number().openapi({ description: 'What stored results cost' }),
+        reserved_usd: z.number().openapi({ description: 'The worst case of batches still out, held back until their results are in' }),
+        remaining_usd: z.number(),
+      })
+      .nullable()
+      .openapi({ description: 'Budget and spend so far; null without max_usd' }),
+    pilot: z
+      .object({
+        items: z.number().int(),
+        min_success_rate: z.number(),
+        state: z.enum(['pending', 'running', 'passed', 'failed', 'accepted']).openapi({ description: 'accepted: failed, then sent on anyway by a resume with accept_pilot' }),
+        batch_id: z.number().int().nullable(),
+        sample: z
+          .object({ judged: z.number().int(), valid: z.number().int(), rate: z.number().nullable() })
+          .nullable()
+          .openapi({ description: 'Answers judged (schema-valid or not) and how many passed' }),
+        failures: z.array(PilotFailureSchema).openapi({ description: 'The pilot answers that failed the schema (at most 20)' }),
+      })
+      .nullable()
+      .openapi({ description: 'The pilot run; null without one' }),
+    result_cache: z
+      .object({ enabled: z.boolean(), hits: z.number().int().openapi({ description: 'Items answered from the cache, not sent' }), saved_usd: z.number() })
+      .openapi({ description: 'The result cache for this job' }),
+    pause_reason: orNull(ErrorInfoSchema).openapi({ description: 'Why the job waits (awaiting_budget, pilot_failed)' }),
     deliveries: z
       .object({ pending: z.number().int(), delivered: z.number().int(), dead: z.number().int() })
       .openapi({ description: 'Deliveries to the sinks by state (one per final result and sink)' }),

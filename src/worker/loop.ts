@@ -9,7 +9,11 @@ import { finalizeJobs } from '../engine/finalize.ts';
 import { planBatches } from '../engine/plan.ts';
 import { submitBatch } from '../engine/submit.ts';
 import { pollBatch } from '../engine/track.ts';
+import { sweepResultCache } from '../engine/result-cache.ts';
 import { createSourceReads } from './source-reads.ts';
+
+/** Expired result-cache entries are deleted this often (a bounded number at a time). */
+const CACHE_SWEEP_MS = 60_000;
 
 export interface Worker {
   /** Runs one pass of every step; returns how many units of work it did (tests drive this directly). */
@@ -26,6 +30,7 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
   let current: Promise<number> = Promise.resolve(0);
   const concurrency = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
   const reads = createSourceReads(ctx);
+  let lastSweep = 0;
 
   async function step(name: string, fn: () => Promise<number>): Promise<number> {
     try {
@@ -55,6 +60,11 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
     work += await step('collect', async () => each(await claimBatches(ctx, ['ended'], concurrency), (b) => collectBatch(ctx, b)));
     work += await step('deliver', () => deliverDue(ctx));
     work += await step('finalize', () => finalizeJobs(ctx));
+    if (Date.now() - lastSweep > CACHE_SWEEP_MS) {
+      lastSweep = Date.now();
+      // Not counted as work: it must not keep an idle loop from sleeping.
+      await step('sweep', () => sweepResultCache(ctx.db));
+    }
     return work;
   }
 

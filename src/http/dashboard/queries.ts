@@ -2,7 +2,8 @@
 // one query per job), and the extra detail of one job's page (failed items, deliveries per sink).
 import { sql, type Kysely } from 'kysely';
 import type { DB, ErrorInfo, Job } from '../../db/types.ts';
-import { costOf, sumCosts, type Cost, type Usage } from '../../engine/cost.ts';
+import type { Money } from '../../engine/cost.ts';
+import { jobMoneyOf, type UsageRow } from '../../engine/usage-rows.ts';
 import { jobSummary, jobView, type JobCounts, type JobSummary, type JobView } from '../../engine/job-view.ts';
 import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { ResolvedTask } from '../../tasks/types.ts';
@@ -13,7 +14,7 @@ export const FAILED_ITEMS_SHOWN = 50;
 
 export interface ListedJob extends JobSummary {
   counts: JobCounts;
-  cost: Cost;
+  cost: Money;
 }
 
 export interface JobsPage {
@@ -35,7 +36,7 @@ export async function listJobs(db: Kysely<DB>, cursor: string | undefined, limit
   const last = page[page.length - 1];
   const [counts, costs] = await Promise.all([countsByJob(db, page), costsByJob(db, page)]);
   return {
-    jobs: page.map((job) => ({ ...jobSummary(job), counts: counts.get(job.id) ?? emptyCounts(), cost: costs.get(job.id) ?? sumCosts([]) })),
+    jobs: page.map((job) => ({ ...jobSummary(job), counts: counts.get(job.id) ?? emptyCounts(), cost: costs.get(job.id) ?? jobMoneyOf([], '').cost })),
     older: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }
@@ -59,27 +60,16 @@ async function countsByJob(db: Kysely<DB>, jobs: Job[]): Promise<Map<string, Job
   return byJob;
 }
 
-async function costsByJob(db: Kysely<DB>, jobs: Job[]): Promise<Map<string, Cost>> {
-  const byJob = new Map<string, Cost>();
+async function costsByJob(db: Kysely<DB>, jobs: Job[]): Promise<Map<string, Money>> {
+  const byJob = new Map<string, Money>();
   if (jobs.length === 0) return byJob;
-  const rows = await sql<Usage & { job_id: string; model: string | null }>`
-    SELECT job_id, model, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+  const rows = await sql<UsageRow & { job_id: string }>`
+    SELECT job_id, model, from_cache, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
       sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
-    FROM results WHERE job_id IN (${sql.join(jobs.map((j) => j.id))}) GROUP BY job_id, model`.execute(db);
-  const modelOf = new Map(jobs.map((j) => [j.id, (j.task as ResolvedTask).model]));
-  const parts = new Map<string, Cost[]>();
-  for (const row of rows.rows) {
-    const usage: Usage = {
-      input_tokens: Number(row.input_tokens),
-      output_tokens: Number(row.output_tokens),
-      cache_creation_input_tokens: Number(row.cache_creation_input_tokens),
-      cache_read_input_tokens: Number(row.cache_read_input_tokens),
-    };
-    const list = parts.get(row.job_id) ?? [];
-    list.push(costOf(row.model ?? modelOf.get(row.job_id) ?? '', usage));
-    parts.set(row.job_id, list);
-  }
-  for (const [jobId, list] of parts) byJob.set(jobId, sumCosts(list));
+    FROM results WHERE job_id IN (${sql.join(jobs.map((j) => j.id))}) GROUP BY job_id, model, from_cache`.execute(db);
+  const rowsOf = new Map<string, UsageRow[]>();
+  for (const row of rows.rows) rowsOf.set(row.job_id, [...(rowsOf.get(row.job_id) ?? []), row]);
+  for (const job of jobs) byJob.set(job.id, jobMoneyOf(rowsOf.get(job.id) ?? [], (job.task as ResolvedTask).model).cost);
   return byJob;
 }
 

@@ -2,6 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
 import { jobView } from '../../engine/job-view.ts';
+import { resumeJob } from '../../engine/resume.ts';
 import { retryFailedItems } from '../../engine/retry.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE, EXAMPLE_JOB, EXAMPLE_NEW_JOB, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
@@ -85,7 +86,54 @@ const close = createRoute({
   },
 });
 
+const EXAMPLE_RESUMED_JOB = {
+  ...EXAMPLE_NEW_JOB,
+  counts: { ...EXAMPLE_NEW_JOB.counts, queued: 1, succeeded: 1 },
+  budget: { max_usd: 50, spent_usd: 24.81, reserved_usd: 0, remaining_usd: 25.19 },
+  updated_at: '2026-11-24T11:12:00.000Z',
+};
+
+const ResumeSchema = z
+  .object({
+    max_usd: z.number().positive().max(1_000_000).nullable().optional().openapi({ description: 'The new budget in USD (null: none)' }),
+    accept_pilot: z.boolean().optional().openapi({ description: 'For a job in pilot_failed: send the rest anyway' }),
+  })
+  .openapi('Resume', { description: 'What changes as the job goes on', example: { max_usd: 50 } });
+
+const resume = createRoute({
+  method: 'post',
+  path: '/v1/jobs/{id}/resume',
+  operationId: 'resumeJob',
+  tags: ['jobs'],
+  summary: 'Continue a paused job (awaiting_budget, pilot_failed), or change the budget of a running one',
+  description:
+    'A job in `awaiting_budget` runs again, under `max_usd` when given (it pauses again if that still cannot cover the next batch). ' +
+    'A job in `pilot_failed` goes on only with `accept_pilot: true`: to fix the prompt instead, cancel it and start a new job. ' +
+    'A running job takes the new `max_usd` at once. The body is optional.',
+  security: [{ bearer: [] }],
+  request: { params: JobIdParam, body: { required: false, description: 'Optional changes', content: { 'application/json': { schema: ResumeSchema } } } },
+  responses: {
+    202: { description: 'Resumed; the job as it is now', content: { 'application/json': { schema: JobSchema, example: EXAMPLE_RESUMED_JOB } } },
+    ...apiProblems(
+      400,
+      401,
+      unknownJob,
+      { status: 409, when: 'The job has ended, or failed its pilot and accept_pilot is not true', detail: `job ${EXAMPLE.jobId} failed its pilot; resume with "accept_pilot": true to send the rest anyway, or cancel it and start a new job with a fixed task` },
+      415,
+      422,
+    ),
+  },
+});
+
 export function registerJobsActions(app: OpenAPIHono, deps: AppDeps): void {
+  app.openapi(resume, async (c) => {
+    const { id } = c.req.valid('param');
+    const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+    const body = hasBody ? c.req.valid('json') : {};
+    await resumeJob(deps, id, body ?? {});
+    const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return c.json(await jobView(deps.db, job), 202);
+  });
   app.openapi(cancel, async (c) => {
     const { id } = c.req.valid('param');
     await cancelJob(deps, id);

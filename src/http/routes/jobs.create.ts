@@ -1,10 +1,11 @@
 // POST /v1/jobs: creates a job from inline documents; honors Idempotency-Key.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { dryRun } from '../../engine/dry-run.ts';
 import { createJob } from '../../engine/ingest.ts';
 import { jobView } from '../../engine/job-view.ts';
 import { invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, CreateJobSchema, EXAMPLE, EXAMPLE_CREATE_JOB, EXAMPLE_NEW_JOB, JobSchema } from '../schemas.ts';
+import { apiProblems, CreateJobSchema, DryRunSchema, EXAMPLE, EXAMPLE_CREATE_JOB, EXAMPLE_DRY_RUN, EXAMPLE_NEW_JOB, JobSchema } from '../schemas.ts';
 
 const createdJob = { schema: JobSchema, example: EXAMPLE_NEW_JOB };
 
@@ -17,9 +18,17 @@ const route = createRoute({
   description:
     'Stores the job and its documents (inline ones in the same transaction; a source is read right after), then ' +
     'packs them into Message Batches, submits, collects, validates and delivers, retrying what failed. Follow it with ' +
-    'GET /v1/jobs/{id}. With an Idempotency-Key, a repeated request returns the job created first instead of a new one.',
+    'GET /v1/jobs/{id}. With an Idempotency-Key, a repeated request returns the job created first instead of a new one. ' +
+    'With `?dry_run=true` nothing is stored or sent: the documents are read, measured and packed as the job would be, a sample is ' +
+    'counted with count_tokens, and the answer is the estimate (items, batches, tokens with their error bound, cost at batch and standard price).',
   security: [{ bearer: [] }],
   request: {
+    query: z.object({
+      dry_run: z
+        .enum(['true', 'false'])
+        .optional()
+        .openapi({ param: { description: 'true: estimate only (200 with a DryRun); nothing is stored or submitted', example: 'true' } }),
+    }),
     headers: z.object({
       'idempotency-key': z
         .string()
@@ -79,7 +88,10 @@ const route = createRoute({
         CancelJob: { operationId: 'cancelJob', parameters: { id: '$response.body#/id' }, description: 'Cancel its open work' },
       },
     },
-    200: { description: 'An Idempotency-Key replay: the job created earlier, as it is now', content: { 'application/json': createdJob } },
+    200: {
+      description: 'With dry_run=true, the estimate (a DryRun); else an Idempotency-Key replay: the job created earlier, as it is now',
+      content: { 'application/json': { schema: z.union([DryRunSchema, JobSchema]), examples: { dry_run: { summary: 'dry_run=true', value: EXAMPLE_DRY_RUN }, replay: { summary: 'A replay', value: EXAMPLE_NEW_JOB } } } },
+    },
     ...apiProblems(
       400,
       401,
@@ -101,6 +113,7 @@ export function registerJobsCreate(app: OpenAPIHono, deps: AppDeps): void {
     const body = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
     if (body.documents === undefined && body.source === undefined) throw invalidField('documents', 'give "documents" or "source"');
+    if (c.req.valid('query').dry_run === 'true') return c.json(await dryRun(deps, body, c.req.raw.signal), 200);
     const { job, created } = await createJob(deps, body, key);
     const view = await jobView(deps.db, job);
     c.header('Location', `/v1/jobs/${job.id}`);

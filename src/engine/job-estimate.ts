@@ -1,0 +1,59 @@
+// A real job's estimate, made once before its first batch from the items it holds, and stored: the job
+// view shows it next to the actual cost, and the budget takes its measured tokens-per-byte ratio.
+import { sql } from 'kysely';
+import type { ResolvedTask } from '../tasks/types.ts';
+import type { EngineContext } from './context.ts';
+import type { StoredDocument } from './document.ts';
+import { sampledRequests } from './dry-run.ts';
+import { composeEstimate, measurePrefix, measureSample, type Estimate } from './estimate.ts';
+import { guessOutputTokens } from './estimate-output.ts';
+import { batchCostUsd } from './cost.ts';
+
+/** Requests of a job measured with count_tokens before it starts (count_tokens is free, but rate-limited). */
+export const JOB_SAMPLE = 20;
+
+export interface StoredEstimate extends Estimate {
+  made_at: string;
+}
+
+export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provider' | 'config'>, jobId: string, task: ResolvedTask, cacheEnabled: boolean): Promise<StoredEstimate> {
+  const [totals, sample, reused] = await Promise.all([
+    sql<{ n: number; bytes: number; rejected: number }>`
+      SELECT count(*) FILTER (WHERE status = 'queued')::int AS n,
+        coalesce(sum(request_bytes) FILTER (WHERE status = 'queued'), 0)::int8 AS bytes,
+        count(*) FILTER (WHERE status = 'failed' AND attempts = 0)::int AS rejected
+      FROM items WHERE job_id = ${jobId}`.execute(ctx.db),
+    // md5 of the id: a spread-out sample that is the same on every replica (and cheap to order).
+    sql<{ document: StoredDocument; request_bytes: number }>`
+      SELECT document, request_bytes FROM items WHERE job_id = ${jobId} AND status = 'queued'
+      ORDER BY md5(id::text) LIMIT ${JOB_SAMPLE}`.execute(ctx.db),
+    sql<{ model: string; n: number; input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number }>`
+      SELECT model, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+        sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
+      FROM results WHERE job_id = ${jobId} AND from_cache GROUP BY model`.execute(ctx.db),
+  ]);
+  const t = totals.rows[0] ?? { n: 0, bytes: 0, rejected: 0 };
+  const items = Number(t.n);
+  const bytes = Number(t.bytes);
+  const { BATCH_MAX_REQUESTS: maxRequests, BATCH_MAX_BYTES: maxBytes } = ctx.config;
+  const batches = items === 0 ? 0 : Math.max(Math.ceil(items / maxRequests), Math.ceil(bytes / maxBytes));
+  const requests = await sampledRequests(task, sample.rows.map((r) => ({ doc: r.document, bytes: Number(r.request_bytes) })));
+  const [measured, prefixTokens, output] = await Promise.all([
+    measureSample(ctx.provider, requests),
+    items > 0 ? measurePrefix(ctx.provider, task) : Promise.resolve(0),
+    guessOutputTokens(ctx.db, task, jobId),
+  ]);
+  const cacheHits = reused.rows.reduce((a, r) => a + Number(r.n), 0);
+  const cacheSavedUsd = reused.rows.reduce(
+    (a, r) => a + batchCostUsd(r.model, { input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cache_creation_input_tokens: Number(r.cache_creation_input_tokens), cache_read_input_tokens: Number(r.cache_read_input_tokens) }),
+    0,
+  );
+  const estimate = composeEstimate({
+    task,
+    tally: { items, rejected: Number(t.rejected), batches, bytes, cacheHits, cacheSavedUsd, cacheEnabled },
+    measured,
+    prefixTokens,
+    output,
+  });
+  return { ...estimate, made_at: new Date().toISOString() };
+}
