@@ -82,7 +82,7 @@ test('run with an embedded server: progress lines, a summary with the right coun
     for (const line of progress) assert.match(line, /^ *\d+\.\ds {2}(pending|ingesting|running|completed)\b.* · \d+\/\d+ done \(\d+%\) · \d+ succeeded · \d+ failed/);
     assert.equal(new Set(progress.map((l) => l.replace(/^ *[\d.]+s/, ''))).size, progress.length, 'one line per change, never a repeat');
     assert.match(progress.at(-1) ?? '', /completed · 30\/30 done \(100%\) · 30 succeeded · 0 failed · batches 1\/1/);
-    assert.match(out.at(-1) ?? '', new RegExp(`^job ${id} completed: 30 items, 30 succeeded, 0 failed, \\$[\\d.]+ \\(saved \\$[\\d.]+ vs standard\\) in \\d+\\.\\ds$`));
+    assert.match(out.at(-1) ?? '', new RegExp(`^job ${id} completed: 30 items, 30 succeeded, 0 failed, \\$[\\d.]+ \\(saved \\$[\\d.]+ vs standard \\$[\\d.]+: batch discount \\$[\\d.]+, prompt cache \\$[\\d.]+, result cache \\$[\\d.]+; estimated \\$[\\d.]+\\) in \\d+\\.\\ds$`));
 
     assert.equal(lines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /^batchline: no BATCHLINE_URL, so an embedded server runs for this command \((PGlite in .*|Postgres at DATABASE_URL); the built-in batch simulator/);
@@ -268,4 +268,51 @@ test('usage errors exit 2 with one line; an unreachable BATCHLINE_URL exits 1 wi
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
   assert.equal(version.stdout, `batchline ${pkg.version}\n`);
   assert.equal(pkg.bin.batchline, 'bin/batchline.js');
+});
+
+test('cost flags: --dry-run prints the estimate and creates nothing; a budget pauses the run (exit 3) and resume finishes it', async () => {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ processingMs: 30 });
+  const service = await startTestService(db, sim.url);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'batchline-cli-cost-'));
+  try {
+    // Inside the service's BATCHLINE_FILE_ROOTS (its data directory).
+    writeGooglePlayCsv(path.join(db.dataDir, 'reviews.csv'), reviews(40));
+    const env = { BATCHLINE_URL: service.url };
+    const source = ['--source', 'reviews', '--path', path.join(db.dataDir, 'reviews.csv'), '--preset', 'google-play', '--task', 'review-insights', '--max-tokens', '200'];
+    const dry = await cli(['run', ...source, '--dry-run', '--max-usd', '5'], { env });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^dry run of review-insights on claude-haiku-5-5: nothing was stored or sent$/m);
+    assert.match(dry.stdout, /items +40 to send in 1 batch/);
+    assert.match(dry.stdout, /input +[\d,]+ tokens ± [\d,]+ \(95%; 40 requests counted exactly/);
+    assert.match(dry.stdout, /cost +\$[\d.]+ at batch price · \$[\d.]+ at standard price · \$[\d.]+ at worst/);
+    assert.match(dry.stdout, /budget +\$5\.00: fits even at worst/);
+    assert.equal(sim.stats().creates, 0);
+
+    const bad = await cli(['run', ...source, '--pilot', 'ten'], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--pilot must be ITEMS or ITEMS:RATE/);
+
+    const paused = await cli(['run', ...source, '--max-usd', '0.001'], { env });
+    assert.equal(paused.code, 3, `stdout:\n${paused.stdout}\nstderr:\n${paused.stderr}`);
+    const id = /^job (job_\w+) created/.exec(paused.stdout)?.[1];
+    assert.ok(id);
+    assert.match(paused.stdout, new RegExp(`^job ${id} awaiting_budget: 40 items`, 'm'));
+    assert.match(paused.stdout, /the next request may cost up to/);
+    assert.match(paused.stdout, new RegExp(`batchline resume ${id} --max-usd <USD>`));
+
+    const status = await cli(['status', id], { env });
+    assert.match(status.stdout, /budget +\$0\.001: \$[\d.]+ spent, \$[\d.]+ reserved, \$[\d.]+ left/);
+    assert.match(status.stdout, /paused +spent/);
+
+    const resumed = await cli(['resume', id, '--max-usd', '10', '--wait'], { env });
+    assert.equal(resumed.code, 0, `stdout:\n${resumed.stdout}\nstderr:\n${resumed.stderr}`);
+    assert.match(lines(resumed.stdout).at(-1) ?? '', new RegExp(`^job ${id} completed: 40 items, 40 succeeded`));
+    assert.equal(sim.stats().requestsSubmitted, 40);
+  } finally {
+    await service.close();
+    await sim.close();
+    await db.drop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 });

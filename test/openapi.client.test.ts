@@ -2,7 +2,7 @@
 // with typed answers; errors come back as typed problems; the bearer token is sent for the caller.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BatchlineError, createBatchlineClient, resultsOf, type BatchlineClient, type Job, type Problem, type Result } from 'batchline/client';
+import { BatchlineError, createBatchlineClient, isDryRun, resultsOf, type BatchlineClient, type Job, type Problem, type Result } from 'batchline/client';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -51,7 +51,7 @@ test('creates a job, follows it and reads its results, with typed answers', asyn
     },
   });
   assert.equal(created.response.status, 201, JSON.stringify(created.error));
-  assert.ok(created.data);
+  assert.ok(created.data && !isDryRun(created.data));
   const job: Job = created.data;
   assert.match(job.id, /^job_[0-9a-z]{16}$/);
   assert.equal(created.response.headers.get('location'), `/v1/jobs/${job.id}`);
@@ -75,7 +75,13 @@ test('creates a job, follows it and reads its results, with typed answers', asyn
     body: { name: 'client-test', task: 'review-insights', documents: [{ id: 'a', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3 } }, { id: 'b', text: 'Pairs instantly and the app is clear.' }] },
   });
   assert.equal(replay.response.status, 200);
-  assert.equal(replay.data?.id, job.id);
+  assert.ok(replay.data && !isDryRun(replay.data));
+  assert.equal(replay.data.id, job.id);
+
+  const dry = await client.POST('/v1/jobs', { params: { query: { dry_run: 'true' } }, body: { task: 'review-insights', documents: [{ id: 'c', text: 'Fine.' }] } });
+  assert.equal(dry.response.status, 200);
+  assert.ok(dry.data && isDryRun(dry.data));
+  assert.equal(dry.data.estimate.items, 1);
 
   const list = await client.GET('/v1/jobs', { params: { query: { status: 'completed', limit: 10 } } });
   assert.ok(list.data?.data.some((j) => j.id === job.id));

@@ -30,7 +30,7 @@ const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
  * What the document cannot say: the state a job must be in for an action to be allowed (409 otherwise).
  * These actions each get a fresh job made from the `stream` example of POST /v1/jobs: it stays open.
  */
-const ACTIONS_ON_AN_OPEN_JOB = new Set(['post /v1/jobs/{id}/cancel', 'post /v1/jobs/{id}/close']);
+const ACTIONS_ON_AN_OPEN_JOB = new Set(['post /v1/jobs/{id}/cancel', 'post /v1/jobs/{id}/close', 'post /v1/jobs/{id}/resume']);
 const OPEN_JOB_EXAMPLE = 'stream';
 
 let db: TestDatabase;
@@ -172,7 +172,7 @@ async function sendAndCheck(ref: OperationRef, request: BuiltRequest, accept?: s
 /** A fresh job that stays open (made from the document's stream example), once it is running. */
 async function openJob(ids: Substitutions): Promise<string> {
   const createJob = find('post', '/v1/jobs');
-  const { body } = await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: OPEN_JOB_EXAMPLE, optionalHeaders: false }));
+  const { body } = await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: OPEN_JOB_EXAMPLE, optionalHeaders: false, omitQuery: 'dry_run' }));
   const id = (body as { id: string }).id;
   for (let i = 0; i < 200; i++) {
     const job = (await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { status: string };
@@ -197,15 +197,19 @@ test('a request built from the examples succeeds for every operation, and every 
   const createJob = find('post', '/v1/jobs');
   const jobExamples = examplesOf(createJob.operation.requestBody?.content['application/json'] ?? {}, doc).map(([name]) => name);
   assert.ok(jobExamples.length >= 2 && jobExamples.includes(OPEN_JOB_EXAMPLE), 'POST /v1/jobs has named examples, one of them an open job');
-  const first = buildRequest(createJob, ids, { bodyExample: jobExamples[0] });
+  // The documented dry run (the query example): an estimate, nothing created.
+  const estimated = await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: jobExamples[0], optionalHeaders: false }));
+  assert.equal(estimated.status, 200);
+  assert.equal((estimated.body as { dry_run: boolean }).dry_run, true);
+  const first = buildRequest(createJob, ids, { bodyExample: jobExamples[0], omitQuery: 'dry_run' });
   const created = await sendAndCheck(createJob, first);
   assert.equal(created.status, 201);
   // The documented Idempotency-Key replay: same key and body, the same job, 200.
-  const replayed = await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: jobExamples[0] }));
+  const replayed = await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: jobExamples[0], omitQuery: 'dry_run' }));
   assert.equal(replayed.status, 200);
   const jobId = (created.body as { id: string }).id;
   assert.equal((replayed.body as { id: string }).id, jobId);
-  for (const name of jobExamples.slice(1)) assert.equal((await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: name, optionalHeaders: false }))).status, 201, name);
+  for (const name of jobExamples.slice(1)) assert.equal((await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: name, optionalHeaders: false, omitQuery: 'dry_run' }))).status, 201, name);
 
   // 2. The example ids (job id, provider batch id) become the real ones of the finished job.
   let finished = await waitForJob(service.url, jobId, 30_000, auth);

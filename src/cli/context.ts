@@ -10,3 +10,5 @@ export interface CliContext {
 
 /** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED = 130;
+/** The job paused for the user (budget exhausted, pilot failed): `batchline resume` continues it. */
+export const PAUSED = 3;

@@ -4,7 +4,7 @@ import type { Api } from './api.ts';
 import type { ProgressDisplay } from './display.ts';
 import { ApiProblemError, ServerUnreachableError } from './errors.ts';
 import { plainState } from './progress.ts';
-import { isFinal, type JobSnapshot } from './types.ts';
+import { isFinal, isPaused, type JobSnapshot } from './types.ts';
 
 export interface FollowOptions {
   display: ProgressDisplay;
@@ -18,7 +18,7 @@ const DEFAULT_POLL_MS = 500;
 const DEFAULT_PATIENCE_MS = 60_000;
 const MAX_POLL_MS = 3000;
 
-/** The final snapshot, or undefined when `signal` aborted first. */
+/** The final (or paused: it waits for the user) snapshot, or undefined when `signal` aborted first. */
 export async function followJob(api: Api, jobId: string, options: FollowOptions): Promise<JobSnapshot | undefined> {
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
@@ -39,7 +39,7 @@ export async function followJob(api: Api, jobId: string, options: FollowOptions)
       continue;
     }
     options.display.update(job);
-    if (isFinal(job.status)) return job;
+    if (isFinal(job.status) || isPaused(job.status)) return job;
     // A job that sits still for hours (a batch at the provider) is asked less often, up to MAX_POLL_MS.
     const state = plainState(job);
     interval = state === lastState ? Math.min(MAX_POLL_MS, Math.max(interval, Math.round(interval * 1.5))) : pollMs;

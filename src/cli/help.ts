@@ -1,5 +1,5 @@
 // The top-level help of `batchline`.
-export const MAIN_USAGE = 'batchline <run|status|results|cancel|plugins|serve> [options] (batchline --help for more)';
+export const MAIN_USAGE = 'batchline <run|status|results|cancel|resume|plugins|serve> [options] (batchline --help for more)';
 
 export const MAIN_HELP = `batchline — run document sets through Claude's Message Batches API, durably.
 
@@ -8,7 +8,9 @@ Usage:
   batchline run --job job.json          create a job and follow it with a progress bar until it ends
   batchline status <job> [--follow]     a job's counts, batches, cost; --follow watches it to the end
   batchline results <job> [--out FILE]  the results as NDJSON, to stdout or a file
+  batchline run … --dry-run             what the job would cost; nothing is stored or sent
   batchline cancel <job> [--wait]       cancel the open work of a job
+  batchline resume <job> [--max-usd N]  continue a job paused for its budget (or --accept-pilot)
   batchline plugins [NAME]              source and sink plugins with their config fields
   batchline serve                       run the service (HTTP API + worker), as npm start does
 
@@ -23,5 +25,5 @@ Environment:
   NO_COLOR          no colors in the progress bar
 
 Exit codes: 0 success (run: the job completed), 1 failure (run: the job ended failed, canceled or
-completed_with_errors), 2 usage error, 130 interrupted.
+completed_with_errors), 2 usage error, 3 paused (run, resume: over budget or pilot failed), 130 interrupted.
 `;

@@ -20,6 +20,9 @@ export interface RunFlags {
   model?: string | undefined;
   maxTokens?: string | undefined;
   name?: string | undefined;
+  maxUsd?: string | undefined;
+  pilot?: string | undefined;
+  cache?: string | undefined;
 }
 
 export interface JobPlan {
@@ -46,6 +49,12 @@ export function planJob(flags: RunFlags, cwd: string, usage: string, readStdin: 
   if (flags.task !== undefined) overrides.task = flags.task;
   if (flags.model !== undefined) overrides.model = flags.model;
   if (flags.maxTokens !== undefined) overrides.max_tokens = parseMaxTokens(flags.maxTokens, usage);
+  if (flags.maxUsd !== undefined) overrides.max_usd = parseUsd(flags.maxUsd, '--max-usd', usage);
+  if (flags.pilot !== undefined) overrides.pilot = parsePilot(flags.pilot, usage);
+  if (flags.cache !== undefined) {
+    if (flags.cache !== 'on' && flags.cache !== 'off') throw new UsageError(`--cache must be on or off, not "${flags.cache}"`, usage);
+    overrides.cache = flags.cache;
+  }
 
   if (flags.job !== undefined) {
     const clash = SOURCE_FLAGS.find((f) => flags[f] !== undefined);
@@ -161,4 +170,20 @@ function rootFor(absolute: string): string {
     // Not there (yet): the server will say so; its folder is still the right root.
   }
   return path.dirname(absolute);
+}
+
+/** `--max-usd 25` / `2.50`: a positive amount of USD. */
+export function parseUsd(raw: string, flag: string, usage: string): number {
+  const value = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(value > 0)) throw new UsageError(`${flag} must be an amount of USD above 0, e.g. 25 or 2.50 (got "${raw}")`, usage);
+  return value;
+}
+
+/** `--pilot 100` or `--pilot 100:0.9` (a rate, or a percentage such as 90%). */
+export function parsePilot(raw: string, usage: string): { items: number; min_success_rate: number } {
+  const m = /^(\d+)(?::(\d+(?:\.\d+)?)(%)?)?$/.exec(raw.trim());
+  const items = m ? Number(m[1]) : NaN;
+  const rate = m?.[2] === undefined ? 0.95 : Number(m[2]) / (m[3] ? 100 : 1);
+  if (!m || !(items >= 1) || !(rate >= 0 && rate <= 1)) throw new UsageError(`--pilot must be ITEMS or ITEMS:RATE, e.g. 100 or 100:0.95 (got "${raw}")`, usage);
+  return { items, min_success_rate: rate };
 }

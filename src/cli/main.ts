@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   status: async () => (await import('./commands/status.ts')).statusCommand,
   results: async () => (await import('./commands/results.ts')).resultsCommand,
   cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
+  resume: async () => (await import('./commands/resume.ts')).resumeCommand,
   plugins: async () => (await import('./commands/plugins.ts')).pluginsCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
 };

@@ -201,11 +201,46 @@ export function summaryLine(job: JobSnapshot, elapsedMs: number): string {
   const c = job.counts;
   const parts = [`${c.total} items`, `${c.succeeded} succeeded`, `${c.failed} failed`];
   if (c.canceled > 0) parts.push(`${c.canceled} canceled`);
-  const usd = costUsd(job);
-  const saved = costUsd(job, 'saved_usd');
-  if (usd !== undefined) parts.push(`${formatUsd(usd)}${saved !== undefined ? ` (saved ${formatUsd(saved)} vs standard)` : ''}`);
+  const money = moneyText(job);
+  if (money) parts.push(money);
   const why = job.error?.message ? ` — ${job.error.message}` : '';
   return `job ${job.id} ${job.status}: ${parts.join(', ')} in ${formatDuration(elapsedMs)}${why}`;
+}
+
+/**
+ * `$0.41 (saved $0.41 vs standard)`, and when the server says more: the standard price, the savings split,
+ * result-cache hits and the estimate: `$0.35 (saved $0.47 vs standard $0.82: batch discount $0.41, prompt cache $0.06, result cache $0.00; estimated $0.37)`.
+ */
+export function moneyText(job: JobSnapshot): string | undefined {
+  const usd = costUsd(job);
+  if (usd === undefined) return undefined;
+  const saved = costUsd(job, 'saved_usd');
+  if (saved === undefined) return formatUsd(usd);
+  const standard = costUsd(job, 'standard_usd');
+  const savings = job.cost?.savings as Record<string, unknown> | undefined;
+  const split = savings
+    ? Object.entries(savings)
+        .filter((e): e is [string, number] => typeof e[1] === 'number')
+        .map(([key, value]) => `${key.replace(/_usd$/, '').replace(/_/g, ' ')} ${formatUsd(value)}`)
+    : [];
+  const hits = job.result_cache && job.result_cache.hits > 0 ? [`${job.result_cache.hits} answers from the result cache`] : [];
+  const estimated = job.estimate?.cost?.usd;
+  const extra = [...(split.length > 0 ? [split.join(', ')] : []), ...hits, ...(estimated !== undefined ? [`estimated ${formatUsd(estimated)}`] : [])];
+  const against = split.length > 0 && standard !== undefined ? `vs standard ${formatUsd(standard)}: ` : 'vs standard';
+  return split.length > 0 ? `${formatUsd(usd)} (saved ${formatUsd(saved)} ${against}${extra.join('; ')})` : `${formatUsd(usd)} (saved ${formatUsd(saved)} vs standard)`;
+}
+
+/** Why a paused job waits, and what continues it. */
+export function pauseLines(job: JobSnapshot): string[] {
+  const lines = [`  ${job.pause_reason?.message ?? `the job is ${job.status}`}`];
+  if (job.budget) lines.push(`  budget: spent ${formatUsd(job.budget.spent_usd)} of ${formatUsd(job.budget.max_usd)}; ${job.counts.queued} items not sent`);
+  for (const f of job.pilot?.failures?.slice(0, 5) ?? []) lines.push(`  pilot answer ${f.external_id}: ${f.error?.message ?? 'failed'}`);
+  lines.push(
+    job.status === 'pilot_failed'
+      ? `  send the rest anyway: batchline resume ${job.id} --accept-pilot; or fix the task and start again (batchline cancel ${job.id})`
+      : `  continue with a higher budget: batchline resume ${job.id} --max-usd <USD>`,
+  );
+  return lines;
 }
 
 /** completed → 0; completed_with_errors, failed and canceled → 1 (a script must notice lost items). */
@@ -256,6 +291,17 @@ export function statusReport(job: JobSnapshot): string[] {
     const [first, ...rest] = money;
     row('cost', `${first?.[1] ?? ''}${rest.length > 0 ? ` (${rest.map(([label, text]) => `${label} ${text}`).join(', ')})` : ''}`);
   }
+  if (job.estimate?.cost?.usd !== undefined) {
+    const vs = job.estimate_vs_actual?.cost_usd;
+    row('estimate', `${formatUsd(job.estimate.cost.usd)} expected, ${formatUsd(job.estimate.cost.worst_case_usd ?? NaN)} at worst${vs ? ` · actual ${formatUsd(vs.actual)} (${vs.error_pct ?? 0}% off)` : ''}`);
+  }
+  if (job.budget) row('budget', `${formatUsd(job.budget.max_usd)}: ${formatUsd(job.budget.spent_usd)} spent, ${formatUsd(job.budget.reserved_usd)} reserved, ${formatUsd(job.budget.remaining_usd)} left`);
+  if (job.pilot) {
+    const sample = job.pilot.sample;
+    row('pilot', `${job.pilot.items} items, bar ${Math.round(job.pilot.min_success_rate * 100)}%: ${job.pilot.state}${sample && sample.rate !== null ? ` (${sample.valid}/${sample.judged} valid)` : ''}`);
+  }
+  if (job.result_cache?.enabled) row('cache', `${job.result_cache.hits} answers reused, ${formatUsd(job.result_cache.saved_usd)} saved`);
+  if (job.pause_reason) row('paused', job.pause_reason.message);
   if (job.deliveries) row('deliveries', `${job.deliveries.delivered} delivered · ${job.deliveries.pending} pending · ${job.deliveries.dead} dead`);
   if (job.error) row('error', `${job.error.type}: ${job.error.message}`);
   if (job.trace_id) row('trace', job.trace_id);

@@ -2,6 +2,8 @@
 // than this CLI, so everything beyond id, status and counts is optional and rendered when present.
 
 export const FINAL_STATUSES = ['completed', 'completed_with_errors', 'canceled', 'failed'] as const;
+/** States a job waits in for the user (POST /v1/jobs/{id}/resume, or a cancel). */
+export const PAUSED_STATUSES = ['awaiting_budget', 'pilot_failed'] as const;
 
 export interface JobCountsView {
   total: number;
@@ -38,6 +40,12 @@ export interface JobSnapshot {
   source?: { plugin: string; connection: string | null; open: boolean; read: number; rejected: number; last_error: string | null } | null;
   error?: { type: string; message: string } | null;
   trace_id?: string | null;
+  estimate?: { items?: number; cost?: { usd?: number; standard_usd?: number; worst_case_usd?: number } } | null;
+  estimate_vs_actual?: { cost_usd?: { estimated: number; actual: number; error_pct: number | null } } | null;
+  budget?: { max_usd: number; spent_usd: number; reserved_usd: number; remaining_usd: number } | null;
+  pilot?: { items: number; min_success_rate: number; state: string; sample?: { judged: number; valid: number; rate: number | null } | null; failures?: Array<{ external_id: string; error: { message: string } | null }> } | null;
+  result_cache?: { enabled: boolean; hits: number; saved_usd: number };
+  pause_reason?: { type: string; message: string } | null;
   created_at?: string;
   updated_at?: string;
   finished_at?: string | null;
@@ -68,4 +76,8 @@ export interface JsonSchema {
 
 export function isFinal(status: string): boolean {
   return (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export function isPaused(status: string): boolean {
+  return (PAUSED_STATUSES as readonly string[]).includes(status);
 }

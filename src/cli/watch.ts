@@ -1,9 +1,10 @@
 // Follows a job with the progress display until it ends, then prints the summary line; shared by
 // `run`, `status --follow` and `cancel --wait`. Ctrl-C stops following, never the job on a server.
 import { createProgressDisplay } from './display.ts';
-import { INTERRUPTED, type CliContext } from './context.ts';
+import { INTERRUPTED, PAUSED, type CliContext } from './context.ts';
 import { followJob } from './follow.ts';
-import { exitCodeFor, jobDurationMs, summaryLine } from './progress.ts';
+import { exitCodeFor, jobDurationMs, pauseLines, summaryLine } from './progress.ts';
+import { isPaused } from './types.ts';
 import type { Session } from './session.ts';
 
 export interface WatchOptions {
@@ -13,7 +14,7 @@ export interface WatchOptions {
   elapsedOffsetMs?: number;
 }
 
-/** The exit code: 0 completed, 1 ended otherwise, 130 when Ctrl-C stopped following. */
+/** The exit code: 0 completed, 1 ended otherwise, 3 paused for the user, 130 when Ctrl-C stopped following. */
 export async function watchJob(session: Session, jobId: string, ctx: CliContext, options: WatchOptions): Promise<number> {
   const display = createProgressDisplay(ctx.stdout, {
     startedAt: options.startedAt,
@@ -38,5 +39,9 @@ export async function watchJob(session: Session, jobId: string, ctx: CliContext,
   const watched = Date.now() - options.startedAt;
   const duration = options.elapsedOffsetMs === undefined ? watched : jobDurationMs(job, watched + options.elapsedOffsetMs);
   ctx.stdout.write(`${summaryLine(job, duration)}\n`);
+  if (isPaused(job.status)) {
+    for (const line of pauseLines(job)) ctx.stdout.write(`${line}\n`);
+    return PAUSED;
+  }
   return exitCodeFor(job.status);
 }

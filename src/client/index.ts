@@ -19,6 +19,13 @@ export type Task = Schemas['Task'];
 export type Plugin = Schemas['Plugin'];
 /** Every error answer: RFC 9457 problem details with a stable `code`. */
 export type Problem = Schemas['Problem'];
+export type DryRun = Schemas['DryRun'];
+export type Estimate = Schemas['Estimate'];
+
+/** POST /v1/jobs answers a DryRun with `?dry_run=true`, else a Job: this tells them apart (and narrows the type). */
+export function isDryRun(answer: Job | DryRun): answer is DryRun {
+  return 'dry_run' in answer && answer.dry_run === true;
+}
 
 /**
  * JSON answers and problem+json errors. (GET /v1/jobs/{id}/results also streams NDJSON: ask for it with

@@ -5,6 +5,7 @@ import { parseCommandArgs, expectPositionals } from '../args.ts';
 import { INTERRUPTED, type CliContext } from '../context.ts';
 import type { EmbeddedInfo } from '../embedded.ts';
 import { completeJobBody, planJob } from '../job-body.ts';
+import { dryRunReport, type DryRunAnswer } from '../dry-run-report.ts';
 import { withSession } from '../session.ts';
 import type { JobSnapshot } from '../types.ts';
 import { watchJob } from '../watch.ts';
@@ -33,6 +34,14 @@ Task and sinks:
   --sink SPEC              file:PATH | http:URL | connection:NAME; repeatable (added to a --job file's sinks)
   --name NAME              a name for the job
 
+Cost:
+  --dry-run                print what the job would cost (items, batches, tokens, $ at batch and standard
+                           price) and stop: nothing is stored or sent
+  --max-usd USD            budget: the job pauses (exit 3) rather than go over it; batchline resume continues
+  --pilot N[:RATE]         send N items first; the rest only if RATE of their answers (default 0.95) pass
+                           the task's schema, else the job pauses in pilot_failed (exit 3)
+  --cache on|off           reuse answers to identical requests of earlier jobs (the result cache)
+
 Following:
   -d, --detach             print the job id and return at once
   -h, --help               this help
@@ -42,7 +51,7 @@ BATCHLINE_URL an embedded server runs for the duration of the command (PGlite in
 the built-in simulator unless ANTHROPIC_API_KEY is set) and may use this directory and the folders named
 in flags. Ctrl-C stops following; an embedded server then shuts down gracefully and the job resumes the
 next time Batchline runs on the same data. Exit code: 0 completed; 1 completed_with_errors, failed or
-canceled, or any error; 2 usage error; 130 interrupted.
+canceled, or any error; 2 usage error; 3 paused (budget, pilot); 130 interrupted.
 `;
 
 const OPTIONS = {
@@ -57,6 +66,10 @@ const OPTIONS = {
   model: { type: 'string' },
   'max-tokens': { type: 'string' },
   name: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'max-usd': { type: 'string' },
+  pilot: { type: 'string' },
+  cache: { type: 'string' },
   detach: { type: 'boolean', short: 'd' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -68,13 +81,18 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     return 0;
   }
   expectPositionals(positionals, [], RUN_USAGE);
-  const plan = planJob({ ...values, maxTokens: values['max-tokens'] }, ctx.cwd, RUN_USAGE);
+  const plan = planJob({ ...values, maxTokens: values['max-tokens'], maxUsd: values['max-usd'] }, ctx.cwd, RUN_USAGE);
 
   const onEmbedded = (info: EmbeddedInfo) => ctx.stderr.write(`${embeddedNotice(info, ctx.cwd)}\n`);
   return withSession(ctx.env, { command: 'run', fileRoots: plan.fileRoots, onEmbedded }, async (session) => {
     // Ctrl-C during the embedded server's start-up: stop before creating anything.
     if (ctx.signal.aborted) return INTERRUPTED;
     const body = await completeJobBody(plan, session.api, RUN_USAGE);
+    if (values['dry-run']) {
+      const dry = await session.api.post<DryRunAnswer>('/v1/jobs?dry_run=true', body);
+      for (const line of dryRunReport(dry)) ctx.stdout.write(`${line}\n`);
+      return 0;
+    }
     const startedAt = Date.now();
     const job = await session.api.post<JobSnapshot>('/v1/jobs', body);
     if (values.detach) {

@@ -5,6 +5,7 @@ import type { JobView } from '../../engine/job-view.ts';
 import { ProgressBar, StatusBadge, Time, ValueList } from './components.tsx';
 import { formatCount, formatDuration, isFinal, jobPath, statusLabel, traceUrl } from './format.ts';
 import { Layout, type PageContext } from './layout.tsx';
+import { MoneyPanel, PauseNotice } from './money-panel.tsx';
 import { FAILED_ITEMS_SHOWN, type JobPage } from './queries.ts';
 
 export interface JobPageProps {
@@ -26,12 +27,6 @@ const COUNT_LABELS: Record<string, string> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   canceled: 'Canceled',
-};
-
-const COST_LABELS: Record<string, string> = {
-  usd: 'Cost (batch price)',
-  standard_usd: 'At standard API price',
-  saved_usd: 'Saved',
 };
 
 export function JobPageView(props: JobPageProps) {
@@ -94,6 +89,7 @@ export function JobLive(props: JobPageProps) {
             <b>{view.error.type}</b>: {view.error.message}
           </p>
         ) : null}
+        <PauseNotice view={view} />
         <ProgressBar counts={view.counts} label="Items done" legend />
       </section>
 
@@ -129,9 +125,7 @@ export function JobLive(props: JobPageProps) {
 
         <section id="part-cost" data-live-part class="panel" aria-labelledby="cost-title">
           <h2 id="cost-title">Cost</h2>
-          <ValueList values={view.cost} labels={COST_LABELS} id="cost" />
-          <h3>Tokens</h3>
-          <ValueList values={view.usage} id="usage" />
+          <MoneyPanel view={view} />
         </section>
 
         <section id="part-deliveries" data-live-part class="panel" aria-labelledby="deliveries-title">

@@ -54,6 +54,8 @@ dl.pairs dd { margin: 0; font-variant-numeric: tabular-nums; }
 .badge-failed { color: var(--bad); background: var(--bad-bg); }
 .badge-canceled { color: var(--idle); background: var(--idle-bg); }
 .badge-running, .badge-ingesting, .badge-pending { color: var(--info); background: var(--info-bg); }
+.badge-awaiting_budget, .badge-pilot_failed { color: var(--warn); background: var(--warn-bg); }
+.pairs dt.indent { padding-left: 1rem; }
 .progress { display: flex; height: 0.75rem; min-width: 8rem; border-radius: 999px; overflow: hidden; background: var(--idle-bg); border: 1px solid var(--line); }
 .progress > span { display: block; height: 100%; }
 .seg-succeeded { background: var(--ok); }
