@@ -74,7 +74,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     wakeWorker = worker.wake;
 
     const counters = createCounters();
-    const stopGauges = observeStateGauges(database.db);
+    const stopGauges = observeStateGauges(database.db, { log });
     const app = createApp({
       db: database.db,
       provider: provider.client,

@@ -1,6 +1,7 @@
 // Acceptance (issue #6): a job run by the real service with OTEL_EXPORTER_OTLP_ENDPOINT pointed at a local
 // OTLP/HTTP receiver delivers ONE trace holding every lifecycle span, across a restart of the service;
-// metrics arrive under the names of metric-names.ts; and no secret appears in anything exported or logged.
+// metrics arrive under the names of metric-names.ts; and no secret appears in anything exported or logged,
+// error paths included: the provider answers a poll with 401 once, and a sink connection answers 500 twice.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -19,7 +20,13 @@ const SECRETS = {
   sealingKey: randomBytes(32).toString('base64'),
   zendeskToken: `zd_${randomBytes(12).toString('hex')}`,
   queryToken: `qt_${randomBytes(12).toString('hex')}`,
+  // The failing sink connection's: its sealed signing secret, and a token in its URL's query string.
+  connectionSinkSecret: `whsec_${randomBytes(24).toString('base64')}`,
+  sinkUrlToken: `st_${randomBytes(12).toString('hex')}`,
 };
+
+/** The failing sink answers 500 this many times, then recovers. */
+const SINK_FAILURES = 2;
 
 const LIFECYCLE_SPANS = ['job.create', 'job.ingest', 'batch.plan', 'batch.submit', 'batch.poll', 'callback.receive', 'batch.collect', 'result.parse', 'sink.deliver'];
 
@@ -36,17 +43,23 @@ interface OtlpSpan {
 let sim: Simulator;
 let otlp: Receiver;
 let hook: Receiver;
+let flaky: Receiver;
+let flakyCalls = 0;
 let db: TestDatabase;
 
 before(async () => {
   sim = await startSimulator({ processingMs: 100 });
   otlp = await startReceiver();
   hook = await startReceiver();
+  flaky = await startReceiver((call) => {
+    flakyCalls = call;
+    return call <= SINK_FAILURES ? { status: 500, body: 'upstream unavailable' } : { status: 200 };
+  });
   db = await createTestDatabase();
 });
 
 after(async () => {
-  await Promise.all([sim.close(), otlp.close(), hook.close()]);
+  await Promise.all([sim.close(), otlp.close(), hook.close(), flaky.close()]);
   await db.drop();
 });
 
@@ -74,8 +87,10 @@ test('one trace per job across a restart, over OTLP/HTTP, with metrics and no se
   try {
     const connection = await postJson(`${first.url}/v1/connections`, { name: 'support', plugin: 'zendesk', kind: 'sink', config: { subdomain: 'acme', email: 'ops@acme.test', api_token: SECRETS.zendeskToken, tags: ['reviewed'] } }, auth);
     assert.equal(connection.status, 201, await connection.clone().text());
+    const failing = await postJson(`${first.url}/v1/connections`, { name: 'flaky-hook', plugin: 'http', kind: 'sink', config: { url: `${flaky.url}?token=${SECRETS.sinkUrlToken}`, secret: SECRETS.connectionSinkSecret } }, auth);
+    assert.equal(failing.status, 201, await failing.clone().text());
     const documents = Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, text: `review ${i}: fine`, metadata: { rating: (i % 5) + 1 } }));
-    const res = await postJson(`${first.url}/v1/jobs`, { name: 'traced', task: 'review-insights', documents, sinks: [{ plugin: 'http', config: { url: hook.url, secret: SECRETS.sinkSecret } }] }, auth);
+    const res = await postJson(`${first.url}/v1/jobs`, { name: 'traced', task: 'review-insights', documents, sinks: [{ plugin: 'http', config: { url: hook.url, secret: SECRETS.sinkSecret } }, { connection: 'flaky-hook' }] }, auth);
     assert.equal(res.status, 201, await res.clone().text());
     jobId = ((await res.json()) as { id: string }).id;
     providerBatchId = await waitForSubmittedBatch(first, jobId, auth);
@@ -89,18 +104,18 @@ test('one trace per job across a restart, over OTLP/HTTP, with metrics and no se
 
   const second = await spawnService(env);
   try {
-    const body = JSON.stringify({ type: 'message_batch.ended', batch_id: providerBatchId });
-    const id = `msg_${randomBytes(6).toString('hex')}`;
-    const at = new Date();
-    const callback = await fetch(`${second.url}/v1/callbacks/batches`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(SECRETS.callbackSecret).sign(id, at, body) },
-      body,
-    });
-    assert.equal(callback.status, 202);
+    // The first look after the callback is refused (401, as for a revoked key): it is recorded on the
+    // batch and retried only when something makes the batch due again, here a second callback.
+    sim.setFaults({ http: [{ route: 'retrieve', status: 401, times: 1 }] });
+    assert.equal((await sendCallback(second.url, providerBatchId)).status, 202);
+    const refused = await waitForBatchError(second, jobId, auth);
+    assert.equal(refused.type, 'authentication_error', JSON.stringify(refused));
+    assert.equal((await sendCallback(second.url, providerBatchId)).status, 202);
     const job = await waitForJob(second.url, jobId, 60_000, auth);
     assert.equal(job.status, 'completed', JSON.stringify(job.counts));
     assert.equal(hook.requests.length > 0, true, 'results were delivered');
+    assert.ok(flaky.requests.length > 0, 'the failing sink got its results once it recovered');
+    assert.equal(job.deliveries.dead, 0);
     // Let a metric export happen after the last delivery.
     await new Promise((r) => setTimeout(r, 800));
   } finally {
@@ -154,6 +169,13 @@ test('one trace per job across a restart, over OTLP/HTTP, with metrics and no se
   const metricNames = new Set([...metricBodies.map((b) => b.body).join('\n').matchAll(/"name":"(batchline\.[\w.]+)"/g)].map((m) => m[1]));
   for (const m of METRIC_LIST) assert.ok(metricNames.has(m.name), `metric ${m.name} was exported (got ${[...metricNames].join(', ')})`);
 
+  // The error paths ran, and what they exported and logged is part of the scan below.
+  assert.ok(flakyCalls > SINK_FAILURES, `the failing sink was retried (${flakyCalls} calls)`);
+  const failedSpan = (name: string) => inTrace.find((s) => s.name === name && s.status?.code === 2);
+  assert.ok(failedSpan('batch.poll'), 'the refused poll is an error span');
+  assert.ok(failedSpan('sink.deliver'), 'the failed delivery is an error span');
+  assert.match(outputs[1] ?? '', /batch check failed/, 'the refused poll is logged');
+
   // Nothing exported, nor any log line of either process, holds a secret (raw or base64 of it).
   const everything = [...otlp.requests.map((r) => r.body), ...outputs].join('\n');
   for (const [name, secret] of Object.entries(SECRETS)) {
@@ -161,6 +183,29 @@ test('one trace per job across a restart, over OTLP/HTTP, with metrics and no se
   }
   assert.match(outputs[1] ?? '', /"trace_id":"[\da-f]{32}","span_id":"[\da-f]{16}"/, 'log lines carry trace and span ids');
 });
+
+function sendCallback(url: string, providerBatchId: string): Promise<Response> {
+  const body = JSON.stringify({ type: 'message_batch.ended', batch_id: providerBatchId });
+  const id = `msg_${randomBytes(6).toString('hex')}`;
+  const at = new Date();
+  return fetch(`${url}/v1/callbacks/batches`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(SECRETS.callbackSecret).sign(id, at, body) },
+    body,
+  });
+}
+
+/** The error the batch's last look recorded (written when the look released the batch). */
+async function waitForBatchError(service: ChildService, jobId: string, headers: Record<string, string>): Promise<{ type: string; message: string }> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const job = (await (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers })).json()) as { batches: Array<{ last_error: { type: string; message: string } | null }> };
+    const error = job.batches.find((b) => b.last_error)?.last_error;
+    if (error) return error;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the refused poll was not recorded:\n${service.output().slice(-2000)}`);
+}
 
 async function waitForSubmittedBatch(service: ChildService, jobId: string, headers: Record<string, string>): Promise<string> {
   const deadline = Date.now() + 30_000;

@@ -1,14 +1,17 @@
 // The span tree of a full job, read from the in-memory exporter: one trace from creation to delivery,
 // continued from the traceparents stored in Postgres by a second service instance after the first
-// stopped; the callback's span linked to its batch; GenAI attributes; errors recorded with status.
+// stopped; the callback's span linked to its batch; GenAI attributes; errors recorded with status; and
+// polls that change nothing leave no span (but are counted).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, test } from 'node:test';
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, metrics, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Webhook } from 'standardwebhooks';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
+import { METRICS } from '../src/telemetry/metric-names.ts';
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startReceiver, type Receiver } from './helpers/receiver.ts';
@@ -17,6 +20,21 @@ import { postJson, startTestService, waitForJob } from './helpers/service.ts';
 const exporter = new InMemorySpanExporter();
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+
+/** Collects only when asked. */
+class ManualReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+const reader = new ManualReader();
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+/** batchline.poll.calls so far, over every outcome (a cumulative counter). */
+async function pollCallsSoFar(): Promise<number> {
+  const { resourceMetrics } = await reader.collect();
+  const sums = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === METRICS.pollCalls.name);
+  return sums.reduce((n, m) => n + (m.dataPoints as Array<{ value: unknown }>).reduce((k, p) => k + Number(p.value), 0), 0);
+}
 
 const CALLBACK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const SLOW_POLLS = { WEBHOOK_SECRET: CALLBACK_SECRET, POLL_MIN_MS: '600000', POLL_MAX_MS: '600000', BATCHLINE_COLLECT_CHUNK: '10' };
@@ -55,6 +73,9 @@ test('a job is one trace: creation, plan, submit, callback, poll, collect, parse
 
     // A new instance, nothing in memory: its spans find their parents in the rows.
     second = await startTestService(db, sim.url, SLOW_POLLS);
+    // A callback says the batch has ended: send it only once it has, or the one poll it triggers finds
+    // the batch still processing and the next is 10 minutes away (a fast start on Postgres beat 100 ms).
+    await providerBatchEnded(providerBatchId);
     const callback = await signedCallback(second.url, providerBatchId);
     assert.equal(callback.status, 202);
     const job = await waitForJob(second.url, id, 30_000);
@@ -89,6 +110,11 @@ test('a job is one trace: creation, plan, submit, callback, poll, collect, parse
     assert.equal(parentOf(create), undefined, 'job.create is the root here (no HTTP instrumentation in-process)');
     assert.equal(parentOf(ingest), idOf(create));
     assert.equal(parentOf(plan), idOf(create));
+    const estimate = one('job.estimate');
+    assert.equal(parentOf(estimate), idOf(create), 'the estimate before the first batch hangs under the job');
+    assert.equal(estimate.attributes['batchline.estimate.items'], 40);
+    const counts = named('anthropic.messages.count_tokens');
+    assert.ok(counts.length >= 2 && counts.every((c) => parentOf(c) === idOf(estimate)), 'its count_tokens calls hang under it');
     assert.equal(parentOf(submit), idOf(plan), 'the batch spans hang under their batch');
     assert.ok(polls.length >= 1 && polls.every((p) => parentOf(p) === idOf(plan)));
     assert.equal(parentOf(collect), idOf(plan));
@@ -144,6 +170,39 @@ test('provider errors are recorded on their span with status ERROR', async () =>
   }
 });
 
+test('a poll that changes nothing leaves no span; the poll that sees the end does; every poll is counted', async () => {
+  db = await createTestDatabase();
+  // Long enough for several looks at an unchanged batch between submit and end.
+  sim.setProcessingMs(2000);
+  const service = await startTestService(db, sim.url, { POLL_MIN_MS: '100', POLL_MAX_MS: '150' });
+  try {
+    const before = await pollCallsSoFar();
+    const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'fine' }, { id: 'b', text: 'slow' }] });
+    const { id } = (await res.json()) as { id: string };
+    const job = await waitForJob(service.url, id, 30_000);
+    assert.equal(job.status, 'completed');
+    const batch = await service.database.db.selectFrom('batches').select(['poll_count']).where('job_id', '=', id).executeTakeFirstOrThrow();
+    assert.ok(batch.poll_count >= 3, `the batch was looked at while unchanged (polls: ${batch.poll_count})`);
+
+    const spans = exporter.getFinishedSpans();
+    const polls = spans.filter((s) => s.name === 'batch.poll');
+    assert.equal(polls.length, 1, `only the poll that saw the end has a span (polls: ${batch.poll_count}, spans: ${polls.length})`);
+    assert.equal(polls[0]!.attributes['batchline.provider_status'], 'ended');
+    assert.equal(polls[0]!.attributes['batchline.batch.poll_count'], batch.poll_count, 'it is the last poll');
+    assert.equal(polls[0]!.attributes['batchline.batch.requests.succeeded'], 2);
+    // The provider SDK's own span of an unchanged look is gone too; collect's results() reads the batch
+    // first, so its retrieve spans hang under batch.collect.
+    const collects = new Set(spans.filter((s) => s.name === 'batch.collect').map(idOf));
+    const strayRetrieves = spans.filter((s) => s.name === 'anthropic.messages.batches.retrieve' && !collects.has(parentOf(s)));
+    assert.deepEqual(strayRetrieves.map((s) => parentOf(s) ?? 'root'), [], 'no provider-call span of a poll is exported');
+    assert.equal((await pollCallsSoFar()) - before, batch.poll_count, 'every poll, kept or not, is counted in batchline.poll.calls');
+  } finally {
+    sim.setProcessingMs(100);
+    await service.close();
+    await db.drop();
+  }
+});
+
 async function submittedBatch(service: Service, jobId: string): Promise<string> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -152,6 +211,16 @@ async function submittedBatch(service: Service, jobId: string): Promise<string> 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the batch was not submitted');
+}
+
+async function providerBatchEnded(providerBatchId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${sim.url}/v1/messages/batches/${providerBatchId}`, { headers: { 'x-api-key': 'test-key', 'anthropic-version': '2023-06-01' } });
+    if (((await res.json()) as { processing_status?: string }).processing_status === 'ended') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`provider batch ${providerBatchId} did not end`);
 }
 
 function signedCallback(url: string, providerBatchId: string): Promise<Response> {

@@ -9,7 +9,7 @@ import { fitBudget, spendOf, worstCaseUsd } from './budget.ts';
 import { budgetTokensPerByte, type Estimate } from './estimate.ts';
 import { estimateStoredJob } from './job-estimate.ts';
 import { judgePilot } from './pilot.ts';
-import { contextFrom, genAiAttributes, recordError, traceparentOf, tracer, type Span } from '../telemetry/trace.ts';
+import { contextFrom, genAiAttributes, inSpan, recordError, traceparentOf, tracer, type Span } from '../telemetry/trace.ts';
 
 interface PlannableJob {
   id: string;
@@ -204,7 +204,12 @@ async function pause(ctx: EngineContext, trx: Transaction<DB>, jobId: string, st
 /** A job's estimate is made once, before its first batch; a failure to make it never holds the job up. */
 async function ensureEstimate(ctx: EngineContext, job: PlannableJob): Promise<Estimate | null> {
   try {
-    const estimate = await estimateStoredJob(ctx, job.id, job.task, job.result_cache);
+    // In the job's trace, so its count_tokens calls are part of the job's story, not stray traces.
+    const estimate = await inSpan('job.estimate', { parent: job.trace_context, attributes: { 'batchline.job.id': job.id, ...genAiAttributes(job.task.model) } }, async (span) => {
+      const made = await estimateStoredJob(ctx, job.id, job.task, job.result_cache);
+      span.setAttributes({ 'batchline.estimate.items': made.items, 'batchline.estimate.input_tokens': made.input_tokens.estimate, 'batchline.estimate.usd': made.cost.usd, 'batchline.estimate.sample_size': made.input_tokens.sample_size });
+      return made;
+    });
     await ctx.db.updateTable('jobs').set({ estimate: JSON.stringify(estimate) }).where('id', '=', job.id).where('estimate', 'is', null).execute();
     return estimate;
   } catch (error) {

@@ -3,53 +3,77 @@
 import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
 import { sql } from 'kysely';
 import type { Batch } from '../db/types.ts';
-import { classifyProviderError } from '../provider/errors.ts';
+import { classifyProviderError, type ProviderFailure } from '../provider/errors.ts';
 import { releaseBatch } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { nextPollDelayMs } from './poll-schedule.ts';
 import { closeBatch } from './collect.ts';
 import { countAdd, instrumentsOf } from '../telemetry/metrics.ts';
-import { genAiAttributes, inSpan, recordError, SpanKind, type Span } from '../telemetry/trace.ts';
+import { genAiAttributes, inSpan, recordError, SpanKind, untraced, type Span } from '../telemetry/trace.ts';
 
+type Answer = { remote: MessageBatch } | { failure: ProviderFailure };
+
+/**
+ * A batch in progress is polled every few minutes for up to 24 h, and most looks find it as it was: a
+ * span for each would bury the trace. The provider call therefore runs untraced, and a `batch.poll`
+ * span, back-dated to the start of the call, is made only when the look mattered: a cancel was sent,
+ * the call failed, or the status or request counts moved (which includes the end). Every call is still
+ * counted in `pollCalls`.
+ */
 export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void> {
+  const startTime = new Date();
+  const providerId = batch.provider_id;
+  const cancel = batch.cancel_requested && batch.provider_status === 'in_progress';
+  const answer = providerId ? await untraced(() => ask(ctx, providerId, cancel)) : undefined;
+  if (answer) countAdd('pollCalls', 1, { outcome: 'remote' in answer ? answer.remote.processing_status : answer.failure.kind });
+  if (answer && 'remote' in answer && !cancel && !changed(batch, answer.remote)) return recordAnswer(ctx, batch, answer.remote);
   await inSpan(
     'batch.poll',
-    { parent: batch.trace_context, kind: SpanKind.CLIENT, attributes: { 'batchline.job.id': batch.job_id, 'batchline.batch.id': batch.id, 'batchline.provider_batch.id': batch.provider_id ?? '', 'batchline.batch.poll_count': batch.poll_count + 1, ...genAiAttributes(batch.model) } },
-    (span) => poll(ctx, batch, span),
+    { parent: batch.trace_context, kind: SpanKind.CLIENT, startTime, attributes: { 'batchline.job.id': batch.job_id, 'batchline.batch.id': batch.id, 'batchline.provider_batch.id': providerId ?? '', 'batchline.batch.poll_count': batch.poll_count + 1, ...genAiAttributes(batch.model) } },
+    async (span) => {
+      if (!answer || !providerId) throw new Error(`batch ${batch.id} has no provider id`);
+      if ('failure' in answer) return recordFailure(ctx, batch, providerId, answer.failure, span);
+      span.setAttributes({ 'batchline.provider_status': answer.remote.processing_status, ...requestCountAttributes(answer.remote.request_counts) });
+      return recordAnswer(ctx, batch, answer.remote);
+    },
   );
 }
 
-async function poll(ctx: EngineContext, batch: Batch, span: Span): Promise<void> {
-  const providerId = batch.provider_id;
-  if (!providerId) throw new Error(`batch ${batch.id} has no provider id`);
-  let remote: MessageBatch;
+async function ask(ctx: EngineContext, providerId: string, cancel: boolean): Promise<Answer> {
   try {
-    remote =
-      batch.cancel_requested && batch.provider_status === 'in_progress'
-        ? await ctx.provider.messages.batches.cancel(providerId)
-        : await ctx.provider.messages.batches.retrieve(providerId);
+    return { remote: cancel ? await ctx.provider.messages.batches.cancel(providerId) : await ctx.provider.messages.batches.retrieve(providerId) };
   } catch (error) {
-    const failure = classifyProviderError(error);
-    countAdd('pollCalls', 1, { outcome: failure.kind });
-    recordError(span, failure.error);
-    span.setAttribute('error.type', failure.kind);
-    if (failure.kind === 'not_found') {
-      // The provider no longer knows this batch (deleted): its items go back to the queue or fail.
-      ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId }, 'provider batch not found; re-queueing its items');
-      return closeBatch(ctx, batch, { type: 'batch_not_found', message: `provider batch ${providerId} no longer exists` });
-    }
-    ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, kind: failure.kind, error: failure.error.message }, 'batch check failed');
-    if (failure.kind === 'rejected' && batch.cancel_requested) {
-      // Cancel refused (it had ended meanwhile): read the state on the next look.
-      await ctx.db.updateTable('batches').set({ provider_status: 'canceling' }).where('id', '=', batch.id).execute();
-    }
-    await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
-    return releaseBatch(ctx, batch.id, nextPollDelayMs(ctx.config, batch.poll_interval_ms, failure.retryAfterMs), failure.error);
+    return { failure: classifyProviderError(error) };
   }
+}
 
+/** Whether the provider's answer differs from what the last look stored on the row. */
+function changed(batch: Batch, remote: MessageBatch): boolean {
+  if (remote.processing_status === 'ended' || remote.processing_status !== batch.provider_status) return true;
+  const before = batch.request_counts ?? {};
+  const now: Record<string, number> = { ...remote.request_counts };
+  return [...new Set([...Object.keys(before), ...Object.keys(now)])].some((k) => before[k] !== now[k]);
+}
+
+async function recordFailure(ctx: EngineContext, batch: Batch, providerId: string, failure: ProviderFailure, span: Span): Promise<void> {
+  recordError(span, failure.error);
+  span.setAttribute('error.type', failure.kind);
+  if (failure.kind === 'not_found') {
+    // The provider no longer knows this batch (deleted): its items go back to the queue or fail.
+    ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId }, 'provider batch not found; re-queueing its items');
+    return closeBatch(ctx, batch, { type: 'batch_not_found', message: `provider batch ${providerId} no longer exists` });
+  }
+  ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, kind: failure.kind, error: failure.error.message }, 'batch check failed');
+  if (failure.kind === 'rejected' && batch.cancel_requested) {
+    // Cancel refused (it had ended meanwhile): read the state on the next look.
+    await ctx.db.updateTable('batches').set({ provider_status: 'canceling' }).where('id', '=', batch.id).execute();
+  }
+  await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
+  return releaseBatch(ctx, batch.id, nextPollDelayMs(ctx.config, batch.poll_interval_ms, failure.retryAfterMs), failure.error);
+}
+
+async function recordAnswer(ctx: EngineContext, batch: Batch, remote: MessageBatch): Promise<void> {
   const ended = remote.processing_status === 'ended';
-  countAdd('pollCalls', 1, { outcome: remote.processing_status });
-  span.setAttributes({ 'batchline.provider_status': remote.processing_status, ...requestCountAttributes(remote.request_counts) });
   const interval = ended ? null : nextPollDelayMs(ctx.config, batch.poll_interval_ms);
   const written = await ctx.db
     .updateTable('batches')
@@ -73,7 +97,7 @@ async function poll(ctx: EngineContext, batch: Batch, span: Span): Promise<void>
   if (!ended) ctx.crashPoint('in_progress');
   // Only the poll that recorded the end measures the batch: one that lost its lease leaves it to the next.
   if (ended && Number(written.numUpdatedRows) > 0) {
-    ctx.log.info({ batch_id: batch.id, provider_batch_id: providerId, counts: remote.request_counts }, 'batch ended');
+    ctx.log.info({ batch_id: batch.id, provider_batch_id: batch.provider_id, counts: remote.request_counts }, 'batch ended');
     const started = batch.submitted_at?.getTime();
     const end = remote.ended_at ? Date.parse(remote.ended_at) : Date.now();
     if (started !== undefined) instrumentsOf().batchDuration.record(Math.max(0, (end - started) / 1000), { provider_status: remote.processing_status });

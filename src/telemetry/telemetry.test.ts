@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trace } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { createTestDatabase } from '../../test/helpers/database.ts';
+import { openDatabase } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import type { DB } from '../db/types.ts';
+import { METRICS } from './metric-names.ts';
+import { observeStateGauges, STATE_GAUGE_LOCK, type StateGaugeOptions } from './metrics.ts';
 import { telemetrySettings } from './sdk.ts';
 import { scrubSecrets } from '../secrets/scrub.ts';
 import { contextFrom, linkTo, spanContextFrom, traceparentOf, tracer } from './trace.ts';
@@ -41,3 +50,110 @@ test('error messages lose URL credentials and query strings before they reach a 
   );
   assert.equal(scrubSecrets('no url here'), 'no url here');
 });
+
+/** Collects only when asked. */
+class ManualReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+type Reading = { items: Record<string, number>; jobs: Record<string, number> };
+
+/** One replica's state gauges: each read() is one metric collection, giving what it reported. */
+function replica(db: Kysely<DB>, options: Omit<StateGaugeOptions, 'meter'> = {}): { read(): Promise<Reading>; stop(): void } {
+  const reader = new ManualReader();
+  const stop = observeStateGauges(db, { ...options, meter: new MeterProvider({ readers: [reader] }).getMeter('test') });
+  return {
+    stop,
+    async read() {
+      const { resourceMetrics } = await reader.collect();
+      const reading: Reading = { items: {}, jobs: {} };
+      for (const m of resourceMetrics.scopeMetrics.flatMap((s) => s.metrics)) {
+        const [into, label] = m.descriptor.name === METRICS.items.name ? [reading.items, 'state'] : m.descriptor.name === METRICS.jobs.name ? [reading.jobs, 'status'] : [];
+        if (!into || !label) continue;
+        for (const p of m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>) into[String(p.attributes[label])] = Number(p.value);
+      }
+      return reading;
+    },
+  };
+}
+
+async function addJob(db: Kysely<DB>, id: string, status: string, finishedAgo: string | null, items: Record<string, number>): Promise<void> {
+  await sql`INSERT INTO jobs (id, status, task, finished_at) VALUES (${id}, ${status}, '{}', ${finishedAgo === null ? null : sql`now() - ${finishedAgo}::interval`})`.execute(db);
+  for (const [state, n] of Object.entries(items)) {
+    await sql`INSERT INTO items (job_id, external_id, document, status)
+      SELECT ${id}, ${`${id}-${state}-`} || g, '{}', ${state} FROM generate_series(1, ${n}::int) g`.execute(db);
+  }
+}
+
+test('the state gauges count items and jobs of unfinished and recent jobs, and an emptied state reads 0', async () => {
+  const tdb = await createTestDatabase();
+  const { db, close } = await openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+  try {
+    await migrate(db);
+    await addJob(db, 'live', 'running', null, { queued: 2, submitted: 1 });
+    await addJob(db, 'recent', 'completed', '10 minutes', { succeeded: 2 });
+    await addJob(db, 'old', 'completed_with_errors', '2 days', { succeeded: 5, failed: 1 });
+    const gauges = replica(db);
+    assert.deepEqual(await gauges.read(), { items: { queued: 2, submitted: 1, succeeded: 2 }, jobs: { running: 1, completed: 1 } }, 'a job finished two days ago is left out');
+
+    await sql`UPDATE items SET status = 'succeeded' WHERE job_id = 'live'`.execute(db);
+    await sql`UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = 'live'`.execute(db);
+    assert.deepEqual(await gauges.read(), { items: { queued: 0, submitted: 0, succeeded: 5 }, jobs: { running: 0, completed: 2 } }, 'states that emptied read 0, not their last count');
+    gauges.stop();
+  } finally {
+    await close();
+    await tdb.drop();
+  }
+});
+
+test(
+  'one replica at a time reads the state gauges, and a slow count is given up at its timeout',
+  { skip: process.env.DATABASE_URL ? false : 'PGlite is one connection in one process: there is no second replica to keep out' },
+  async () => {
+    const tdb = await createTestDatabase();
+    const a = await openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+    const b = await openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+    const blocker = new pg.Client({ connectionString: tdb.url });
+    await blocker.connect();
+    try {
+      await migrate(a.db);
+      await addJob(a.db, 'live', 'running', null, { queued: 2 });
+      const warnings: string[] = [];
+      const first = replica(a.db, { timeoutMs: 10_000 });
+      const second = replica(b.db, { timeoutMs: 300, log: { warn: (_fields, message) => warnings.push(message) } });
+
+      // A holds the lock and waits on the items table (locked by someone else) while B collects.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      const firstReading = first.read();
+      const deadline = Date.now() + 5000;
+      const lockHeld = async () => (await blocker.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`, [STATE_GAUGE_LOCK])).rowCount === 1;
+      while (!(await lockHeld())) {
+        assert.ok(Date.now() < deadline, 'replica A took the gauge lock');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.deepEqual(await second.read(), { items: {}, jobs: {} }, 'B, finding the lock taken, reports nothing');
+      assert.deepEqual(warnings, [], 'and that is no failure');
+      await blocker.query('COMMIT');
+      assert.deepEqual(await firstReading, { items: { queued: 2 }, jobs: { running: 1 } }, 'A reports once its count runs');
+
+      // A count that cannot finish in time is cancelled by statement_timeout, not left to pile up.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      assert.deepEqual(await second.read(), { items: {}, jobs: {} }, 'a timed-out count reports nothing');
+      assert.ok(Date.now() - started < 3000, `given up at its timeout (${Date.now() - started} ms)`);
+      assert.deepEqual(warnings, ['state gauges skipped: the count exceeded its statement timeout']);
+      await blocker.query('ROLLBACK');
+      assert.deepEqual(await second.read(), { items: { queued: 2 }, jobs: { running: 1 } }, 'the lock went with the failed transaction: B reads next time');
+      first.stop();
+      second.stop();
+    } finally {
+      await blocker.end();
+      await b.close();
+      await a.close();
+      await tdb.drop();
+    }
+  },
+);

@@ -4,6 +4,7 @@
 // `traceparentOf` gives null, and nothing is stored.
 import {
   context,
+  createContextKey,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -14,6 +15,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type TimeInput,
 } from '@opentelemetry/api';
 import { scrubSecrets } from '../secrets/scrub.ts';
 import { SERVICE_VERSION } from '../version.ts';
@@ -58,6 +60,8 @@ export interface SpanOptions {
   links?: Link[];
   attributes?: Attributes;
   kind?: SpanKind;
+  /** Back-dates the span: work that was done before it was known to deserve one. */
+  startTime?: TimeInput;
 }
 
 /**
@@ -69,7 +73,12 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
   const links = [...(options.links ?? []), ...(options.root ? activeLink() : [])];
   const span = tracer().startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}), ...(links.length > 0 ? { links } : {}) },
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(links.length > 0 ? { links } : {}),
+      ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
+    },
     parent,
   );
   try {
@@ -80,6 +89,19 @@ export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: S
   } finally {
     span.end();
   }
+}
+
+// The key @opentelemetry/core's suppressTracing sets (createContextKey is Symbol.for, so this is the same
+// key): the SDK's tracer then hands out non-recording spans and propagators inject nothing.
+const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+/**
+ * Runs `fn` with tracing suppressed: no span of ours, of the provider SDK or of the HTTP and pg
+ * instrumentations is recorded inside it. For work whose span is decided only after it has run (a
+ * poll that changed nothing leaves no trace); the caller then records a back-dated span itself.
+ */
+export function untraced<T>(fn: () => Promise<T>): Promise<T> {
+  return context.with(context.active().setValue(SUPPRESS_TRACING, true), fn);
 }
 
 /** A link to the active span (the request that asked for the work), if there is one. */
