@@ -96,7 +96,7 @@ export interface JobBody {
   counts: Record<'total' | 'queued' | 'submitted' | 'succeeded' | 'failed' | 'canceled' | 'retry_wait', number>;
   batches: Array<{ provider_id: string | null; request_count: number; status: string; is_retry: boolean }>;
   usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
-  cost: { usd: number; standard_usd: number; saved_usd: number };
+  cost: { usd: number; standard_usd: number; saved_usd: number; savings: { batch_discount_usd: number; prompt_cache_usd: number; result_cache_usd: number } };
   deliveries: { pending: number; delivered: number; dead: number };
 }
 

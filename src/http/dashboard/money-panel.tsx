@@ -39,8 +39,8 @@ export function MoneyPanel(props: { view: JobView }) {
         <dt class="indent">by the prompt cache</dt>
         <dd data-field="prompt_cache_usd">{formatUsd(cost.savings.prompt_cache_usd)}</dd>
         <dt class="indent">by the result cache</dt>
-        <dd data-field="result_cache_usd">
-          {formatUsd(cost.savings.result_cache_usd)}
+        <dd>
+          <span data-field="result_cache_usd">{formatUsd(cost.savings.result_cache_usd)}</span>
           {view.result_cache.enabled ? ` (${formatCount(view.result_cache.hits)} answers reused)` : ' (off for this job)'}
         </dd>
       </dl>
