@@ -212,6 +212,7 @@ test('a budget that allows half the items: about half go out, the job pauses wit
     assert.equal(sim.stats().requestsSubmitted - base, n, 'every item went out once');
     const final = await getJob(service.url, created.id);
     assert.ok(final.cost.usd <= raised);
+    console.log(`budget: $${half} (half of the full run's $${fullCost}) let ${submitted} of ${n} items out and stopped at $${paused.budget.spent_usd}; after the resume: $${final.cost.usd}, ${final.batches.length} batches`);
 
     // A job that has ended cannot be resumed.
     assert.equal((await postJson(`${service.url}/v1/jobs/${created.id}/resume`, {})).status, 409);
@@ -321,6 +322,7 @@ test('the same 2,000-item job twice with the result cache on: the second submits
     assert.equal(job.cost.usd, 0);
     assert.ok(within(job.result_cache.saved_usd, firstJob.cost.usd, 0.1), `saved ${job.result_cache.saved_usd}, first job cost ${firstJob.cost.usd}`);
     assert.equal(job.cost.savings.result_cache_usd, job.result_cache.saved_usd);
+    console.log(`result cache: second run ${job.result_cache.hits} hits, $${job.cost.usd} spent, $${job.result_cache.saved_usd} saved (first run cost $${firstJob.cost.usd})`);
     const sum = job.cost.savings.batch_discount_usd + job.cost.savings.prompt_cache_usd + job.cost.savings.result_cache_usd;
     assert.ok(Math.abs(sum - job.cost.saved_usd) < 1e-5, 'the savings split adds up');
     // The answers were delivered like any others, with the same outputs.
@@ -390,6 +392,7 @@ test('prompt caching: the shared prefix is written once and read by the other re
     assert.ok(job.cost.savings.prompt_cache_usd > job.cost.usd, 'the cache saves more than the job costs');
     const sum = job.cost.savings.batch_discount_usd + job.cost.savings.prompt_cache_usd + job.cost.savings.result_cache_usd;
     assert.ok(Math.abs(sum - job.cost.saved_usd) < 1e-5);
+    console.log(`prompt cache: ${job.usage.cache_creation_input_tokens} written, ${job.usage.cache_read_input_tokens} read, ${job.usage.input_tokens} uncached; spent $${job.cost.usd}, saved $${job.cost.savings.prompt_cache_usd} by the cache`);
     assert.ok(job.estimate_vs_actual && Math.abs(job.estimate_vs_actual.cost_usd.error_pct ?? 100) < 15, JSON.stringify(job.estimate_vs_actual));
   } finally {
     await service.close();
