@@ -86,7 +86,7 @@ test('every item of a 2,000-item job succeeds despite provider faults, billed on
   assert.equal(paged, N);
 
   assert.ok(job.usage.input_tokens > 0 && job.usage.output_tokens > 0);
-  const { savings } = job.cost as typeof job.cost & { savings: { batch_discount_usd: number; prompt_cache_usd: number; result_cache_usd: number } };
+  const { savings } = job.cost;
   assert.ok(Math.abs(savings.batch_discount_usd - job.cost.standard_usd / 2) < 1e-5, 'batch price is half the standard price');
   assert.ok(Math.abs(savings.batch_discount_usd + savings.prompt_cache_usd + savings.result_cache_usd - job.cost.saved_usd) < 1e-5, 'the savings split adds up');
 });
