@@ -37,8 +37,8 @@ export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buff
   const documents: SourceDocument[] = plugin.inbound.documents(config, event);
   if (documents.length === 0) return { documents: 0, jobs: 0, queued: 0 };
 
-  const jobs = await sql<{ id: string; task: ResolvedTask }>`
-    SELECT id, task FROM jobs
+  const jobs = await sql<{ id: string; task: ResolvedTask; result_cache: boolean }>`
+    SELECT id, task, result_cache FROM jobs
     WHERE source_open AND status IN ('ingesting', 'running') AND cancel_requested_at IS NULL AND source->>'connection' = ${connection}`.execute(ctx.db);
   if (jobs.rows.length === 0) ctx.log.warn({ connection, documents: documents.length }, 'inbound webhook: no open job reads this connection; event dropped');
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
@@ -50,7 +50,7 @@ export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buff
       const still = await sql`SELECT 1 FROM jobs WHERE id = ${job.id} AND source_open AND status IN ('ingesting', 'running')
           AND cancel_requested_at IS NULL FOR UPDATE`.execute(trx);
       if (still.rows.length === 0) return;
-      const written = await insertItemRows(trx, ctx.tag, job.id, rows);
+      const written = await insertItemRows(trx, ctx.tag, job.id, rows, { resultCache: job.result_cache });
       queued += written.inserted;
       await sql`UPDATE jobs SET updated_at = now(), ingest_stats = coalesce(ingest_stats, '{}'::jsonb)
           || jsonb_build_object('read', coalesce((ingest_stats->>'read')::int, 0) + ${written.inserted}::int,

@@ -140,7 +140,7 @@ async function writeJob(ctx: Deps, rows: JobRows): Promise<Job | undefined> {
     await inSpan('job.ingest', { attributes: { 'batchline.job.id': id, 'batchline.documents': documents.length } }, async () => {
       const rowOf = itemRowBuilder(task, limit);
       for (let start = 0; start < documents.length; start += INSERT_CHUNK) {
-        await insertItemRows(trx, ctx.tag, id, documents.slice(start, start + INSERT_CHUNK).map(rowOf));
+        await insertItemRows(trx, ctx.tag, id, documents.slice(start, start + INSERT_CHUNK).map(rowOf), { resultCache: inserted.result_cache });
       }
     });
     return trx.updateTable('jobs').set({ status: 'running', next_run_at: new Date(), updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();

@@ -70,9 +70,10 @@ export interface InsertedItems {
 
 /**
  * Inserts rows of one job; an external id the job already holds is skipped (re-reading a source is
- * harmless). Failed rows are final at once and get their deliveries, like any failed item.
+ * harmless). Failed rows are final at once and get their deliveries, like any failed item; with the
+ * job's result cache on, so are rows the cache answers.
  */
-export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: string, jobId: string, rows: readonly ItemRow[]): Promise<InsertedItems> {
+export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: string, jobId: string, rows: readonly ItemRow[], options: { resultCache: boolean }): Promise<InsertedItems> {
   if (rows.length === 0) return { inserted: 0, rejected: 0 };
   const result = await sql<{ id: number; status: string }>`
     INSERT INTO items (job_id, external_id, document, request_bytes, request_hash, status, last_error)
@@ -86,7 +87,7 @@ export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: str
   const failed = result.rows.filter((r) => r.status === 'failed').map((r) => Number(r.id));
   const queued = result.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id));
   // Answers the result cache already holds are final now: nothing is sent for them.
-  const reused = await reuseCachedResults(trx, jobId, queued);
+  const reused = options.resultCache ? await reuseCachedResults(trx, jobId, queued) : [];
   await enqueueDeliveries(trx, tag, jobId, [...failed, ...reused]);
   return { inserted: result.rows.length, rejected: failed.length };
 }

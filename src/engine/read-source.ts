@@ -94,7 +94,7 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
 
   const write = async (rows: ItemRow[], checkpoint?: { cursor: unknown }) => {
     await ctx.db.transaction().execute(async (trx) => {
-      const written = await insertItemRows(trx, ctx.tag, job.id, rows);
+      const written = await insertItemRows(trx, ctx.tag, job.id, rows, { resultCache: job.result_cache });
       stats.read += written.inserted;
       stats.rejected += written.rejected;
       // The lease check doubles as the guard against a replica that took the job over, and a cancel.
