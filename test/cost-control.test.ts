@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { writeGooglePlayCsv } from '../plugins/reviews/fixtures.ts';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
@@ -394,6 +395,31 @@ test('prompt caching: the shared prefix is written once and read by the other re
     assert.ok(Math.abs(sum - job.cost.saved_usd) < 1e-5);
     console.log(`prompt cache: ${job.usage.cache_creation_input_tokens} written, ${job.usage.cache_read_input_tokens} read, ${job.usage.input_tokens} uncached; spent $${job.cost.usd}, saved $${job.cost.savings.prompt_cache_usd} by the cache`);
     assert.ok(job.estimate_vs_actual && Math.abs(job.estimate_vs_actual.cost_usd.error_pct ?? 100) < 15, JSON.stringify(job.estimate_vs_actual));
+  } finally {
+    await service.close();
+    await sim.close();
+    await db.drop();
+  }
+});
+
+test('the result cache serves jobs that read a source as well', async () => {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ processingMs: 50 });
+  const service = await startTestService(db, sim.url);
+  try {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ reviewId: `gp:${i}`, rating: (i % 5) + 1, text: `Review ${i}: decent, battery could be better` }));
+    writeGooglePlayCsv(path.join(db.dataDir, 'export.csv'), rows);
+    const body = { task: 'review-insights', cache: 'on', source: { plugin: 'reviews', config: { path: path.join(db.dataDir, 'export.csv'), preset: 'google-play' } } };
+    const run = async () => {
+      const { id } = (await (await postJson(`${service.url}/v1/jobs`, body)).json()) as { id: string };
+      await waitForJob(service.url, id, 30_000);
+      return getJob(service.url, id);
+    };
+    assert.equal((await run()).result_cache.hits, 0);
+    const second = await run();
+    assert.equal(second.result_cache.hits, 50);
+    assert.equal(second.counts.succeeded, 50);
+    assert.equal(sim.stats().requestsSubmitted, 50, 'the second read submitted nothing');
   } finally {
     await service.close();
     await sim.close();
