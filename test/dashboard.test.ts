@@ -283,3 +283,31 @@ test('a job with a source shows its read progress, and a rejected row as a faile
   assert.match(html, /<dd data-source="rejected">1<\/dd>/);
   assert.match(html, /data-field="error_type">invalid_row<\/td><td data-field="error_message">row 2\b/);
 });
+
+test('a job paused for its budget shows why, and the page resumes it with a new budget', async () => {
+  const res = await postJson(`${service.url}/v1/jobs`, { name: 'tight budget', task: 'ticket-triage', max_usd: 0.000001, documents: [{ id: 'a', text: 'Refund please' }] }, bearer);
+  const { id } = (await res.json()) as { id: string };
+  let job: { status: string; budget: { max_usd: number } | null } | undefined;
+  for (let i = 0; i < 200 && job?.status !== 'awaiting_budget'; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    job = (await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: bearer })).json()) as typeof job;
+  }
+  assert.equal(job?.status, 'awaiting_budget');
+  const cookie = await logIn();
+  const html = await (await get(`/jobs/${id}`, cookie)).text();
+  assert.match(html, /id="pause-reason"[^>]*>[\s\S]*budget/);
+  assert.match(html, /<input id="max-usd" name="max_usd" type="number"/);
+  assert.match(html, /data-field="budget"/);
+  const csrf = await csrfOf(`/jobs/${id}`, cookie);
+  const bad = await postForm(`/jobs/${id}/resume`, { csrf, max_usd: 'lots' }, { cookie });
+  assert.equal(bad.status, 422);
+  assert.equal(((await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: bearer })).json()) as { status: string }).status, 'awaiting_budget', 'a bad amount changes nothing');
+  const ok = await postForm(`/jobs/${id}/resume`, { csrf, max_usd: '5' }, { cookie });
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get('location'), `/jobs/${id}?done=resume`);
+  const after = (await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: bearer })).json()) as { status: string; budget: { max_usd: number } };
+  assert.equal(after.budget.max_usd, 5);
+  assert.notEqual(after.status, 'awaiting_budget');
+  await fetch(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST', headers: bearer });
+  await waitForJob(service.url, id, 30_000, bearer);
+});

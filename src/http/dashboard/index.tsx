@@ -6,8 +6,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
+import { resumeJob, type ResumeInput } from '../../engine/resume.ts';
 import { retryFailedItems } from '../../engine/retry.ts';
-import { AppError, coerceError } from '../../errors.ts';
+import { AppError, coerceError, invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { jobPath } from './format.ts';
@@ -22,7 +23,7 @@ import { createSessions, SESSION_COOKIE } from './session.ts';
 
 type Ctx = Context<DashboardEnv>;
 
-const ACTIONS = ['cancel', 'retry', 'close'] as const;
+const ACTIONS = ['cancel', 'retry', 'close', 'resume'] as const;
 type Action = (typeof ACTIONS)[number];
 
 export function registerDashboard(app: OpenAPIHono, deps: AppDeps): void {
@@ -60,7 +61,7 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
     ui.post(`/jobs/:id/${action}`, securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {
       const id = c.req.param('id');
       try {
-        const done = await runAction(deps, action, id);
+        const done = await runAction(deps, action, id, c.get('form'));
         return c.redirect(`${jobPath(id)}?done=${action}${action === 'retry' ? `&n=${done}` : ''}`, 303);
       } catch (error) {
         const appError = coerceError(error);
@@ -105,12 +106,21 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
   return ui;
 }
 
-async function runAction(deps: AppDeps, action: Action, id: string): Promise<number> {
-  // The same engine calls as POST /v1/jobs/{id}/cancel, /retry and /close.
+async function runAction(deps: AppDeps, action: Action, id: string, form: Record<string, string>): Promise<number> {
+  // The same engine calls as POST /v1/jobs/{id}/cancel, /retry, /close and /resume.
   if (action === 'cancel') await cancelJob(deps, id);
   else if (action === 'close') await closeJobSource(deps, id);
+  else if (action === 'resume') await resumeJob(deps, id, resumeInputOf(form));
   else return retryFailedItems(deps, id);
   return 0;
+}
+
+/** The resume form: a new budget (blank keeps the current one), or accepting a failed pilot. */
+function resumeInputOf(form: Record<string, string>): ResumeInput {
+  const raw = (form.max_usd ?? '').trim();
+  const maxUsd = raw === '' ? undefined : /^\d+(\.\d+)?$/.test(raw) && Number(raw) > 0 ? Number(raw) : NaN;
+  if (Number.isNaN(maxUsd)) throw invalidField('max_usd', `"${raw}" is not an amount of USD above 0 (e.g. 25 or 2.50)`);
+  return { ...(maxUsd !== undefined ? { max_usd: maxUsd } : {}), ...(form.accept_pilot === 'true' ? { accept_pilot: true } : {}) };
 }
 
 /** The confirmation after a post-redirect-get; only known values are shown. */
@@ -121,6 +131,8 @@ function noticeOf(c: Ctx): string | undefined {
       return 'Cancel requested: queued items are canceled and open batches are being canceled.';
     case 'close':
       return 'Source closed: the job ends once the documents it has are done.';
+    case 'resume':
+      return 'Resumed: the job sends its remaining items again (it pauses again if the budget still does not cover them).';
     case 'retry': {
       const n = Number.parseInt(c.req.query('n') ?? '', 10);
       return Number.isFinite(n) && n >= 0 ? `${n} failed ${n === 1 ? 'item was' : 'items were'} queued again.` : 'Failed items were queued again.';

@@ -231,6 +231,29 @@ function Actions(props: { view: JobView; csrf: string }) {
     buttons.push(action('retry', `Retry ${formatCount(view.counts.failed)} failed items`, 'Queue the failed items again'));
   }
   if (view.source?.open && view.status !== 'ingesting') buttons.push(action('close', 'Close the source', 'Take no more documents; the job ends when its work is done'));
+  if (view.status === 'awaiting_budget' && !view.cancel_requested) {
+    buttons.push(
+      <form method="post" action={`${jobPath(view.id)}/resume`}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <label for="max-usd">New budget (USD)</label>{' '}
+        <input id="max-usd" name="max_usd" type="number" min="0" step="any" required value={String(view.budget?.max_usd ?? '')} />{' '}
+        <button type="submit" id="resume-button" title="Raise max_usd and send the remaining items">
+          Resume
+        </button>
+      </form>,
+    );
+  }
+  if (view.status === 'pilot_failed' && !view.cancel_requested) {
+    buttons.push(
+      <form method="post" action={`${jobPath(view.id)}/resume`}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <input type="hidden" name="accept_pilot" value="true" />
+        <button type="submit" id="resume-button" title="Send the remaining items although the pilot missed its bar">
+          Send the rest anyway
+        </button>
+      </form>,
+    );
+  }
   return buttons.length > 0 ? <>{buttons}</> : <span class="muted">No actions: the job is {statusLabel(view.status)}.</span>;
 }
 
