@@ -17,7 +17,6 @@ import { startWorker, type Worker } from './worker/loop.ts';
 import { createCounters, type Counters } from './telemetry/counters.ts';
 import { observeStateGauges } from './telemetry/metrics.ts';
 import { loadSecretKey } from './secrets/key.ts';
-import { createProviderClient } from './provider/client.ts';
 
 export interface Service {
   url: string;

@@ -3,7 +3,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
-import { batchCostUsd, priceOf, BATCH_DISCOUNT, type Usage } from './cost.ts';
+import { priceOf, BATCH_DISCOUNT } from './cost.ts';
+import { jobMoneyOf, usageRowsOf } from './usage-rows.ts';
 
 type Tx = Transaction<DB> | Kysely<DB>;
 
@@ -31,24 +32,15 @@ export interface Spend {
 }
 
 export async function spendOf(db: Tx, jobId: string, fallbackModel: string): Promise<Spend> {
-  const [byModel, reserved] = await Promise.all([
-    sql<Usage & { model: string | null }>`
-      SELECT model, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
-        sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
-      FROM results WHERE job_id = ${jobId} AND NOT from_cache GROUP BY model`.execute(db),
-    sql<{ usd: string | null }>`
-      SELECT sum(worst_case_usd) AS usd FROM batches WHERE job_id = ${jobId} AND status NOT IN ('collected','failed')`.execute(db),
-  ]);
-  let spent = 0;
-  for (const row of byModel.rows) {
-    spent += batchCostUsd(row.model ?? fallbackModel, {
-      input_tokens: Number(row.input_tokens),
-      output_tokens: Number(row.output_tokens),
-      cache_creation_input_tokens: Number(row.cache_creation_input_tokens),
-      cache_read_input_tokens: Number(row.cache_read_input_tokens),
-    });
-  }
-  return { spent_usd: spent, reserved_usd: Number(reserved.rows[0]?.usd ?? 0) };
+  const [rows, reserved] = await Promise.all([usageRowsOf(db, jobId), reservedUsd(db, jobId)]);
+  return { spent_usd: jobMoneyOf(rows, fallbackModel).cost.usd, reserved_usd: reserved };
+}
+
+/** The worst case of a job's batches whose results are not all stored yet. */
+export async function reservedUsd(db: Tx, jobId: string): Promise<number> {
+  const reserved = await sql<{ usd: string | null }>`
+    SELECT sum(worst_case_usd) AS usd FROM batches WHERE job_id = ${jobId} AND status NOT IN ('collected','failed')`.execute(db);
+  return Number(reserved.rows[0]?.usd ?? 0);
 }
 
 export interface BudgetFit {

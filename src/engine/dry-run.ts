@@ -1,7 +1,6 @@
 // POST /v1/jobs?dry_run=true: reads the documents (inline, or the source as a job's first read would),
 // measures and packs them exactly as a job would, and estimates the cost. Nothing is stored or sent.
 // Memory stays flat: documents are tallied one by one; only a fixed-size sample is kept.
-import type Anthropic from '@anthropic-ai/sdk';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { SourceDocument } from '../plugins/contract.ts';

@@ -7,7 +7,7 @@ import type { StoredDocument } from './document.ts';
 import { sampledRequests } from './dry-run.ts';
 import { composeEstimate, measurePrefix, measureSample, type Estimate } from './estimate.ts';
 import { guessOutputTokens } from './estimate-output.ts';
-import { batchCostUsd } from './cost.ts';
+import { jobMoneyOf, usageRowsOf } from './usage-rows.ts';
 
 /** Requests of a job measured with count_tokens before it starts (count_tokens is free, but rate-limited). */
 export const JOB_SAMPLE = 20;
@@ -27,10 +27,7 @@ export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provide
     sql<{ document: StoredDocument; request_bytes: number }>`
       SELECT document, request_bytes FROM items WHERE job_id = ${jobId} AND status = 'queued'
       ORDER BY md5(id::text) LIMIT ${JOB_SAMPLE}`.execute(ctx.db),
-    sql<{ model: string; n: number; input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number }>`
-      SELECT model, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
-        sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
-      FROM results WHERE job_id = ${jobId} AND from_cache GROUP BY model`.execute(ctx.db),
+    usageRowsOf(ctx.db, jobId),
   ]);
   const t = totals.rows[0] ?? { n: 0, bytes: 0, rejected: 0 };
   const items = Number(t.n);
@@ -43,11 +40,9 @@ export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provide
     items > 0 ? measurePrefix(ctx.provider, task) : Promise.resolve(0),
     guessOutputTokens(ctx.db, task, jobId),
   ]);
-  const cacheHits = reused.rows.reduce((a, r) => a + Number(r.n), 0);
-  const cacheSavedUsd = reused.rows.reduce(
-    (a, r) => a + batchCostUsd(r.model, { input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cache_creation_input_tokens: Number(r.cache_creation_input_tokens), cache_read_input_tokens: Number(r.cache_read_input_tokens) }),
-    0,
-  );
+  // Answers the result cache gave at ingest: not sent, and what they saved.
+  const { hits: cacheHits, cost } = jobMoneyOf(reused, task.model);
+  const cacheSavedUsd = cost.savings.result_cache_usd;
   const estimate = composeEstimate({
     task,
     tally: { items, rejected: Number(t.rejected), batches, bytes, cacheHits, cacheSavedUsd, cacheEnabled },

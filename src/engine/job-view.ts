@@ -1,12 +1,12 @@
 // What the API shows of a job: counts by state, its batches, token usage and money (CONTRACT.md).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB, ErrorInfo, Job, JobStatus } from '../db/types.ts';
 import type { StoredSource } from './source-ref.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { round, type Money, type Usage } from './cost.ts';
-import { jobMoneyOf, type UsageRow } from './usage-rows.ts';
+import { jobMoneyOf, usageRowsOf } from './usage-rows.ts';
 import type { PilotConfig, PilotState } from '../db/types.ts';
-import { spendOf } from './budget.ts';
+import { reservedUsd } from './budget.ts';
 import type { StoredEstimate } from './job-estimate.ts';
 import { pilotFailures, pilotSample, type PilotFailure, type PilotSample } from './pilot.ts';
 
@@ -127,19 +127,16 @@ const MAX_BATCHES_SHOWN = 200;
 
 export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
   const task = job.task as ResolvedTask;
-  const [counts, batches, usageRows, deliveries, budget, pilot] = await Promise.all([
+  const [counts, batches, usageRows, deliveries, reserved, pilot] = await Promise.all([
     db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
     db.selectFrom('batches').selectAll().where('job_id', '=', job.id).orderBy('id').limit(MAX_BATCHES_SHOWN).execute(),
-    sql<UsageRow>`
-      SELECT model, from_cache, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
-        sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
-      FROM results WHERE job_id = ${job.id} GROUP BY model, from_cache`.execute(db),
+    usageRowsOf(db, job.id),
     db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
-    budgetView(db, job, task),
+    job.max_usd === null ? Promise.resolve(0) : reservedUsd(db, job.id),
     pilotView(db, job),
   ]);
   const count = (s: string) => Number(counts.find((c) => c.status === s)?.n ?? 0);
-  const { usage, cost, hits } = jobMoneyOf(usageRows.rows, task.model);
+  const { usage, cost, hits } = jobMoneyOf(usageRows, task.model);
   const delivery = (s: string) => Number(deliveries.find((d) => d.status === s)?.n ?? 0);
   const estimate = job.estimate as StoredEstimate | null;
   return {
@@ -174,7 +171,7 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     cost,
     estimate,
     estimate_vs_actual: estimate && job.finished_at ? compare(estimate, usage, cost.usd) : null,
-    budget,
+    budget: budgetView(job, cost.usd, reserved),
     pilot,
     result_cache: { enabled: job.result_cache, hits, saved_usd: cost.savings.result_cache_usd },
     pause_reason: job.pause_reason,
@@ -188,11 +185,11 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
   };
 }
 
-async function budgetView(db: Kysely<DB>, job: Job, task: ResolvedTask): Promise<BudgetView | null> {
+/** Spent is what the job's own results cost (cost.usd); reserved, what batches still out may cost at most. */
+function budgetView(job: Job, spentUsd: number, reservedUsd: number): BudgetView | null {
   if (job.max_usd === null) return null;
   const maxUsd = Number(job.max_usd);
-  const spend = await spendOf(db, job.id, task.model);
-  return { max_usd: maxUsd, spent_usd: round(spend.spent_usd), reserved_usd: round(spend.reserved_usd), remaining_usd: round(Math.max(0, maxUsd - spend.spent_usd - spend.reserved_usd)) };
+  return { max_usd: maxUsd, spent_usd: spentUsd, reserved_usd: round(reservedUsd), remaining_usd: round(Math.max(0, maxUsd - spentUsd - reservedUsd)) };
 }
 
 async function pilotView(db: Kysely<DB>, job: Job): Promise<PilotView | null> {

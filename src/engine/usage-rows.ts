@@ -1,5 +1,7 @@
 // Result usage summed by model and origin (billed to this job, or reused from the result cache), as the
 // job view and the dashboard's job list both read it, turned into money.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/types.ts';
 import { moneyOf, type Money, type Usage, type UsageByOrigin } from './cost.ts';
 
 /** One row of `SELECT model, from_cache, count(*) AS n, sum(<usage>)… GROUP BY model, from_cache` (sums may come back as strings). */
@@ -11,6 +13,15 @@ export interface UsageRow {
   output_tokens: number | string;
   cache_creation_input_tokens: number | string;
   cache_read_input_tokens: number | string;
+}
+
+/** A job's results summed by model and origin: what jobMoneyOf reads. */
+export async function usageRowsOf(db: Transaction<DB> | Kysely<DB>, jobId: string): Promise<UsageRow[]> {
+  const rows = await sql<UsageRow>`
+    SELECT model, from_cache, count(*)::int AS n, sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+      sum(cache_creation_input_tokens)::int8 AS cache_creation_input_tokens, sum(cache_read_input_tokens)::int8 AS cache_read_input_tokens
+    FROM results WHERE job_id = ${jobId} GROUP BY model, from_cache`.execute(db);
+  return rows.rows;
 }
 
 export interface JobMoney {

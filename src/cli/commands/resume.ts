@@ -3,7 +3,7 @@
 import { expectPositionals, parseCommandArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { parseUsd } from '../job-body.ts';
-import { moneyText } from '../progress.ts';
+import { formatUsd, moneyText } from '../progress.ts';
 import { withSession } from '../session.ts';
 import type { JobSnapshot } from '../types.ts';
 import { watchJob } from '../watch.ts';
@@ -43,13 +43,10 @@ export async function resumeCommand(args: string[], ctx: CliContext): Promise<nu
   return withSession(ctx.env, { command: 'resume' }, async (session) => {
     const startedAt = Date.now();
     const job = await session.api.post<JobSnapshot>(`/v1/jobs/${encodeURIComponent(jobId)}/resume`, body);
-    const budget = job.budget ? `; budget ${moneyOfBudget(job.budget.max_usd)}, ${moneyOfBudget(job.budget.spent_usd)} spent` : '';
+    const budget = job.budget ? `; budget ${formatUsd(job.budget.max_usd)}, ${formatUsd(job.budget.spent_usd)} spent` : '';
     ctx.stdout.write(`job ${job.id} ${job.status}${budget}${moneyText(job) ? ` · ${moneyText(job)}` : ''}\n`);
     if (!values.wait) return 0;
     return watchJob(session, job.id, ctx, { startedAt });
   });
 }
 
-function moneyOfBudget(usd: number): string {
-  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
-}

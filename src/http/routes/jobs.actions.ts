@@ -128,9 +128,7 @@ const resume = createRoute({
 export function registerJobsActions(app: OpenAPIHono, deps: AppDeps): void {
   app.openapi(resume, async (c) => {
     const { id } = c.req.valid('param');
-    const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
-    const body = hasBody ? c.req.valid('json') : {};
-    await resumeJob(deps, id, body ?? {});
+    await resumeJob(deps, id, c.req.valid('json') ?? {});
     const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return c.json(await jobView(deps.db, job), 202);
   });

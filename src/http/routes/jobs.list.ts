@@ -1,5 +1,5 @@
 // GET /v1/jobs: jobs newest first, cursor-paginated.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { jobSummary } from '../../engine/job-view.ts';
 import { invalidField } from '../../errors.ts';
