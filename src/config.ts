@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import path from 'node:path';
 import { parseSecretKey } from './secrets/key.ts';
+import { parseMinPrefixOverrides, type MinPrefixOverrides } from './provider/prompt-cache-rules.ts';
 
 const MB = 1024 * 1024;
 
@@ -81,6 +82,25 @@ export const configSchema = z
     BATCHLINE_RESULT_CACHE_TTL_HOURS: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(24 * 365 * 10).default(168),
     /** Budget of jobs that do not set max_usd (USD at batch price); unset = no budget. */
     BATCHLINE_DEFAULT_MAX_USD: optionalString.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of USD, e.g. 25 or 2.50').transform(Number).pipe(z.number().positive('must be above 0')).optional()),
+    /**
+     * A batch the provider gave an id for but answers 404 about is declared gone only after it has been
+     * invisible this long without a break, in at least BATCHLINE_UNCONFIRMED_MIN_LOOKS looks, and
+     * batches.list does not show it either (docs/architecture.md, "A provider id is a promise").
+     */
+    BATCHLINE_UNCONFIRMED_WINDOW_MS: intFrom(0).default(30 * 60_000),
+    BATCHLINE_UNCONFIRMED_MIN_LOOKS: intFrom(1, 1000).default(5),
+    /** Minimum cacheable prefix by model, over the published table: `model=tokens,prefix*=tokens,*=tokens`. */
+    BATCHLINE_CACHE_MIN_TOKENS: z
+      .string()
+      .optional()
+      .transform((raw, ctx): MinPrefixOverrides => {
+        const parsed = parseMinPrefixOverrides(raw ?? '');
+        if (parsed.ok) return parsed.overrides;
+        ctx.addIssue({ code: 'custom', message: parsed.message });
+        return z.NEVER;
+      }),
+    /** Share of a batch's requests expected to read a cached prefix before any job of the task has shown its own (best effort in batches). */
+    BATCHLINE_PROMPT_CACHE_HIT_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.5),
     BATCHLINE_CRASH_AT: optionalString.pipe(z.enum(CRASH_POINTS).optional()),
   })
   .superRefine((c, ctx) => {

@@ -8,6 +8,7 @@ import { writeGooglePlayCsv } from '../plugins/reviews/fixtures.ts';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+import { reviews } from './fixtures/reviews.ts';
 
 interface Comparison {
   estimated: number;
@@ -38,37 +39,11 @@ interface DryRun {
     batches: number;
     input_tokens: { estimate: number; method: string; sample_size: number; sample_tokens: number; error_bound: number };
     output_tokens: { estimate: number; basis: string; max: number };
-    prompt_cache: { prefix_tokens: number; writes: number; reads: number };
+    prompt_cache: { prefix_tokens: number; min_prefix_tokens: number; cacheable: boolean; writes: number; reads: number };
     result_cache: { hits: number; saved_usd: number } | null;
     cost: { usd: number; standard_usd: number; worst_case_usd: number };
   };
   budget: { max_usd: number; fits_expected: boolean; fits_worst_case: boolean } | null;
-}
-
-/** Reviews of varied length and wording, the same for every run (a seeded generator). */
-function reviews(n: number, seed = 7): Array<{ id: string; text: string; metadata: { rating: number } }> {
-  let state = seed;
-  const next = () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  const phrases = [
-    'The battery lasts two full days.',
-    'Strap broke after a week of use.',
-    'Pairing with my phone was instant and painless.',
-    'Customer support never answered my emails.',
-    'Screen is bright and easy to read outdoors.',
-    'The app keeps crashing when I open the sleep tab.',
-    'Great value for the price, would buy again.',
-    'Heart-rate readings are way off during runs.',
-    "J'adore la couleur, mais la boucle est fragile.",
-    'Shipping took three weeks and the box was damaged.',
-  ];
-  return Array.from({ length: n }, (_, i) => {
-    const sentences = 1 + Math.floor(next() * 12);
-    const text = Array.from({ length: sentences }, () => phrases[Math.floor(next() * phrases.length)]).join(' ');
-    return { id: `r-${i}`, text, metadata: { rating: 1 + Math.floor(next() * 5) } };
-  });
 }
 
 async function getJob(url: string, id: string): Promise<JobView> {
@@ -116,7 +91,8 @@ test('a dry run of 10,000 reviews stores and sends nothing, and its estimate is 
     assert.ok(e.input_tokens.sample_tokens > 0 && e.input_tokens.error_bound > 0, JSON.stringify(e.input_tokens));
     assert.equal(e.output_tokens.basis, 'observed_mean');
     assert.equal(e.output_tokens.max, 10_000 * 1024);
-    assert.ok(e.prompt_cache.prefix_tokens > 0 && e.prompt_cache.reads === 9_999, JSON.stringify(e.prompt_cache));
+    // The task's prefix is far below the model's minimum cacheable prefix (issue #14): nothing is counted as cached.
+    assert.ok(e.prompt_cache.prefix_tokens > 0 && e.prompt_cache.prefix_tokens < e.prompt_cache.min_prefix_tokens && !e.prompt_cache.cacheable && e.prompt_cache.reads === 0, JSON.stringify(e.prompt_cache));
     assert.ok(e.cost.usd < e.cost.standard_usd && e.cost.usd < e.cost.worst_case_usd, JSON.stringify(e.cost));
     // Nothing was stored, nothing submitted: only count_tokens was called (the sample and the prefix).
     assert.equal(sim.stats().creates, before.creates);
@@ -372,8 +348,9 @@ test('result cache entries expire after their TTL', async () => {
 
 test('prompt caching: the shared prefix is written once and read by the other requests, and priced so', async () => {
   const db = await createTestDatabase();
-  const sim = await startSimulator({ processingMs: 50 });
-  const service = await startTestService(db, sim.url);
+  // Mechanics with every possible hit taken: partial hits, as inside real batches, are in test/prompt-cache.test.ts.
+  const sim = await startSimulator({ processingMs: 50, promptCache: { hitRate: 1 } });
+  const service = await startTestService(db, sim.url, { BATCHLINE_PROMPT_CACHE_HIT_RATE: '1' });
   try {
     const reference = 'Product line reference: the Pulse 3 watch has a 2-day battery, a silicone strap and a companion app. '.repeat(60);
     const task = {
@@ -382,7 +359,8 @@ test('prompt caching: the shared prefix is written once and read by the other re
       prompt: 'Classify this review.\n\n{{text}}',
       output_schema: { type: 'object', properties: { topic: { type: 'string', enum: ['battery', 'strap', 'app', 'other'] } }, required: ['topic'] },
     };
-    const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task, max_tokens: 128, documents: reviews(200, 8) })).json()) as { id: string };
+    // A model whose minimum cacheable prefix (1,024 tokens) the 6 KB reference reaches.
+    const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task, model: 'claude-sonnet-4-5', max_tokens: 128, documents: reviews(200, 8) })).json()) as { id: string };
     await waitForJob(service.url, id, 30_000);
     const job = await getJob(service.url, id);
     assert.equal(job.counts.succeeded, 200);

@@ -7,10 +7,11 @@ import { postJson, startTestService, waitForJob } from './helpers/service.ts';
 
 const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `doc-${i}`, text: `recovery document ${i}` }));
 
-test('a provider batch that no longer exists (404) sends its items again in a new batch', async () => {
+test('a provider batch that no longer exists (404 for the whole window) sends its items again in a new batch', async () => {
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 5_000 });
-  const service = await startTestService(db, sim.url);
+  // A short window: by default a batch must stay invisible for 30 minutes before it is declared gone.
+  const service = await startTestService(db, sim.url, { BATCHLINE_UNCONFIRMED_WINDOW_MS: '300', BATCHLINE_UNCONFIRMED_MIN_LOOKS: '3' });
   try {
     const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(20) })).json()) as { id: string };
     const batchesDb = service.database.db.selectFrom('batches').selectAll().where('job_id', '=', id);
@@ -24,7 +25,7 @@ test('a provider batch that no longer exists (404) sends its items again in a ne
     assert.equal(job.counts.succeeded, 20);
     const batches = await batchesDb.orderBy('id').execute();
     assert.equal(batches.length, 2);
-    assert.equal(batches[0]?.last_error?.type, 'batch_not_found');
+    assert.equal(batches[0]?.last_error?.type, 'batch_gone');
     assert.equal(batches[1]?.is_retry, true);
     assert.equal(batches[1]?.request_count, 20);
   } finally {

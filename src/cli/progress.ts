@@ -16,8 +16,8 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 const SEPARATOR = ' · ';
 const MIN_BAR = 6;
 const MAX_BAR = 30;
-// Ended at the provider (results being collected or in), or closed without results.
-const BATCH_DONE = new Set(['ended', 'collected', 'failed']);
+// Ended at the provider (results being collected or in), or closed without results (gone: its items went out again).
+const BATCH_DONE = new Set(['ended', 'collected', 'failed', 'gone']);
 
 const ansi = (code: string) => (text: string) => (text === '' ? '' : `\x1b[${code}m${text}\x1b[0m`);
 const green = ansi('32');
@@ -300,6 +300,7 @@ export function statusReport(job: JobSnapshot): string[] {
     const sample = job.pilot.sample;
     row('pilot', `${job.pilot.items} items, bar ${Math.round(job.pilot.min_success_rate * 100)}%: ${job.pilot.state}${sample && sample.rate !== null ? ` (${sample.valid}/${sample.judged} valid)` : ''}`);
   }
+  if (job.prompt_cache) row('prompt', job.prompt_cache.note);
   if (job.result_cache?.enabled) row('cache', `${job.result_cache.hits} answers reused, ${formatUsd(job.result_cache.saved_usd)} saved`);
   if (job.pause_reason) row('paused', job.pause_reason.message);
   if (job.deliveries) row('deliveries', `${job.deliveries.delivered} delivered · ${job.deliveries.pending} pending · ${job.deliveries.dead} dead`);

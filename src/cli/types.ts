@@ -46,6 +46,7 @@ export interface JobSnapshot {
   pilot?: { items: number; min_success_rate: number; state: string; sample?: { judged: number; valid: number; rate: number | null } | null; failures?: Array<{ external_id: string; error: { message: string } | null }> } | null;
   result_cache?: { enabled: boolean; hits: number; saved_usd: number };
   pause_reason?: { type: string; message: string } | null;
+  prompt_cache?: { marked: boolean; note: string } | null;
   created_at?: string;
   updated_at?: string;
   finished_at?: string | null;

@@ -620,12 +620,17 @@ export interface components {
          *         },
          *         "prompt_cache": {
          *           "prefix_tokens": 250,
-         *           "writes": 1,
-         *           "reads": 1
+         *           "min_prefix_tokens": 4096,
+         *           "cacheable": false,
+         *           "hit_rate": 0.5,
+         *           "hit_rate_basis": "assumed",
+         *           "writes": 0,
+         *           "reads": 0
          *         },
          *         "result_cache": null,
          *         "cost": {
          *           "usd": 0.000614,
+         *           "no_cache_hit_usd": 0.000614,
          *           "standard_usd": 0.00139,
          *           "worst_case_usd": 0.005983
          *         }
@@ -677,12 +682,17 @@ export interface components {
          *       },
          *       "prompt_cache": {
          *         "prefix_tokens": 250,
-         *         "writes": 1,
-         *         "reads": 1
+         *         "min_prefix_tokens": 4096,
+         *         "cacheable": false,
+         *         "hit_rate": 0.5,
+         *         "hit_rate_basis": "assumed",
+         *         "writes": 0,
+         *         "reads": 0
          *       },
          *       "result_cache": null,
          *       "cost": {
          *         "usd": 0.000614,
+         *         "no_cache_hit_usd": 0.000614,
          *         "standard_usd": 0.00139,
          *         "worst_case_usd": 0.005983
          *       }
@@ -723,9 +733,21 @@ export interface components {
                 /** @description items × max_tokens: no answer is longer */
                 max: number;
             };
-            /** @description The task's shared prefix (tools, system prompt), marked with cache_control: written once per batch, read by the other requests */
+            /** @description The task's shared prefix and the prompt cache: expected writes (every miss) and reads */
             prompt_cache: {
+                /** @description Tokens of the task's shared prefix (tools, system prompt) */
                 prefix_tokens: number;
+                /** @description The model's minimum cacheable prefix (BATCHLINE_CACHE_MIN_TOKENS over the published table): a shorter one caches nothing */
+                min_prefix_tokens: number;
+                /** @description Whether the prefix reaches the minimum, so requests mark it with cache_control */
+                cacheable: boolean;
+                /** @description Share of requests (after the first of each batch) expected to read the prefix: hits inside a batch are best effort */
+                hit_rate: number;
+                /**
+                 * @description observed: what earlier jobs of the task and model got; assumed: BATCHLINE_PROMPT_CACHE_HIT_RATE
+                 * @enum {string}
+                 */
+                hit_rate_basis: "observed" | "assumed";
                 writes: number;
                 reads: number;
             };
@@ -736,8 +758,10 @@ export interface components {
             } | null;
             /** @description USD */
             cost: {
-                /** @description Expected, at Message Batches price, prompt-cache reads included */
+                /** @description Expected, at Message Batches price, prompt-cache reads included at the expected hit rate */
                 usd: number;
+                /** @description The same if no request reads the prompt cache at all (every marked prefix written): an upper bound of usd for the estimated tokens */
+                no_cache_hit_usd: number;
                 /** @description The same requests at standard API price without any cache */
                 standard_usd: number;
                 /** @description Every input token a cache write, every answer max_tokens long: what a budget must allow */
@@ -783,7 +807,9 @@ export interface components {
          *           "created_at": "2026-11-24T10:00:00.412Z",
          *           "submitted_at": "2026-11-24T10:00:01.088Z",
          *           "ended_at": "2026-11-24T10:41:17.000Z",
-         *           "last_error": null
+         *           "last_error": null,
+         *           "unconfirmed": null,
+         *           "gone": null
          *         }
          *       ],
          *       "usage": {
@@ -824,12 +850,17 @@ export interface components {
          *         },
          *         "prompt_cache": {
          *           "prefix_tokens": 250,
-         *           "writes": 1,
-         *           "reads": 1
+         *           "min_prefix_tokens": 4096,
+         *           "cacheable": false,
+         *           "hit_rate": 0.5,
+         *           "hit_rate_basis": "assumed",
+         *           "writes": 0,
+         *           "reads": 0
          *         },
          *         "result_cache": null,
          *         "cost": {
          *           "usd": 0.000614,
+         *           "no_cache_hit_usd": 0.000614,
          *           "standard_usd": 0.00139,
          *           "worst_case_usd": 0.005983
          *         },
@@ -860,6 +891,18 @@ export interface components {
          *         "saved_usd": 0
          *       },
          *       "pause_reason": null,
+         *       "prompt_cache": {
+         *         "marked": false,
+         *         "prefix_tokens": 250,
+         *         "min_prefix_tokens": 4096,
+         *         "basis": "count_tokens",
+         *         "note": "no prefix was cacheable: the task's shared prefix is 250 tokens and claude-haiku-5-5 caches prefixes from 4096 tokens, so nothing is marked and every input token is billed in full"
+         *       },
+         *       "provider_incidents": {
+         *         "unconfirmed_batches": 0,
+         *         "gone_batches": 0,
+         *         "requeued_items": 0
+         *       },
          *       "deliveries": {
          *         "pending": 0,
          *         "delivered": 2,
@@ -959,6 +1002,29 @@ export interface components {
             };
             /** @description Why the job waits (awaiting_budget, pilot_failed) */
             pause_reason: components["schemas"]["ErrorInfo"] | null;
+            /** @description Decided once, before the first batch: a prefix below the minimum is not marked (it would cache nothing); null until then */
+            prompt_cache: {
+                /** @description Whether requests mark the task's shared prefix with cache_control */
+                marked: boolean;
+                prefix_tokens: number;
+                /** @description The model's minimum cacheable prefix */
+                min_prefix_tokens: number;
+                /**
+                 * @description count_tokens: the prefix measured by the API; bytes: estimated from its size
+                 * @enum {string}
+                 */
+                basis: "count_tokens" | "bytes";
+                /** @description The decision in a sentence */
+                note: string;
+            } | null;
+            /** @description Transient provider answers this job met, over all its batches */
+            provider_incidents: {
+                /** @description Batches the provider answers 404 for right now (looked at again, items kept) */
+                unconfirmed_batches: number;
+                /** @description Batches declared gone: their unanswered items were sent again */
+                gone_batches: number;
+                requeued_items: number;
+            };
             /** @description Deliveries to the sinks by state (one per final result and sink) */
             deliveries: {
                 pending: number;
@@ -1010,7 +1076,9 @@ export interface components {
          *       "created_at": "2026-11-24T10:00:00.412Z",
          *       "submitted_at": "2026-11-24T10:00:01.088Z",
          *       "ended_at": "2026-11-24T10:41:17.000Z",
-         *       "last_error": null
+         *       "last_error": null,
+         *       "unconfirmed": null,
+         *       "gone": null
          *     }
          */
         Batch: {
@@ -1018,7 +1086,7 @@ export interface components {
             id: number;
             /** @description The Message Batches id (`msgbatch_…`), null until submitted */
             provider_id: string | null;
-            /** @description planned, submitting, in_progress, canceling, ended or collected */
+            /** @description planned, submitting, in_progress, canceling, ended or collected; unconfirmed while the provider answers 404 for the id it gave (looked at again, items kept); gone once declared gone (its unanswered items were sent again) */
             status: string;
             /** @description The provider's processing_status */
             provider_status: string | null;
@@ -1033,6 +1101,19 @@ export interface components {
             submitted_at: string | null;
             ended_at: string | null;
             last_error: components["schemas"]["ErrorInfo"] | null;
+            /** @description While the provider answers 404 for the id batches.create gave: a provider id is a promise, so the batch keeps its items and is looked at again with backoff. Declared gone only after BATCHLINE_UNCONFIRMED_WINDOW_MS without a break and a check of batches.list */
+            unconfirmed: {
+                since: string;
+                looks: number;
+                reason: string;
+            } | null;
+            /** @description Set when the batch was declared gone (rare, and logged, counted and traced) */
+            gone: {
+                at: string;
+                reason: string;
+                /** @description Its unanswered items sent again in a new batch */
+                requeued: number;
+            } | null;
         };
         /**
          * @description Why something failed
@@ -1085,12 +1166,17 @@ export interface components {
          *       },
          *       "prompt_cache": {
          *         "prefix_tokens": 250,
-         *         "writes": 1,
-         *         "reads": 1
+         *         "min_prefix_tokens": 4096,
+         *         "cacheable": false,
+         *         "hit_rate": 0.5,
+         *         "hit_rate_basis": "assumed",
+         *         "writes": 0,
+         *         "reads": 0
          *       },
          *       "result_cache": null,
          *       "cost": {
          *         "usd": 0.000614,
+         *         "no_cache_hit_usd": 0.000614,
          *         "standard_usd": 0.00139,
          *         "worst_case_usd": 0.005983
          *       },
@@ -2916,6 +3002,12 @@ export interface operations {
                      *         "saved_usd": 0
                      *       },
                      *       "pause_reason": null,
+                     *       "prompt_cache": null,
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 0,
@@ -3560,6 +3652,12 @@ export interface operations {
                      *         "saved_usd": 0
                      *       },
                      *       "pause_reason": null,
+                     *       "prompt_cache": null,
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 0,
@@ -3818,6 +3916,12 @@ export interface operations {
                      *         "saved_usd": 0
                      *       },
                      *       "pause_reason": null,
+                     *       "prompt_cache": null,
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 0,
@@ -4049,7 +4153,9 @@ export interface operations {
                      *           "created_at": "2026-11-24T10:00:00.412Z",
                      *           "submitted_at": "2026-11-24T10:00:01.088Z",
                      *           "ended_at": "2026-11-24T10:41:17.000Z",
-                     *           "last_error": null
+                     *           "last_error": null,
+                     *           "unconfirmed": null,
+                     *           "gone": null
                      *         }
                      *       ],
                      *       "usage": {
@@ -4090,12 +4196,17 @@ export interface operations {
                      *         },
                      *         "prompt_cache": {
                      *           "prefix_tokens": 250,
-                     *           "writes": 1,
-                     *           "reads": 1
+                     *           "min_prefix_tokens": 4096,
+                     *           "cacheable": false,
+                     *           "hit_rate": 0.5,
+                     *           "hit_rate_basis": "assumed",
+                     *           "writes": 0,
+                     *           "reads": 0
                      *         },
                      *         "result_cache": null,
                      *         "cost": {
                      *           "usd": 0.000614,
+                     *           "no_cache_hit_usd": 0.000614,
                      *           "standard_usd": 0.00139,
                      *           "worst_case_usd": 0.005983
                      *         },
@@ -4126,6 +4237,18 @@ export interface operations {
                      *         "saved_usd": 0
                      *       },
                      *       "pause_reason": null,
+                     *       "prompt_cache": {
+                     *         "marked": false,
+                     *         "prefix_tokens": 250,
+                     *         "min_prefix_tokens": 4096,
+                     *         "basis": "count_tokens",
+                     *         "note": "no prefix was cacheable: the task's shared prefix is 250 tokens and claude-haiku-5-5 caches prefixes from 4096 tokens, so nothing is marked and every input token is billed in full"
+                     *       },
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
                      *       "deliveries": {
                      *         "pending": 0,
                      *         "delivered": 2,
@@ -4375,6 +4498,12 @@ export interface operations {
                      *           "saved_usd": 0
                      *         },
                      *         "pause_reason": null,
+                     *         "prompt_cache": null,
+                     *         "provider_incidents": {
+                     *           "unconfirmed_batches": 0,
+                     *           "gone_batches": 0,
+                     *           "requeued_items": 0
+                     *         },
                      *         "deliveries": {
                      *           "pending": 0,
                      *           "delivered": 0,

@@ -54,6 +54,18 @@ export interface JobsTable {
   result_cache: Generated<boolean>;
   estimate: NullableJson<unknown>;
   pause_reason: NullableJson<ErrorInfo>;
+  prompt_cache: NullableJson<PromptCacheDecision>;
+}
+
+/** Whether a job's requests mark the task's shared prefix for the prompt cache, and why. */
+export interface PromptCacheDecision {
+  marked: boolean;
+  /** Tokens of the shared prefix (tools and system prompt). */
+  prefix_tokens: number;
+  /** The model's minimum cacheable prefix: a shorter one is billed in full, silently. */
+  min_prefix_tokens: number;
+  /** count_tokens: measured by the API; bytes: estimated from its size (count_tokens failed). */
+  basis: 'count_tokens' | 'bytes';
 }
 
 /** A sample submitted before the rest; the rest goes out only if its schema-valid rate meets the bar. */
@@ -103,6 +115,19 @@ export interface BatchesTable {
   updated_at: Timestamp;
   worst_case_usd: ColumnType<string, string | number | undefined, string | number>;
   is_pilot: Generated<boolean>;
+  /** First 404 of the current run of 404s for this provider id; null while the batch is visible. */
+  unconfirmed_since: NullableTimestamp;
+  unconfirmed_looks: Generated<number>;
+  /** Declared gone: invisible for the whole window and absent from batches.list; its items were re-queued. */
+  gone_at: NullableTimestamp;
+  gone_reason: NullableJson<GoneReason>;
+  /** Results streams that ended cleanly but missed lines (not failed reads). */
+  short_reads: Generated<number>;
+}
+
+export interface GoneReason extends ErrorInfo {
+  /** Items that went back to the queue (the rest had no attempts left and failed). */
+  requeued: number;
 }
 
 export interface ItemsTable {

@@ -12,15 +12,17 @@ import type { EngineContext } from './context.ts';
 import { parseCustomId } from './ids.ts';
 import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
 import { storeAnswers } from './result-cache.ts';
-import { enqueueDeliveries, pokeJob } from './transitions.ts';
+import { enqueueDeliveries } from './transitions.ts';
+import { closeBatch, retryOrFail } from './close-batch.ts';
+import { recordInvisible } from './visibility.ts';
 import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
 import { trace } from '@opentelemetry/api';
 import { genAiAttributes, inSpan, recordError, SpanKind } from '../telemetry/trace.ts';
 
 /** After this many complete reads that still miss lines, the missing items are re-submitted. */
 const MAX_INCOMPLETE_READS = 3;
-/** After this many failed reads (errors, cut streams), the batch's unanswered items are re-submitted. */
-const MAX_FAILED_READS = 10;
+/** Failed reads in a row after which the batch is reported at error level (it is still read again). */
+const LOUD_AFTER_FAILED_READS = 10;
 
 export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   const providerId = batch.provider_id;
@@ -56,13 +58,17 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
   } catch (error) {
     const failure = classifyProviderError(error);
     markCollectFailed(failure.kind, failure.error);
-    if (failure.kind === 'not_found' || batch.collect_attempts + 1 >= MAX_FAILED_READS) {
-      // The results are gone (deleted, archived) or never readable: re-submit or fail what is left.
-      ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId, error: failure.error.message }, 'results unavailable; giving up on this batch');
-      return closeBatch(ctx, batch, { type: 'results_unavailable', message: failure.error.message });
+    if (failure.kind === 'not_found') {
+      // The batch ended, so its results exist: a 404 is the provider not showing them yet (reference §12).
+      await recordInvisible(ctx, batch, 'results', failure);
+      return;
     }
-    ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, error: failure.error.message }, 'results stream failed; will read again');
-    await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
+    // Anything else (5xx, 529, a cut stream, `ended` with no results_url yet) is read again later: the
+    // answers are at the provider for 29 days, and sending the items again would pay for them twice.
+    const attempts = batch.collect_attempts + 1;
+    const log = attempts === LOUD_AFTER_FAILED_READS ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
+    log({ batch_id: batch.id, provider_batch_id: providerId, attempts, error: failure.error.message }, 'results stream failed; will read again');
+    await ctx.db.updateTable('batches').set({ collect_attempts: attempts }).where('id', '=', batch.id).execute();
     const backoff = Math.min(ctx.config.POLL_MAX_MS, 1000 * 2 ** Math.min(batch.collect_attempts, 10));
     return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, { type: 'results_stream', message: failure.error.message });
   }
@@ -167,11 +173,6 @@ async function parseAndStore(ctx: EngineContext, batch: Batch, lines: MessageBat
   });
 }
 
-/** A retryable outcome re-queues the item while it has attempts left (counted since its last manual retry). */
-function retryOrFail(ctx: EngineContext) {
-  return sql`CASE WHEN items.attempts - items.attempt_base < ${ctx.config.MAX_ATTEMPTS} THEN 'retry_wait' ELSE 'failed' END`;
-}
-
 /** Retries wait a moment so items from batches ending together go out in one batch. */
 function retryDelayMs(ctx: EngineContext): number {
   return Math.min(ctx.config.POLL_MIN_MS, 5000);
@@ -185,34 +186,15 @@ async function finishCollect(ctx: EngineContext, batch: Batch): Promise<void> {
     .where('status', '=', 'submitted')
     .executeTakeFirstOrThrow();
   const missingCount = Number(missing.n);
-  if (missingCount > 0 && batch.collect_attempts + 1 < MAX_INCOMPLETE_READS) {
+  // Counted apart from failed reads: only streams that ended cleanly and still missed lines say the
+  // provider has no answer for them.
+  if (missingCount > 0 && batch.short_reads + 1 < MAX_INCOMPLETE_READS) {
     // The stream ended cleanly but short (cut at a line boundary): read it again.
     markCollectFailed('results_incomplete', { message: `${missingCount} results missing from the stream` });
     ctx.log.warn({ batch_id: batch.id, missing: missingCount }, 'results stream ended early; will read again');
-    await ctx.db.updateTable('batches').set({ collect_attempts: batch.collect_attempts + 1 }).where('id', '=', batch.id).execute();
-    return releaseBatch(ctx, batch.id, 1000 * 2 ** batch.collect_attempts, { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });
+    await ctx.db.updateTable('batches').set({ short_reads: batch.short_reads + 1 }).where('id', '=', batch.id).execute();
+    return releaseBatch(ctx, batch.id, 1000 * 2 ** batch.short_reads, { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });
   }
   await closeBatch(ctx, batch, { type: 'missing_result', message: 'the provider returned no result line for this request' });
   ctx.log.info({ batch_id: batch.id, job_id: batch.job_id }, 'batch collected');
-}
-
-/**
- * Marks a batch collected. Items it still holds (never answered) are treated like expired requests:
- * re-submitted while attempts remain, else failed with `error`.
- */
-export async function closeBatch(ctx: EngineContext, batch: Batch, error: { type: string; message: string }): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const moved = await sql<{ id: number; status: string }>`
-      UPDATE items SET status = ${retryOrFail(ctx)}, next_run_at = now(), updated_at = now(),
-        last_error = ${JSON.stringify(error)}::jsonb
-      WHERE batch_id = ${batch.id} AND status = 'submitted'
-      RETURNING id, status`.execute(trx);
-    await enqueueDeliveries(trx, ctx.tag, batch.job_id, moved.rows.filter((r) => r.status === 'failed').map((r) => r.id));
-    await trx
-      .updateTable('batches')
-      .set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null, last_error: moved.rows.length > 0 ? JSON.stringify(error) : null, updated_at: new Date() })
-      .where('id', '=', batch.id)
-      .execute();
-    await pokeJob(trx, batch.job_id);
-  });
 }

@@ -8,7 +8,8 @@ import { openConfig } from '../plugins/stored-config.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import type { StoredDocument } from './document.ts';
-import { batchCounter, composeEstimate, measurePrefix, measureSample, type Estimate, type Sampled, type Tally } from './estimate.ts';
+import { batchCounter, composeEstimate, measureSample, type Estimate, type Sampled, type Tally } from './estimate.ts';
+import { decidePromptCache, expectedHitRate } from './prompt-cache.ts';
 import { guessOutputTokens } from './estimate-output.ts';
 import { itemRowBuilder, requestLimitOf, type ItemRow } from './item-rows.ts';
 import { prepareJob, type CreateJobInput } from './ingest.ts';
@@ -82,12 +83,13 @@ export async function dryRun(ctx: Deps, input: CreateJobInput, signal?: AbortSig
   await flushCacheLookups();
 
   const sample = await sampledRequests(task, sampler.items());
-  const [measured, prefixTokens, output] = await Promise.all([
+  const [measured, promptCache, hitRate, output] = await Promise.all([
     measureSample(ctx.provider, sample),
-    tally.items > 0 ? measurePrefix(ctx.provider, task) : Promise.resolve(0),
+    decidePromptCache(ctx, task, { measure: tally.items > 0 }),
+    expectedHitRate(ctx.db, ctx.config, task),
     guessOutputTokens(ctx.db, task),
   ]);
-  const estimate = composeEstimate({ task, tally: { ...tally, batches: tally.batches.count() }, measured, prefixTokens, output });
+  const estimate = composeEstimate({ task, tally: { ...tally, batches: tally.batches.count() }, measured, promptCache, hitRate, output });
   const maxUsd = input.max_usd ?? ctx.config.BATCHLINE_DEFAULT_MAX_USD ?? null;
   return {
     dry_run: true,

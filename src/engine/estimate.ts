@@ -8,6 +8,8 @@ import { BATCH_DISCOUNT, priceOf, round } from './cost.ts';
 import { FALLBACK_TOKENS_PER_BYTE, worstCaseUsd } from './budget.ts';
 import { buildParams, type MessageParams } from './request.ts';
 import type { OutputGuess } from './estimate-output.ts';
+import type { PromptCacheDecision } from '../db/types.ts';
+import type { HitRate } from './prompt-cache.ts';
 
 export interface Estimate {
   /** Requests to send (documents that are not rejected and not answered by the result cache). */
@@ -37,9 +39,16 @@ export interface Estimate {
     max: number;
   };
   prompt_cache: {
-    /** Tokens of the task's shared prefix (tools and system prompt), marked with cache_control. */
+    /** Tokens of the task's shared prefix (tools and system prompt). */
     prefix_tokens: number;
-    /** Assumed writes (one per batch) and reads (every other request). */
+    /** The model's minimum cacheable prefix: below it nothing is cached (and nothing is marked). */
+    min_prefix_tokens: number;
+    /** Whether the prefix reaches the minimum, so requests mark it with cache_control. */
+    cacheable: boolean;
+    /** Share of requests (after the first of each batch) expected to read the prefix: hits inside a batch are best effort. */
+    hit_rate: number;
+    hit_rate_basis: HitRate['basis'];
+    /** Expected writes (every request that misses) and reads. */
     writes: number;
     reads: number;
   };
@@ -47,6 +56,8 @@ export interface Estimate {
   cost: {
     /** Expected, at batch price, after prompt-cache reads. */
     usd: number;
+    /** At batch price if no request reads the cache at all (every marked prefix written): an upper bound of usd for the estimated tokens. */
+    no_cache_hit_usd: number;
     /** The same requests at standard price without any cache: what a plain API script would pay. */
     standard_usd: number;
     /** Every input token a cache write and every answer max_tokens long: what a budget must allow. */
@@ -72,6 +83,8 @@ export interface Sampled {
 }
 
 const COUNT_CONCURRENCY = 5;
+/** count_tokens answers in well under a second; a hung call must not hold planning up for the SDK's 10 minutes. */
+const COUNT_TIMEOUT_MS = 30_000;
 
 /** count_tokens for each sampled request; a failure leaves that request out (and all: the bytes fallback). */
 export async function measureSample(provider: Anthropic, sample: readonly Sampled[]): Promise<Array<{ bytes: number; tokens: number }>> {
@@ -82,7 +95,7 @@ export async function measureSample(provider: Anthropic, sample: readonly Sample
     while (next < sample.length && failures < 3) {
       const s = sample[next++]!;
       try {
-        const counted = await provider.messages.countTokens(countParams(s.params), { maxRetries: 2 });
+        const counted = await provider.messages.countTokens(countParams(s.params), { maxRetries: 2, timeout: COUNT_TIMEOUT_MS });
         measured.push({ bytes: s.bytes, tokens: counted.input_tokens });
       } catch {
         failures += 1;
@@ -104,7 +117,7 @@ export async function measurePrefix(provider: Anthropic, task: ResolvedTask): Pr
   const params = buildParams(task, { id: '', text: '' });
   params.messages[0]!.content = [{ type: 'text', text: '.' }];
   try {
-    return (await provider.messages.countTokens(countParams(params), { maxRetries: 2 })).input_tokens;
+    return (await provider.messages.countTokens(countParams(params), { maxRetries: 2, timeout: COUNT_TIMEOUT_MS })).input_tokens;
   } catch {
     return 0;
   }
@@ -114,21 +127,25 @@ export interface EstimateParts {
   task: ResolvedTask;
   tally: Tally;
   measured: ReadonlyArray<{ bytes: number; tokens: number }>;
-  prefixTokens: number;
+  promptCache: PromptCacheDecision;
+  hitRate: HitRate;
   output: OutputGuess;
 }
 
-export function composeEstimate({ task, tally, measured, prefixTokens, output }: EstimateParts): Estimate {
+export function composeEstimate({ task, tally, measured, promptCache, hitRate, output }: EstimateParts): Estimate {
   const input = inputTokens(tally, measured);
   const n = tally.items;
   const p = priceOf(task.model).price;
-  const prefix = n > 0 ? Math.min(prefixTokens, Math.floor(input.estimate / n)) : 0;
-  const writes = prefix > 0 ? Math.min(n, Math.max(1, tally.batches)) : 0;
-  const reads = prefix > 0 ? n - writes : 0;
+  // Only a marked prefix is ever cached; the first request of each batch finds nothing to read.
+  const prefix = promptCache.marked && n > 0 ? Math.min(promptCache.prefix_tokens, Math.floor(input.estimate / n)) : 0;
+  const reads = prefix > 0 ? Math.round(Math.max(0, n - Math.max(1, tally.batches)) * hitRate.rate) : 0;
+  const writes = prefix > 0 ? n - reads : 0;
   const outputTokens = Math.round(output.perItem * n);
   const uncached = input.estimate - prefix * (writes + reads);
   const standardPlain = (input.estimate * p.input + outputTokens * p.output) / 1e6;
-  const expected = ((uncached * p.input + prefix * writes * p.cacheWrite + prefix * reads * p.cacheRead + outputTokens * p.output) / 1e6) * BATCH_DISCOUNT;
+  const atBatchPrice = (inputUsd: number) => ((inputUsd + outputTokens * p.output) / 1e6) * BATCH_DISCOUNT;
+  const expected = atBatchPrice(uncached * p.input + prefix * writes * p.cacheWrite + prefix * reads * p.cacheRead);
+  const noHit = atBatchPrice(uncached * p.input + prefix * (writes + reads) * p.cacheWrite);
   const worst = n > 0 ? worstCaseUsd(task, tally.bytes / n, input.tokens_per_byte) * n : 0;
   return {
     items: n,
@@ -137,9 +154,9 @@ export function composeEstimate({ task, tally, measured, prefixTokens, output }:
     model: task.model,
     input_tokens: input,
     output_tokens: { estimate: outputTokens, per_item: round1(output.perItem), basis: output.basis, observed_results: output.observedResults, max: n * task.max_tokens },
-    prompt_cache: { prefix_tokens: prefix, writes, reads },
+    prompt_cache: { prefix_tokens: promptCache.prefix_tokens, min_prefix_tokens: promptCache.min_prefix_tokens, cacheable: promptCache.marked, hit_rate: round6(hitRate.rate), hit_rate_basis: hitRate.basis, writes, reads },
     result_cache: tally.cacheEnabled ? { hits: tally.cacheHits, saved_usd: round(tally.cacheSavedUsd) } : null,
-    cost: { usd: round(expected), standard_usd: round(standardPlain), worst_case_usd: round(worst) },
+    cost: { usd: round(expected), no_cache_hit_usd: round(noHit), standard_usd: round(standardPlain), worst_case_usd: round(worst) },
   };
 }
 

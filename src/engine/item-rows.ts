@@ -29,7 +29,8 @@ export function requestLimitOf(batchMaxBytes: number): number {
 
 /** Builds item rows for one task; the part of the request that is the same for every document is measured once. */
 export function itemRowBuilder(task: ResolvedTask, limit: number): (doc: SourceDocument | StoredDocument) => ItemRow {
-  const size = requestSizer(task);
+  // Measured as marked: whether the job marks its prefix is decided later, and the mark only adds bytes.
+  const size = requestSizer(task, { cachePrefix: true });
   const hash = requestHasher(task);
   return (doc) => itemRowOf(size, hash, doc, limit);
 }

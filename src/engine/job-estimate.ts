@@ -5,7 +5,9 @@ import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import type { StoredDocument } from './document.ts';
 import { sampledRequests } from './dry-run.ts';
-import { composeEstimate, measurePrefix, measureSample, type Estimate } from './estimate.ts';
+import { composeEstimate, measureSample, type Estimate } from './estimate.ts';
+import { expectedHitRate } from './prompt-cache.ts';
+import type { PromptCacheDecision } from '../db/types.ts';
 import { guessOutputTokens } from './estimate-output.ts';
 import { jobMoneyOf, usageRowsOf } from './usage-rows.ts';
 
@@ -16,7 +18,7 @@ export interface StoredEstimate extends Estimate {
   made_at: string;
 }
 
-export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provider' | 'config'>, jobId: string, task: ResolvedTask, cacheEnabled: boolean): Promise<StoredEstimate> {
+export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provider' | 'config'>, jobId: string, task: ResolvedTask, cacheEnabled: boolean, promptCache: PromptCacheDecision): Promise<StoredEstimate> {
   const [totals, sample, reused] = await Promise.all([
     sql<{ n: number; bytes: number; rejected: number }>`
       SELECT count(*) FILTER (WHERE status = 'queued')::int AS n,
@@ -35,9 +37,9 @@ export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provide
   const { BATCH_MAX_REQUESTS: maxRequests, BATCH_MAX_BYTES: maxBytes } = ctx.config;
   const batches = items === 0 ? 0 : Math.max(Math.ceil(items / maxRequests), Math.ceil(bytes / maxBytes));
   const requests = await sampledRequests(task, sample.rows.map((r) => ({ doc: r.document, bytes: Number(r.request_bytes) })));
-  const [measured, prefixTokens, output] = await Promise.all([
+  const [measured, hitRate, output] = await Promise.all([
     measureSample(ctx.provider, requests),
-    items > 0 ? measurePrefix(ctx.provider, task) : Promise.resolve(0),
+    expectedHitRate(ctx.db, ctx.config, task, jobId),
     guessOutputTokens(ctx.db, task, jobId),
   ]);
   // Answers the result cache gave at ingest: not sent, and what they saved.
@@ -47,7 +49,8 @@ export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provide
     task,
     tally: { items, rejected: Number(t.rejected), batches, bytes, cacheHits, cacheSavedUsd, cacheEnabled },
     measured,
-    prefixTokens,
+    promptCache,
+    hitRate,
     output,
   });
   return { ...estimate, made_at: new Date().toISOString() };

@@ -1,6 +1,8 @@
 // What the API shows of a job: counts by state, its batches, token usage and money (CONTRACT.md).
 import type { Kysely } from 'kysely';
-import type { DB, ErrorInfo, Job, JobStatus } from '../db/types.ts';
+import { sql } from 'kysely';
+import type { Batch, DB, ErrorInfo, Job, JobStatus, PromptCacheDecision } from '../db/types.ts';
+import { promptCacheNote } from './prompt-cache.ts';
 import type { StoredSource } from './source-ref.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { round, type Money, type Usage } from './cost.ts';
@@ -23,6 +25,7 @@ export interface JobCounts {
 export interface BatchView {
   id: number;
   provider_id: string | null;
+  /** The row's state, or `unconfirmed` while the provider answers 404 for its id, `gone` once declared gone. */
   status: string;
   provider_status: string | null;
   request_count: number;
@@ -32,6 +35,22 @@ export interface BatchView {
   submitted_at: string | null;
   ended_at: string | null;
   last_error: ErrorInfo | null;
+  /** While the provider answers 404 for an id it gave us: since when, how many looks, and why we keep looking. */
+  unconfirmed: { since: string; looks: number; reason: string } | null;
+  /** Declared gone after the whole window: when, why, and how many of its items were sent again. */
+  gone: { at: string; reason: string; requeued: number } | null;
+}
+
+export interface ProviderIncidents {
+  /** Batches the provider answers 404 for right now (looked at again with backoff; items kept). */
+  unconfirmed_batches: number;
+  /** Batches declared gone; their unanswered items were re-submitted. */
+  gone_batches: number;
+  requeued_items: number;
+}
+
+export interface PromptCacheView extends PromptCacheDecision {
+  note: string;
 }
 
 export interface JobView {
@@ -53,6 +72,9 @@ export interface JobView {
   result_cache: { enabled: boolean; hits: number; saved_usd: number };
   /** Why the job waits (awaiting_budget, pilot_failed). */
   pause_reason: ErrorInfo | null;
+  /** Whether the task's shared prefix is marked for the prompt cache, and why (null until the first batch is planned). */
+  prompt_cache: PromptCacheView | null;
+  provider_incidents: ProviderIncidents;
   deliveries: { pending: number; delivered: number; dead: number };
   source: SourceView | null;
   error: ErrorInfo | null;
@@ -127,13 +149,14 @@ const MAX_BATCHES_SHOWN = 200;
 
 export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
   const task = job.task as ResolvedTask;
-  const [counts, batches, usageRows, deliveries, reserved, pilot] = await Promise.all([
+  const [counts, batches, usageRows, deliveries, reserved, pilot, incidents] = await Promise.all([
     db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
     db.selectFrom('batches').selectAll().where('job_id', '=', job.id).orderBy('id').limit(MAX_BATCHES_SHOWN).execute(),
     usageRowsOf(db, job.id),
     db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
     job.max_usd === null ? Promise.resolve(0) : reservedUsd(db, job.id),
     pilotView(db, job),
+    incidentsOf(db, job.id),
   ]);
   const count = (s: string) => Number(counts.find((c) => c.status === s)?.n ?? 0);
   const { usage, cost, hits } = jobMoneyOf(usageRows, task.model);
@@ -154,19 +177,7 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
       canceled: count('canceled'),
       retry_wait: count('retry_wait'),
     },
-    batches: batches.map((b) => ({
-      id: b.id,
-      provider_id: b.provider_id,
-      status: b.status,
-      provider_status: b.provider_status,
-      request_count: b.request_count,
-      request_counts: b.request_counts,
-      is_retry: b.is_retry,
-      created_at: b.created_at.toISOString(),
-      submitted_at: b.submitted_at?.toISOString() ?? null,
-      ended_at: b.ended_at?.toISOString() ?? null,
-      last_error: b.last_error,
-    })),
+    batches: batches.map(batchView),
     usage,
     cost,
     estimate,
@@ -175,6 +186,8 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     pilot,
     result_cache: { enabled: job.result_cache, hits, saved_usd: cost.savings.result_cache_usd },
     pause_reason: job.pause_reason,
+    prompt_cache: job.prompt_cache ? { ...job.prompt_cache, note: promptCacheNote(job.prompt_cache, task.model) } : null,
+    provider_incidents: incidents,
     deliveries: { pending: delivery('pending') + delivery('retry_wait'), delivered: delivery('delivered'), dead: delivery('dead') },
     source: sourceView(job),
     error: job.error,
@@ -183,6 +196,38 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     updated_at: job.updated_at.toISOString(),
     finished_at: job.finished_at?.toISOString() ?? null,
   };
+}
+
+function batchView(b: Batch): BatchView {
+  const open = b.status === 'in_progress' || b.status === 'canceling' || b.status === 'ended';
+  const unconfirmed = open && b.unconfirmed_since !== null ? { since: b.unconfirmed_since.toISOString(), looks: b.unconfirmed_looks, reason: b.last_error?.message ?? '' } : null;
+  const gone = b.gone_at !== null ? { at: b.gone_at.toISOString(), reason: b.gone_reason?.message ?? '', requeued: b.gone_reason?.requeued ?? 0 } : null;
+  return {
+    id: b.id,
+    provider_id: b.provider_id,
+    status: gone ? 'gone' : unconfirmed ? 'unconfirmed' : b.status,
+    provider_status: b.provider_status,
+    request_count: b.request_count,
+    request_counts: b.request_counts,
+    is_retry: b.is_retry,
+    created_at: b.created_at.toISOString(),
+    submitted_at: b.submitted_at?.toISOString() ?? null,
+    ended_at: b.ended_at?.toISOString() ?? null,
+    last_error: b.last_error,
+    unconfirmed,
+    gone,
+  };
+}
+
+/** Counted over every batch of the job, not just the ones shown. */
+async function incidentsOf(db: Kysely<DB>, jobId: string): Promise<ProviderIncidents> {
+  const row = await sql<{ unconfirmed: number; gone: number; requeued: number }>`
+    SELECT count(*) FILTER (WHERE unconfirmed_since IS NOT NULL AND status IN ('in_progress','canceling','ended'))::int AS unconfirmed,
+      count(*) FILTER (WHERE gone_at IS NOT NULL)::int AS gone,
+      coalesce(sum((gone_reason->>'requeued')::int), 0)::int AS requeued
+    FROM batches WHERE job_id = ${jobId}`.execute(db);
+  const r = row.rows[0];
+  return { unconfirmed_batches: Number(r?.unconfirmed ?? 0), gone_batches: Number(r?.gone ?? 0), requeued_items: Number(r?.requeued ?? 0) };
 }
 
 /** Spent is what the job's own results cost (cost.usd); reserved, what batches still out may cost at most. */

@@ -9,7 +9,7 @@ import type { FileRef } from '../plugins/contract.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { Attachment, StoredDocument } from './document.ts';
 import { customIdOf } from './ids.ts';
-import { buildParams, type MessageParams } from './request.ts';
+import { buildParams, type BuildOptions, type MessageParams } from './request.ts';
 
 export interface BatchRequest {
   custom_id: string;
@@ -24,7 +24,7 @@ export interface Unsendable {
 
 const PAGE = 2000;
 
-export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask): AsyncGenerator<BatchRequest | Unsendable> {
+export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask, options: BuildOptions = {}): AsyncGenerator<BatchRequest | Unsendable> {
   let after = 0;
   for (;;) {
     const page = await db
@@ -47,7 +47,7 @@ export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: numbe
       }
       const { files: _refs, ...inline } = document;
       const doc = attachments.length > 0 ? { ...inline, attachments: [...(inline.attachments ?? []), ...attachments] } : inline;
-      yield { custom_id: customIdOf(tag, item.id, item.attempts), params: buildParams(task, doc) };
+      yield { custom_id: customIdOf(tag, item.id, item.attempts), params: buildParams(task, doc, options) };
     }
     const last = page[page.length - 1];
     if (!last || page.length < PAGE) return;

@@ -1,7 +1,7 @@
 // Packs due items of running jobs into batches under BATCH_MAX_REQUESTS and BATCH_MAX_BYTES.
 // A batch row is written as `submitting` with its exact item set before anything is sent (no double billing).
 import { sql, type Transaction } from 'kysely';
-import type { Batch, DB, ErrorInfo, JobStatus, PilotConfig, PilotState } from '../db/types.ts';
+import type { Batch, DB, ErrorInfo, JobStatus, PilotConfig, PilotState, PromptCacheDecision } from '../db/types.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { BATCH_ENVELOPE_BYTES } from './request.ts';
@@ -9,6 +9,7 @@ import { fitBudget, spendOf, worstCaseUsd } from './budget.ts';
 import { budgetTokensPerByte, type Estimate } from './estimate.ts';
 import { estimateStoredJob } from './job-estimate.ts';
 import { judgePilot } from './pilot.ts';
+import { ensurePromptCache } from './prompt-cache.ts';
 import { contextFrom, genAiAttributes, inSpan, recordError, traceparentOf, tracer, type Span } from '../telemetry/trace.ts';
 
 interface PlannableJob {
@@ -16,6 +17,7 @@ interface PlannableJob {
   task: ResolvedTask;
   trace_context: string | null;
   estimate: Estimate | null;
+  prompt_cache: PromptCacheDecision | null;
   result_cache: boolean;
   /** Set when the job has a budget or a pilot not yet passed: planning then takes the job's row lock. */
   gated: boolean;
@@ -36,7 +38,7 @@ export async function planBatches(ctx: EngineContext): Promise<Batch[]> {
   // Jobs waiting for their pilot's verdict are left out; jobs waiting for a batch out to free budget
   // are not (that needs the sums), so more candidates than slots are read: waiting ones cannot starve the rest.
   const jobs = await sql<PlannableJob>`
-    SELECT j.id, j.task, j.trace_context, j.estimate, j.result_cache,
+    SELECT j.id, j.task, j.trace_context, j.estimate, j.prompt_cache, j.result_cache,
       (j.max_usd IS NOT NULL OR j.pilot_state IN ('pending','running')) AS gated
     FROM jobs j
     WHERE j.status = 'running' AND j.cancel_requested_at IS NULL
@@ -46,7 +48,7 @@ export async function planBatches(ctx: EngineContext): Promise<Batch[]> {
     ORDER BY j.created_at LIMIT ${limit * 4}`.execute(ctx.db);
   const planned: Batch[] = [];
   for (const job of jobs.rows) {
-    if (job.estimate === null) job.estimate = await ensureEstimate(ctx, job);
+    if (job.prompt_cache === null || job.estimate === null) await ensureCostPlan(ctx, job);
     for (const retry of [true, false]) {
       if (planned.length >= limit) return planned;
       const batch = await planOne(ctx, job, retry);
@@ -201,19 +203,24 @@ async function pause(ctx: EngineContext, trx: Transaction<DB>, jobId: string, st
   ctx.log.warn({ job_id: jobId, status, reason: reason.message }, 'job paused');
 }
 
-/** A job's estimate is made once, before its first batch; a failure to make it never holds the job up. */
-async function ensureEstimate(ctx: EngineContext, job: PlannableJob): Promise<Estimate | null> {
-  try {
-    // In the job's trace, so its count_tokens calls are part of the job's story, not stray traces.
-    const estimate = await inSpan('job.estimate', { parent: job.trace_context, attributes: { 'batchline.job.id': job.id, ...genAiAttributes(job.task.model) } }, async (span) => {
-      const made = await estimateStoredJob(ctx, job.id, job.task, job.result_cache);
+/**
+ * Before a job's first batch: whether its requests mark the prompt-cache prefix (decided once, always
+ * made), then its estimate (made once; a failure never holds the job up). Both in the job's trace, so
+ * their count_tokens calls are part of the job's story, not stray traces.
+ */
+async function ensureCostPlan(ctx: EngineContext, job: PlannableJob): Promise<void> {
+  await inSpan('job.estimate', { parent: job.trace_context, attributes: { 'batchline.job.id': job.id, ...genAiAttributes(job.task.model) } }, async (span) => {
+    const promptCache = (job.prompt_cache ??= await ensurePromptCache(ctx, job.id, job.task));
+    span.setAttributes({ 'batchline.prompt_cache.marked': promptCache.marked, 'batchline.prompt_cache.prefix_tokens': promptCache.prefix_tokens, 'batchline.prompt_cache.min_prefix_tokens': promptCache.min_prefix_tokens });
+    if (job.estimate !== null) return;
+    try {
+      const made = await estimateStoredJob(ctx, job.id, job.task, job.result_cache, promptCache);
       span.setAttributes({ 'batchline.estimate.items': made.items, 'batchline.estimate.input_tokens': made.input_tokens.estimate, 'batchline.estimate.usd': made.cost.usd, 'batchline.estimate.sample_size': made.input_tokens.sample_size });
-      return made;
-    });
-    await ctx.db.updateTable('jobs').set({ estimate: JSON.stringify(estimate) }).where('id', '=', job.id).where('estimate', 'is', null).execute();
-    return estimate;
-  } catch (error) {
-    ctx.log.warn({ job_id: job.id, err: error }, 'could not estimate the job; planning without an estimate');
-    return null;
-  }
+      await ctx.db.updateTable('jobs').set({ estimate: JSON.stringify(made) }).where('id', '=', job.id).where('estimate', 'is', null).execute();
+      job.estimate = made;
+    } catch (error) {
+      recordError(span, error);
+      ctx.log.warn({ job_id: job.id, err: error }, 'could not estimate the job; planning without an estimate');
+    }
+  });
 }

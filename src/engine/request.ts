@@ -21,18 +21,27 @@ type ContentBlock =
   | { type: 'document'; source: { type: 'base64'; media_type: 'application/pdf'; data: string } | { type: 'text'; media_type: 'text/plain'; data: string }; title?: string }
   | { type: 'image'; source: { type: 'base64'; media_type: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif'; data: string } };
 
-export function buildParams(task: ResolvedTask, doc: DocumentInput): MessageParams {
+export interface BuildOptions {
+  /**
+   * Mark the task's shared prefix with cache_control. Only when it can be cached: a prefix below the
+   * model's minimum caches nothing (the job's prompt_cache decision, prompt-cache.ts).
+   */
+  cachePrefix?: boolean;
+}
+
+export function buildParams(task: ResolvedTask, doc: DocumentInput, options: BuildOptions = {}): MessageParams {
   const content: ContentBlock[] = (doc.attachments ?? []).map(attachmentBlock);
   content.push({ type: 'text', text: renderTemplate(task.prompt, doc) });
   // The API caches tools, then system, then messages: one breakpoint at the end of the system prompt
   // (or of the tool, without one) makes every request of the job share the task's prefix from the cache.
+  const mark = options.cachePrefix === true ? { cache_control: CACHE_BREAKPOINT } : {};
   const tool = { name: OUTPUT_TOOL_NAME, description: `Record the ${task.name} result for this document.`, input_schema: task.output_schema };
   return {
     model: task.model,
     max_tokens: task.max_tokens,
-    ...(task.system ? { system: [{ type: 'text' as const, text: task.system, cache_control: CACHE_BREAKPOINT }] } : {}),
+    ...(task.system ? { system: [{ type: 'text' as const, text: task.system, ...mark }] } : {}),
     messages: [{ role: 'user', content }],
-    tools: [task.system ? tool : { ...tool, cache_control: CACHE_BREAKPOINT }],
+    tools: [task.system ? tool : { ...tool, ...mark }],
     // Forced tool use makes the answer a JSON object shaped by the task's schema.
     tool_choice: { type: 'tool', name: OUTPUT_TOOL_NAME },
   };
@@ -44,7 +53,8 @@ export function buildParams(task: ResolvedTask, doc: DocumentInput): MessagePara
  * its content hash (its bytes are read only when sent).
  */
 export function requestHasher(task: ResolvedTask): (doc: DocumentInput & { files?: ReadonlyArray<{ sha256: string; media_type: string; name?: string }> }) => string {
-  const fixed = createHash('sha256').update(JSON.stringify(buildParams(task, { id: '', text: '' }))).digest('hex');
+  // Hashed as marked: whether the prefix is marked changes the bill, not the answer (and keys stay as they were).
+  const fixed = createHash('sha256').update(JSON.stringify(buildParams(task, { id: '', text: '' }, { cachePrefix: true }))).digest('hex');
   return (doc) => {
     const hash = createHash('sha256').update(fixed).update('\0').update(renderTemplate(task.prompt, doc));
     for (const a of doc.attachments ?? []) hash.update('\0').update(a.media_type).update('\0').update(a.name ?? '').update('\0').update(a.data);
@@ -78,8 +88,8 @@ export const BATCH_ENVELOPE_BYTES = 16;
  * Measures requests of one task fast: the request is the same for every document but for the prompt
  * text and the attachments, so the rest is serialized once. Exactly requestBytes(buildParams(…)).
  */
-export function requestSizer(task: ResolvedTask): (doc: DocumentInput) => number {
-  const empty = buildParams(task, { id: '', text: '' });
+export function requestSizer(task: ResolvedTask, options: BuildOptions = {}): (doc: DocumentInput) => number {
+  const empty = buildParams(task, { id: '', text: '' }, options);
   empty.messages[0]!.content = [{ type: 'text', text: '' }];
   // Everything but the text block's string value (`""`) and the comma before a following block.
   const base = requestBytes(empty) - 2;

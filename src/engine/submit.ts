@@ -9,14 +9,22 @@ import { findOrphan } from './adopt.ts';
 import { releaseBatch, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { batchRequests, type BatchRequest, type Unsendable } from './materialize.ts';
+import type { BuildOptions } from './request.ts';
 import { firstPollDelayMs } from './poll-schedule.ts';
 import { enqueueDeliveries, failBatchItems, pokeJob } from './transitions.ts';
 import { trace } from '@opentelemetry/api';
 import { countAdd } from '../telemetry/metrics.ts';
 import { genAiAttributes, inSpan, recordError, SpanKind } from '../telemetry/trace.ts';
 
-/** How long a create call may take (a 256 MB upload); until then plus a minute, its outcome is in doubt. */
-const CREATE_TIMEOUT_MS = 10 * 60 * 1000;
+/**
+ * How long a create call may take: a minute to answer, plus the upload at no less than 1 MB/s, and at
+ * most the SDK's own 10 minutes (a 256 MB body). Until then, plus CREATE_SETTLE_MS for the provider to
+ * finish a body it has received, the call's outcome is in doubt and the batch is never sent again.
+ */
+export function createTimeoutMs(requestBytes: number): number {
+  return Math.min(10 * 60_000, 60_000 + Math.ceil(requestBytes / (1024 * 1024)) * 1000);
+}
+const CREATE_SETTLE_MS = 30_000;
 
 export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   await inSpan(
@@ -27,7 +35,7 @@ export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<voi
 }
 
 async function submit(ctx: EngineContext, batch: Batch): Promise<void> {
-  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
+  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at', 'prompt_cache']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
 
   if (batch.submit_started_at !== null) {
     // A previous attempt may have reached the provider: never submit again before ruling that out.
@@ -45,13 +53,14 @@ async function submit(ctx: EngineContext, batch: Batch): Promise<void> {
     return;
   }
 
-  await withBatchLease(ctx, batch.id, (signal) => sendBatch(ctx, batch, job.task as ResolvedTask, signal));
+  const build = { cachePrefix: job.prompt_cache?.marked === true };
+  await withBatchLease(ctx, batch.id, (signal) => sendBatch(ctx, batch, job.task as ResolvedTask, build, signal));
 }
 
-async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, signal: AbortSignal): Promise<void> {
+async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, build: BuildOptions, signal: AbortSignal): Promise<void> {
   const requests: BatchRequest[] = [];
   const unsendable: Unsendable[] = [];
-  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task)) {
+  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task, build)) {
     if ('error' in request) unsendable.push(request);
     else requests.push(request);
   }
@@ -66,7 +75,7 @@ async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, s
     .updateTable('batches')
     .set({
       submit_started_at: sql<Date>`now()` as unknown as Date,
-      create_in_doubt_until: sql<Date>`now() + ${CREATE_TIMEOUT_MS + 60_000} * interval '1 millisecond'` as unknown as Date,
+      create_in_doubt_until: sql<Date>`now() + ${createTimeoutMs(batch.request_bytes) + CREATE_SETTLE_MS} * interval '1 millisecond'` as unknown as Date,
       updated_at: new Date(),
     })
     .where('id', '=', batch.id)
@@ -79,7 +88,7 @@ async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, s
   let created: MessageBatch;
   try {
     // No SDK retries here: a retried create after a lost answer would bill the batch twice.
-    created = await ctx.provider.messages.batches.create({ requests: requests as never }, { maxRetries: 0, timeout: CREATE_TIMEOUT_MS, signal });
+    created = await ctx.provider.messages.batches.create({ requests: requests as never }, { maxRetries: 0, timeout: createTimeoutMs(batch.request_bytes), signal });
   } catch (error) {
     return handleCreateFailure(ctx, batch, error);
   }

@@ -7,7 +7,7 @@ import { classifyProviderError, type ProviderFailure } from '../provider/errors.
 import { releaseBatch } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import { nextPollDelayMs } from './poll-schedule.ts';
-import { closeBatch } from './collect.ts';
+import { recordInvisible, type InvisibleCall } from './visibility.ts';
 import { countAdd, instrumentsOf } from '../telemetry/metrics.ts';
 import { genAiAttributes, inSpan, recordError, SpanKind, untraced, type Span } from '../telemetry/trace.ts';
 
@@ -26,13 +26,14 @@ export async function pollBatch(ctx: EngineContext, batch: Batch): Promise<void>
   const cancel = batch.cancel_requested && batch.provider_status === 'in_progress';
   const answer = providerId ? await untraced(() => ask(ctx, providerId, cancel)) : undefined;
   if (answer) countAdd('pollCalls', 1, { outcome: 'remote' in answer ? answer.remote.processing_status : answer.failure.kind });
-  if (answer && 'remote' in answer && !cancel && !changed(batch, answer.remote)) return recordAnswer(ctx, batch, answer.remote);
+  if (answer && 'remote' in answer && !cancel && !changed(batch, answer.remote) && batch.unconfirmed_since === null) return recordAnswer(ctx, batch, answer.remote);
   await inSpan(
     'batch.poll',
     { parent: batch.trace_context, kind: SpanKind.CLIENT, startTime, attributes: { 'batchline.job.id': batch.job_id, 'batchline.batch.id': batch.id, 'batchline.provider_batch.id': providerId ?? '', 'batchline.batch.poll_count': batch.poll_count + 1, ...genAiAttributes(batch.model) } },
     async (span) => {
       if (!answer || !providerId) throw new Error(`batch ${batch.id} has no provider id`);
-      if ('failure' in answer) return recordFailure(ctx, batch, providerId, answer.failure, span);
+      if ('failure' in answer) return recordFailure(ctx, batch, providerId, answer.failure, span, cancel ? 'cancel' : 'retrieve');
+      if (batch.unconfirmed_since !== null) span.setAttributes({ 'batchline.batch.unconfirmed_for_ms': startTime.getTime() - batch.unconfirmed_since.getTime(), 'batchline.batch.unconfirmed.looks': batch.unconfirmed_looks });
       span.setAttributes({ 'batchline.provider_status': answer.remote.processing_status, ...requestCountAttributes(answer.remote.request_counts) });
       return recordAnswer(ctx, batch, answer.remote);
     },
@@ -55,13 +56,14 @@ function changed(batch: Batch, remote: MessageBatch): boolean {
   return [...new Set([...Object.keys(before), ...Object.keys(now)])].some((k) => before[k] !== now[k]);
 }
 
-async function recordFailure(ctx: EngineContext, batch: Batch, providerId: string, failure: ProviderFailure, span: Span): Promise<void> {
+async function recordFailure(ctx: EngineContext, batch: Batch, providerId: string, failure: ProviderFailure, span: Span, call: InvisibleCall): Promise<void> {
   recordError(span, failure.error);
   span.setAttribute('error.type', failure.kind);
   if (failure.kind === 'not_found') {
-    // The provider no longer knows this batch (deleted): its items go back to the queue or fail.
-    ctx.log.error({ batch_id: batch.id, provider_batch_id: providerId }, 'provider batch not found; re-queueing its items');
-    return closeBatch(ctx, batch, { type: 'batch_not_found', message: `provider batch ${providerId} no longer exists` });
+    // We hold the id batches.create gave us: a 404 is "not visible right now" until a long window says otherwise.
+    const seen = await recordInvisible(ctx, batch, call, failure);
+    if (seen.kind === 'listed') return recordAnswer(ctx, batch, seen.remote);
+    return;
   }
   ctx.log.warn({ batch_id: batch.id, provider_batch_id: providerId, kind: failure.kind, error: failure.error.message }, 'batch check failed');
   if (failure.kind === 'rejected' && batch.cancel_requested) {
@@ -84,6 +86,9 @@ async function recordAnswer(ctx: EngineContext, batch: Batch, remote: MessageBat
       ended_at: ended ? new Date(remote.ended_at ?? Date.now()) : null,
       poll_count: batch.poll_count + 1,
       poll_interval_ms: interval,
+      // Seen again: whatever run of 404s there was is over.
+      unconfirmed_since: null,
+      unconfirmed_looks: 0,
       // A cancel requested while we were asking must be sent now, not after the next interval.
       next_run_at: sql<Date>`CASE WHEN cancel_requested AND ${remote.processing_status === 'in_progress'} THEN now() ELSE now() + ${interval ?? 0} * interval '1 millisecond' END` as unknown as Date,
       lease_owner: null,

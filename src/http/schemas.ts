@@ -311,13 +311,15 @@ const EXAMPLE_BATCH = {
   submitted_at: '2026-11-24T10:00:01.088Z',
   ended_at: '2026-11-24T10:41:17.000Z',
   last_error: null,
+  unconfirmed: null,
+  gone: null,
 };
 
 const BatchViewSchema = z
   .object({
     id: z.number().int().openapi({ description: "Batchline's id of the batch" }),
     provider_id: z.string().nullable().openapi({ description: 'The Message Batches id (`msgbatch_…`), null until submitted' }),
-    status: z.string().openapi({ description: 'planned, submitting, in_progress, canceling, ended or collected' }),
+    status: z.string().openapi({ description: 'planned, submitting, in_progress, canceling, ended or collected; unconfirmed while the provider answers 404 for the id it gave (looked at again, items kept); gone once declared gone (its unanswered items were sent again)' }),
     provider_status: z.string().nullable().openapi({ description: "The provider's processing_status" }),
     request_count: z.number().int(),
     request_counts: z.record(z.string(), z.number()).nullable().openapi({ description: "The provider's request_counts (processing, succeeded, errored, canceled, expired)" }),
@@ -326,6 +328,14 @@ const BatchViewSchema = z
     submitted_at: z.string().nullable(),
     ended_at: z.string().nullable(),
     last_error: orNull(ErrorInfoSchema),
+    unconfirmed: z
+      .object({ since: z.string(), looks: z.number().int(), reason: z.string() })
+      .nullable()
+      .openapi({ description: 'While the provider answers 404 for the id batches.create gave: a provider id is a promise, so the batch keeps its items and is looked at again with backoff. Declared gone only after BATCHLINE_UNCONFIRMED_WINDOW_MS without a break and a check of batches.list' }),
+    gone: z
+      .object({ at: z.string(), reason: z.string(), requeued: z.number().int().openapi({ description: 'Its unanswered items sent again in a new batch' }) })
+      .nullable()
+      .openapi({ description: 'Set when the batch was declared gone (rare, and logged, counted and traced)' }),
   })
   .openapi('Batch', { description: 'One provider batch of the job', example: EXAMPLE_BATCH });
 
@@ -336,9 +346,9 @@ const EXAMPLE_ESTIMATE = {
   model: 'claude-haiku-5-5',
   input_tokens: { estimate: 690, method: 'count_tokens_sample', sample_size: 2, sample_tokens: 690, error_bound: 0, tokens_per_byte: 0.251 },
   output_tokens: { estimate: 140, per_item: 70, basis: 'schema', observed_results: 0, max: 2048 },
-  prompt_cache: { prefix_tokens: 250, writes: 1, reads: 1 },
+  prompt_cache: { prefix_tokens: 250, min_prefix_tokens: 4096, cacheable: false, hit_rate: 0.5, hit_rate_basis: 'assumed', writes: 0, reads: 0 },
   result_cache: null,
-  cost: { usd: 0.000614, standard_usd: 0.00139, worst_case_usd: 0.005983 },
+  cost: { usd: 0.000614, no_cache_hit_usd: 0.000614, standard_usd: 0.00139, worst_case_usd: 0.005983 },
 };
 
 const EstimateSchema = z
@@ -367,15 +377,24 @@ const EstimateSchema = z
       })
       .openapi({ description: 'Output tokens' }),
     prompt_cache: z
-      .object({ prefix_tokens: z.number().int(), writes: z.number().int(), reads: z.number().int() })
-      .openapi({ description: "The task's shared prefix (tools, system prompt), marked with cache_control: written once per batch, read by the other requests" }),
+      .object({
+        prefix_tokens: z.number().int().openapi({ description: "Tokens of the task's shared prefix (tools, system prompt)" }),
+        min_prefix_tokens: z.number().int().openapi({ description: "The model's minimum cacheable prefix (BATCHLINE_CACHE_MIN_TOKENS over the published table): a shorter one caches nothing" }),
+        cacheable: z.boolean().openapi({ description: 'Whether the prefix reaches the minimum, so requests mark it with cache_control' }),
+        hit_rate: z.number().openapi({ description: 'Share of requests (after the first of each batch) expected to read the prefix: hits inside a batch are best effort' }),
+        hit_rate_basis: z.enum(['observed', 'assumed']).openapi({ description: 'observed: what earlier jobs of the task and model got; assumed: BATCHLINE_PROMPT_CACHE_HIT_RATE' }),
+        writes: z.number().int(),
+        reads: z.number().int(),
+      })
+      .openapi({ description: "The task's shared prefix and the prompt cache: expected writes (every miss) and reads" }),
     result_cache: z
       .object({ hits: z.number().int(), saved_usd: z.number() })
       .nullable()
       .openapi({ description: 'Requests the result cache answers (not sent, not billed) and what they cost first; null with the cache off' }),
     cost: z
       .object({
-        usd: z.number().openapi({ description: 'Expected, at Message Batches price, prompt-cache reads included' }),
+        usd: z.number().openapi({ description: 'Expected, at Message Batches price, prompt-cache reads included at the expected hit rate' }),
+        no_cache_hit_usd: z.number().openapi({ description: 'The same if no request reads the prompt cache at all (every marked prefix written): an upper bound of usd for the estimated tokens' }),
         standard_usd: z.number().openapi({ description: 'The same requests at standard API price without any cache' }),
         worst_case_usd: z.number().openapi({ description: 'Every input token a cache write, every answer max_tokens long: what a budget must allow' }),
       })
@@ -443,6 +462,14 @@ export const EXAMPLE_JOB = {
   pilot: null,
   result_cache: { enabled: false, hits: 0, saved_usd: 0 },
   pause_reason: null,
+  prompt_cache: {
+    marked: false,
+    prefix_tokens: 250,
+    min_prefix_tokens: 4096,
+    basis: 'count_tokens',
+    note: 'no prefix was cacheable: the task\'s shared prefix is 250 tokens and claude-haiku-5-5 caches prefixes from 4096 tokens, so nothing is marked and every input token is billed in full',
+  },
+  provider_incidents: { unconfirmed_batches: 0, gone_batches: 0, requeued_items: 0 },
   deliveries: { pending: 0, delivered: 2, dead: 0 },
   source: null,
   error: null,
@@ -462,6 +489,7 @@ export const EXAMPLE_NEW_JOB = {
   cost: { usd: 0, standard_usd: 0, saved_usd: 0, savings: { batch_discount_usd: 0, prompt_cache_usd: 0, result_cache_usd: 0 } },
   estimate: null,
   estimate_vs_actual: null,
+  prompt_cache: null,
   deliveries: { pending: 0, delivered: 0, dead: 0 },
   updated_at: '2026-11-24T10:00:00.131Z',
   finished_at: null,
@@ -533,6 +561,23 @@ export const JobSchema = z
       .object({ enabled: z.boolean(), hits: z.number().int().openapi({ description: 'Items answered from the cache, not sent' }), saved_usd: z.number() })
       .openapi({ description: 'The result cache for this job' }),
     pause_reason: orNull(ErrorInfoSchema).openapi({ description: 'Why the job waits (awaiting_budget, pilot_failed)' }),
+    prompt_cache: z
+      .object({
+        marked: z.boolean().openapi({ description: "Whether requests mark the task's shared prefix with cache_control" }),
+        prefix_tokens: z.number().int(),
+        min_prefix_tokens: z.number().int().openapi({ description: "The model's minimum cacheable prefix" }),
+        basis: z.enum(['count_tokens', 'bytes']).openapi({ description: 'count_tokens: the prefix measured by the API; bytes: estimated from its size' }),
+        note: z.string().openapi({ description: 'The decision in a sentence' }),
+      })
+      .nullable()
+      .openapi({ description: 'Decided once, before the first batch: a prefix below the minimum is not marked (it would cache nothing); null until then' }),
+    provider_incidents: z
+      .object({
+        unconfirmed_batches: z.number().int().openapi({ description: 'Batches the provider answers 404 for right now (looked at again, items kept)' }),
+        gone_batches: z.number().int().openapi({ description: 'Batches declared gone: their unanswered items were sent again' }),
+        requeued_items: z.number().int(),
+      })
+      .openapi({ description: 'Transient provider answers this job met, over all its batches' }),
     deliveries: z
       .object({ pending: z.number().int(), delivered: z.number().int(), dead: z.number().int() })
       .openapi({ description: 'Deliveries to the sinks by state (one per final result and sink)' }),

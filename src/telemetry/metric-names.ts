@@ -32,6 +32,7 @@ export const METRICS = {
   pollCalls: metric('batchline.poll.calls', 'counter', '{call}', 'Calls to the provider to poll a batch', ['outcome']),
   callbacks: metric('batchline.callbacks', 'counter', '{callback}', 'Completion callbacks by verification outcome', ['outcome']),
   batchesSubmitted: metric('batchline.batches.submitted', 'counter', '{batch}', 'Batches created at the provider', ['gen_ai.request.model']),
+  batchesGone: metric('batchline.batches.gone', 'counter', '{batch}', 'Provider batches declared gone (404 for the whole window, absent from the list); their items were sent again', ['call']),
 } as const satisfies Record<string, MetricName>;
 
 export const METRIC_LIST: readonly MetricName[] = Object.values(METRICS);

@@ -29,6 +29,7 @@ interface Instruments {
   pollCalls: Counter;
   callbacks: Counter;
   batchesSubmitted: Counter;
+  batchesGone: Counter;
   batchDuration: Histogram;
 }
 
@@ -47,6 +48,7 @@ export function instrumentsOf(): Instruments {
     pollCalls: counter(METRICS.pollCalls),
     callbacks: counter(METRICS.callbacks),
     batchesSubmitted: counter(METRICS.batchesSubmitted),
+    batchesGone: counter(METRICS.batchesGone),
     batchDuration: histogram(METRICS.batchDuration),
   };
   return instruments;
@@ -59,6 +61,14 @@ export function resetInstruments(): void {
 
 export function countAdd(name: Exclude<keyof Instruments, 'batchDuration'>, value: number, attributes?: Attributes): void {
   if (value > 0) instrumentsOf()[name].add(value, attributes);
+}
+
+/**
+ * Starts a counter of rare events at 0, so that a series exists before the first event: an alert on
+ * increase() then fires on the very first one instead of waiting for a second.
+ */
+export function countFromZero(name: Exclude<keyof Instruments, 'batchDuration'>): void {
+  instrumentsOf()[name].add(0);
 }
 
 /** Arbitrary, constant (next to migrate.ts's 74_201_101): "batchline state gauges". */

@@ -11,6 +11,7 @@ import { submitBatch } from '../engine/submit.ts';
 import { pollBatch } from '../engine/track.ts';
 import { sweepResultCache } from '../engine/result-cache.ts';
 import { createSourceReads } from './source-reads.ts';
+import { countFromZero } from '../telemetry/metrics.ts';
 
 /** Expired result-cache entries are deleted this often (a bounded number at a time). */
 const CACHE_SWEEP_MS = 60_000;
@@ -31,6 +32,7 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
   const concurrency = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
   const reads = createSourceReads(ctx);
   let lastSweep = 0;
+  countFromZero('batchesGone');
 
   async function step(name: string, fn: () => Promise<number>): Promise<number> {
     try {

@@ -90,6 +90,7 @@ export function JobLive(props: JobPageProps) {
           </p>
         ) : null}
         <PauseNotice view={view} />
+        <ProviderNotice view={view} />
         <ProgressBar counts={view.counts} label="Items done" legend />
       </section>
 
@@ -323,9 +324,18 @@ function Batches(props: { view: JobView; batchCount: number }) {
                 {b.provider_id ?? <span class="muted">not yet created</span>}
                 {b.is_retry ? <div class="muted">retry batch</div> : null}
               </th>
-              <td>
+              <td data-batch-status={b.status}>
                 {statusLabel(b.status)}
-                {b.last_error ? (
+                {b.unconfirmed ? (
+                  <div class="muted">
+                    404 for its id since <Time iso={b.unconfirmed.since} /> ({formatCount(b.unconfirmed.looks)} looks): not visible yet, looked at again; its items stay with it
+                  </div>
+                ) : null}
+                {b.gone ? (
+                  <div class="error-text">
+                    Declared gone <Time iso={b.gone.at} />: {b.gone.reason} ({formatCount(b.gone.requeued)} items sent again)
+                  </div>
+                ) : b.last_error && !b.unconfirmed ? (
                   <div class="error-text">
                     {b.last_error.type}: {b.last_error.message}
                   </div>
@@ -354,6 +364,30 @@ function Batches(props: { view: JobView; batchCount: number }) {
       {props.batchCount > batches.length ? <p class="muted">The first {formatCount(batches.length)} batches are shown.</p> : null}
     </div>
   );
+}
+
+/** A batch declared gone is rare and must be seen: its items were paid for again. Unconfirmed ones are a note. */
+function ProviderNotice(props: { view: JobView }) {
+  const { unconfirmed_batches: unconfirmed, gone_batches: gone, requeued_items: requeued } = props.view.provider_incidents;
+  if (gone > 0) {
+    return (
+      <p class="alert" role="alert" id="provider-gone">
+        <b>
+          {formatCount(gone)} provider batch{gone === 1 ? ' was' : 'es were'} declared gone
+        </b>
+        : the provider answered 404 for {gone === 1 ? 'its id' : 'their ids'} for the whole window and batches.list did not show {gone === 1 ? 'it' : 'them'}.{' '}
+        {formatCount(requeued)} unanswered items were sent again in a new batch. See the batches below for when and why.
+      </p>
+    );
+  }
+  if (unconfirmed > 0) {
+    return (
+      <p class="notice" id="provider-unconfirmed">
+        {formatCount(unconfirmed)} provider batch{unconfirmed === 1 ? ' is' : 'es are'} not visible at the provider right now (404 for an id it gave): looked at again with backoff, nothing is sent twice.
+      </p>
+    );
+  }
+  return null;
 }
 
 function titleOf(view: JobView): string {

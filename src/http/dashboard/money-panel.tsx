@@ -17,7 +17,7 @@ export function MoneyPanel(props: { view: JobView }) {
           <>
             <dt>Estimated</dt>
             <dd data-field="estimate_usd">
-              {formatUsd(estimate.cost.usd)} expected · {formatUsd(estimate.cost.worst_case_usd)} at worst
+              {formatUsd(estimate.cost.usd)} expected · {formatUsd(estimate.cost.no_cache_hit_usd)} with no cache hit · {formatUsd(estimate.cost.worst_case_usd)} at worst
               {vs && vs.error_pct !== null ? ` · ${Math.abs(vs.error_pct)}% ${vs.error_pct >= 0 ? 'under' : 'over'} the actual` : ''}
             </dd>
           </>
@@ -44,6 +44,11 @@ export function MoneyPanel(props: { view: JobView }) {
           {view.result_cache.enabled ? ` (${formatCount(view.result_cache.hits)} answers reused)` : ' (off for this job)'}
         </dd>
       </dl>
+      {view.prompt_cache ? (
+        <p class="muted" id="prompt-cache-note" data-marked={String(view.prompt_cache.marked)}>
+          Prompt cache: {view.prompt_cache.note}.
+        </p>
+      ) : null}
       <h3>Tokens</h3>
       <ValueList values={view.usage} id="usage" />
     </>

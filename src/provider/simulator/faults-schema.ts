@@ -25,6 +25,14 @@ const faultsSchema = z.object({
       everyAttempt: z.boolean().optional(),
     })
     .optional(),
+  notFound: z
+    .object({
+      firstRetrieve: z.boolean().optional(),
+      retrieveRate: share.optional(),
+      firstResults: z.boolean().optional(),
+    })
+    .optional(),
+  endedWithoutResultsUrl: z.number().int().min(0).optional(),
   cutResults: z.number().int().min(0).optional(),
   cancelSucceedFraction: share.optional(),
 });

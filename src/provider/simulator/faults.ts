@@ -1,5 +1,6 @@
 // Fault injection: HTTP failures for a route's next calls, per-request errored/expired results, cut downloads.
 import { unitFromHex, unitFromText } from './hash.ts';
+import type { BatchRecord } from './store.ts';
 import type { FaultRoute, HttpFault, ItemFaults, SimulatorFaults } from './types.ts';
 
 /** `off_schema`: the request succeeds but the forced tool's input ignores its schema (a model mistake). */
@@ -82,4 +83,28 @@ export function takeCutResults(faults: SimulatorFaults): boolean {
 /** Whether request `index` of a canceled batch was "in flight" and finishes anyway. */
 export function survivesCancel(batchId: string, index: number, succeedFraction: number | undefined): boolean {
   return unitFromText(`${batchId}:${index}`) < fraction(succeedFraction);
+}
+
+/**
+ * Whether this retrieve of an existing batch answers 404 (counted first, so the first retrieve is look 1).
+ * The random share is drawn from the batch id and the look number: the same run repeats itself.
+ */
+export function invisibleOnRetrieve(faults: SimulatorFaults, batch: BatchRecord): boolean {
+  batch.looks.retrieve += 1;
+  const notFound = faults.notFound;
+  if (notFound === undefined) return false;
+  if (batch.looks.retrieve === 1 && notFound.firstRetrieve === true) return true;
+  return unitFromText(`${batch.id}:retrieve:${batch.looks.retrieve}`) < fraction(notFound.retrieveRate);
+}
+
+/** Whether this results download of an ended batch answers 404. */
+export function invisibleOnResults(faults: SimulatorFaults, batch: BatchRecord): boolean {
+  batch.looks.results += 1;
+  return batch.looks.results === 1 && faults.notFound?.firstResults === true;
+}
+
+/** Whether this retrieve of an ended batch answers with results_url still null. */
+export function endedWithoutResultsUrl(faults: SimulatorFaults, batch: BatchRecord): boolean {
+  batch.looks.endedRetrieve += 1;
+  return batch.looks.endedRetrieve <= (faults.endedWithoutResultsUrl ?? 0);
 }

@@ -1,4 +1,7 @@
-// The prompt-cache model: a request's prefix up to its last cache_control breakpoint is written once, then read.
+// The prompt-cache model, with the API's rules (reference §14): a request's prefix up to its last
+// cache_control breakpoint is cached only if it reaches the model's minimum, and a request whose prefix
+// is cached reads it only best-effort (requests of a batch run concurrently); one that misses writes it.
+import { minCacheablePrefixTokens, type MinPrefixOverrides } from '../prompt-cache-rules.ts';
 import { sha256Hex } from './hash.ts';
 import { estimateInputTokens, tokensForText } from './tokens.ts';
 
@@ -11,15 +14,21 @@ export interface CacheUsage {
 export interface PromptCache {
   /** Prefix key → expiry time (ms). */
   entries: Map<string, number>;
+  minTokens: MinPrefixOverrides;
+  /** Share of requests whose prefix is cached that read it. */
+  hitRate: number;
 }
+
+/** Hits inside a batch are best effort: half of the requests that could read the prefix do, unless told otherwise. */
+export const DEFAULT_HIT_RATE = 0.5;
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
 const ONE_HOUR_MS = 60 * 60 * 1000;
 // Sweeping expired keys only past this size keeps lookups O(1) in the common case.
 const SWEEP_ABOVE = 50_000;
 
-export function createPromptCache(): PromptCache {
-  return { entries: new Map() };
+export function createPromptCache(options: { minTokens?: MinPrefixOverrides; hitRate?: number } = {}): PromptCache {
+  return { entries: new Map(), minTokens: options.minTokens ?? [], hitRate: Math.min(1, Math.max(0, options.hitRate ?? DEFAULT_HIT_RATE)) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -75,16 +84,21 @@ export function cacheablePrefix(params: Record<string, unknown>): CacheablePrefi
   return { serialized: JSON.stringify(blocks.slice(0, last + 1)), ttl: control.ttl === '1h' ? '1h' : '5m' };
 }
 
-/** Reads or writes the request's cacheable prefix; null when the request has no breakpoint. */
-export function usePromptCache(cache: PromptCache, params: Record<string, unknown>, now: number): CacheUsage | null {
+/**
+ * Reads or writes the request's cacheable prefix; null when the request has no breakpoint or its prefix
+ * is below the model's minimum (then it is billed as plain input, silently, as the API does). `draw` in
+ * [0, 1) decides whether a request whose prefix is cached gets to read it.
+ */
+export function usePromptCache(cache: PromptCache, params: Record<string, unknown>, now: number, draw: number): CacheUsage | null {
   const prefix = cacheablePrefix(params);
   if (prefix === null) return null;
   // The prefix is serialized differently from the whole request, so cap it at the request's own estimate.
   const tokens = Math.min(tokensForText(prefix.serialized), estimateInputTokens(params));
+  if (tokens < minCacheablePrefixTokens(String(params.model), cache.minTokens)) return null;
   const key = sha256Hex(`${String(params.model)}\n${prefix.serialized}`);
   const ttlMs = prefix.ttl === '1h' ? ONE_HOUR_MS : FIVE_MINUTES_MS;
   const expiresAt = cache.entries.get(key);
-  if (expiresAt !== undefined && expiresAt > now) {
+  if (expiresAt !== undefined && expiresAt > now && draw < cache.hitRate) {
     // A hit refreshes the entry's lifetime, as the API does.
     cache.entries.set(key, Math.max(expiresAt, now + ttlMs));
     return { read: tokens, create5m: 0, create1h: 0 };

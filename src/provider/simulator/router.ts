@@ -10,7 +10,7 @@ import { deleteBatch } from './routes/batches.delete.ts';
 import { listBatchesRoute } from './routes/batches.list.ts';
 import { retrieveBatch } from './routes/batches.retrieve.ts';
 import type { RouteHandler } from './routes/context.ts';
-import { getFaults, getStats, setFaults, setNotify, setProcessingMs } from './routes/control.ts';
+import { forgetBatch, getFaults, getStats, setFaults, setNotify, setProcessingMs } from './routes/control.ts';
 import { countTokens } from './routes/messages.count-tokens.ts';
 import { createMessage } from './routes/messages.create.ts';
 import type { SimState } from './state.ts';
@@ -40,6 +40,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: /^\/_simulator\/faults\/?$/, name: 'control', handle: setFaults },
   { method: 'POST', path: /^\/_simulator\/processing-ms\/?$/, name: 'control', handle: setProcessingMs },
   { method: 'POST', path: /^\/_simulator\/notify\/?$/, name: 'control', handle: setNotify },
+  { method: 'POST', path: /^\/_simulator\/batches\/([^/]+)\/forget\/?$/, name: 'control', handle: forgetBatch },
 ];
 
 function matchRoute(method: string, pathname: string): { route: Route; id: string } | null {

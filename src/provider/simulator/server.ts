@@ -6,6 +6,7 @@ import { sendError } from './http-io.ts';
 import { activateNotify, stopNotifier } from './notify-state.ts';
 import { handleRequest } from './router.ts';
 import { createState } from './state.ts';
+import { forgetBatch } from './store.ts';
 import { snapshotStats } from './stats.ts';
 import type { Simulator, SimulatorOptions } from './types.ts';
 
@@ -65,5 +66,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       sim.notifier.active = activateNotify(n);
       rescheduleEnds(sim);
     },
+    forgetBatch: (id) => forgetBatch(sim, id),
   };
 }

@@ -353,8 +353,11 @@ test('a cut results download makes the SDK iterator throw; the next download is 
   });
 });
 
+// Every marked prefix cacheable, and every request that can read it does: the API's rules are tested below.
+const EVERY_PREFIX = { minTokens: [['*', 1]] as const, hitRate: 1 };
+
 test('prompt cache: the first request writes the cached system prefix, later ones read it', async () => {
-  await withSimulator({}, async (_sim, client) => {
+  await withSimulator({ promptCache: EVERY_PREFIX }, async (_sim, client) => {
     const system = [{ type: 'text' as const, text: 'You review products. '.repeat(200), cache_control: { type: 'ephemeral' as const } }];
     const requests: BatchRequest[] = Array.from({ length: 3 }, (_, i) => ({
       custom_id: `p${i}`,
@@ -392,7 +395,7 @@ test('prompt cache: the first request writes the cached system prefix, later one
 
 test('the prompt cache expires after its TTL', async () => {
   let now = Date.parse('2026-11-20T10:00:00Z');
-  await withSimulator({ now: () => now }, async (_sim, client) => {
+  await withSimulator({ now: () => now, promptCache: EVERY_PREFIX }, async (_sim, client) => {
     const params = { model: MODEL, max_tokens: 50, system: [{ type: 'text' as const, text: 'Context. '.repeat(100), cache_control: { type: 'ephemeral' as const } }], messages: [{ role: 'user' as const, content: 'hi' }] };
     assert.ok(((await client.messages.create(params)).usage.cache_creation_input_tokens ?? 0) > 0);
     now += 4 * 60 * 1000;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseFaults } from './faults-schema.ts';
 import { parseNotify } from './notify-schema.ts';
+import { parseMinPrefixOverrides, type MinPrefixOverrides } from '../prompt-cache-rules.ts';
 import { startSimulator } from './server.ts';
 import type { NotifyOptions, SimulatorFaults } from './types.ts';
 
@@ -16,6 +17,10 @@ const envSchema = z.object({
   SIMULATOR_NOTIFY_URL: z.preprocess(blankAsUnset, z.string().optional()),
   SIMULATOR_NOTIFY_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
   SIMULATOR_NOTIFY_DELAY_MS: z.preprocess(blankAsUnset, z.coerce.number().min(0).optional()),
+  /** Minimum cacheable prefix by model, over the published table: `model=tokens,prefix*=tokens,*=tokens`. */
+  SIMULATOR_CACHE_MIN_TOKENS: z.preprocess(blankAsUnset, z.string().optional()),
+  /** Share of requests with a cached prefix that read it (best effort inside a batch). */
+  SIMULATOR_CACHE_HIT_RATE: z.preprocess(blankAsUnset, z.coerce.number().min(0).max(1).optional()),
 });
 
 function fail(message: string): never {
@@ -52,11 +57,19 @@ if (env.SIMULATOR_NOTIFY_URL !== undefined || env.SIMULATOR_NOTIFY_SECRET !== un
   notify = parsed.notify ?? undefined;
 }
 
+let minTokens: MinPrefixOverrides = [];
+if (env.SIMULATOR_CACHE_MIN_TOKENS !== undefined) {
+  const parsed = parseMinPrefixOverrides(env.SIMULATOR_CACHE_MIN_TOKENS);
+  if (!parsed.ok) fail(`SIMULATOR_CACHE_MIN_TOKENS: ${parsed.message}`);
+  minTokens = parsed.overrides;
+}
+
 const sim = await startSimulator({
   host: env.SIMULATOR_HOST,
   port: env.SIMULATOR_PORT,
   processingMs: env.SIMULATOR_PROCESSING_MS,
   faults,
+  promptCache: { minTokens, ...(env.SIMULATOR_CACHE_HIT_RATE !== undefined ? { hitRate: env.SIMULATOR_CACHE_HIT_RATE } : {}) },
   ...(env.SIMULATOR_API_KEY !== undefined ? { apiKey: env.SIMULATOR_API_KEY } : {}),
   ...(notify !== undefined ? { notify } : {}),
 });

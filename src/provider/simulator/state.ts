@@ -35,7 +35,7 @@ export function createState(options: SimulatorOptions): SimState {
     processingMs: Math.max(0, options.processingMs ?? 0),
     store: createStore(),
     counters: createCounters(),
-    cache: createPromptCache(),
+    cache: createPromptCache(options.promptCache),
     notifier: createNotifier(options.notify),
     origin: '',
   };

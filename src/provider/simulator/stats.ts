@@ -9,6 +9,8 @@ export interface StatsCounters {
   byParamsHash: Map<string, number>;
   callsByRoute: Map<string, number>;
   resultsDownloads: number;
+  /** 404s answered for batches that exist (the notFound fault switches). */
+  invisibleAnswers: number;
   notificationsSent: number;
   notificationFailures: number;
 }
@@ -21,6 +23,7 @@ export function createCounters(): StatsCounters {
     byParamsHash: new Map(),
     callsByRoute: new Map(),
     resultsDownloads: 0,
+    invisibleAnswers: 0,
     notificationsSent: 0,
     notificationFailures: 0,
   };
@@ -45,6 +48,7 @@ export function snapshotStats(counters: StatsCounters, batches: number): Simulat
     batches,
     callsByRoute: Object.fromEntries(counters.callsByRoute),
     resultsDownloads: counters.resultsDownloads,
+    invisibleAnswers: counters.invisibleAnswers,
     notificationsSent: counters.notificationsSent,
     notificationFailures: counters.notificationFailures,
   };

@@ -37,6 +37,8 @@ export interface BatchRecord {
   /** Prompt-cache usage of succeeded requests that had a cache breakpoint, by request index. */
   cacheUsage: Map<number, CacheUsage>;
   counts: RequestCounts;
+  /** Calls made about this batch so far, for the per-batch faults (first retrieve, first results, …). */
+  looks: { retrieve: number; endedRetrieve: number; results: number };
 }
 
 export interface BatchStore {
@@ -60,6 +62,7 @@ export function addBatch(store: BatchStore, requests: BatchRequest[], createdAt:
     outcomes: null,
     cacheUsage: new Map(),
     counts: { processing: requests.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+    looks: { retrieve: 0, endedRetrieve: 0, results: 0 },
   };
   store.batches.set(batch.id, batch);
   store.seqById.set(batch.id, batch.seq);
@@ -72,6 +75,16 @@ export function getBatch(store: BatchStore, id: string): BatchRecord | null {
 
 export function removeBatch(store: BatchStore, id: string): void {
   store.batches.delete(id);
+}
+
+/** A batch that really disappears, whatever its state (no end, no announcement): every later call about it is a 404. */
+export function forgetBatch(sim: { store: BatchStore; notifier: { endTimers: Map<string, NodeJS.Timeout> } }, id: string): boolean {
+  if (!sim.store.batches.has(id)) return false;
+  const timer = sim.notifier.endTimers.get(id);
+  if (timer !== undefined) clearTimeout(timer);
+  sim.notifier.endTimers.delete(id);
+  removeBatch(sim.store, id);
+  return true;
 }
 
 export interface ListQuery {

@@ -31,8 +31,24 @@ export interface ItemFaults {
   everyAttempt?: boolean;
 }
 
+/**
+ * 404s for batches that exist, as the real API has been seen to answer while a new id propagates
+ * (reference §12): right after create, now and then while the batch runs, and on results just after it ended.
+ */
+export interface NotFoundFaults {
+  /** The first retrieve of each batch answers 404. */
+  firstRetrieve?: boolean;
+  /** Share (0..1) of the other retrieves of each batch that answer 404. */
+  retrieveRate?: number;
+  /** The first results download of each ended batch answers 404. */
+  firstResults?: boolean;
+}
+
 export interface SimulatorFaults {
   http?: HttpFault[];
+  notFound?: NotFoundFaults;
+  /** The first N retrieves of each ended batch answer `ended` with `results_url` still null. */
+  endedWithoutResultsUrl?: number;
   items?: ItemFaults;
   /** The next N results downloads are cut midway (partial line, then the socket is destroyed). */
   cutResults?: number;
@@ -49,6 +65,8 @@ export interface SimulatorStats {
   batches: number;
   callsByRoute: Record<string, number>;
   resultsDownloads: number;
+  /** 404s answered for batches that exist (the notFound fault switches). */
+  invisibleAnswers: number;
   /** Completion callbacks answered with a 2xx (a `duplicate` replay counts as one more). */
   notificationsSent: number;
   /** Completion callbacks given up on after every retry failed. */
@@ -85,6 +103,18 @@ export interface SimulatorOptions {
   now?: () => number;
   /** When set, batches end on a timer (not only when looked at) and each end is announced once to a callback URL. */
   notify?: NotifyOptions;
+  promptCache?: PromptCacheOptions;
+}
+
+/** How the simulated prompt cache follows the API's rules (reference §14). */
+export interface PromptCacheOptions {
+  /**
+   * Minimum cacheable prefix by model, over the published table (`[["claude-haiku-5-5", 2048], ["*", 4096]]`);
+   * a shorter marked prefix caches nothing.
+   */
+  minTokens?: ReadonlyArray<readonly [string, number]>;
+  /** Share (0..1) of requests whose prefix is in the cache that read it; the rest write it again. Default 0.5. */
+  hitRate?: number;
 }
 
 export interface Simulator {
@@ -98,4 +128,6 @@ export interface Simulator {
   setProcessingMs(ms: number): void;
   /** Turns the completion notifier on (or replaces its settings) or, with undefined, off. */
   setNotify(n: SimulatorOptions['notify'] | undefined): void;
+  /** Loses a batch, whatever its state: from now on every call about it answers 404 (a batch that really disappeared). */
+  forgetBatch(id: string): boolean;
 }

@@ -1,9 +1,9 @@
 // GET /v1/messages/batches/{id}/results: the JSONL results of an ended batch, streamed (or cut, if a fault says so).
-import { takeCutResults } from '../faults.ts';
+import { invisibleOnResults, takeCutResults } from '../faults.ts';
 import { sendError } from '../http-io.ts';
 import { statusOf } from '../lifecycle.ts';
 import { streamResults } from '../results-stream.ts';
-import { findBatch, type RouteContext } from './context.ts';
+import { findBatch, sendNotFound, type RouteContext } from './context.ts';
 
 export async function batchResults(ctx: RouteContext): Promise<void> {
   const batch = findBatch(ctx);
@@ -11,6 +11,10 @@ export async function batchResults(ctx: RouteContext): Promise<void> {
   const status = statusOf(batch);
   if (status !== 'ended') {
     return sendError(ctx.ex, 400, 'invalid_request_error', `Message batch '${batch.id}' is ${status}; results are available once it has ended`);
+  }
+  if (invisibleOnResults(ctx.sim.faults, batch)) {
+    ctx.sim.counters.invisibleAnswers += 1;
+    return sendNotFound(ctx);
   }
   ctx.sim.counters.resultsDownloads += 1;
   await streamResults(ctx.ex, batch, takeCutResults(ctx.sim.faults));

@@ -21,9 +21,14 @@ export type RouteHandler = (ctx: RouteContext) => void | Promise<void>;
 export function findBatch(ctx: RouteContext): BatchRecord | null {
   const batch = getBatch(ctx.sim.store, ctx.id);
   if (batch === null) {
-    sendError(ctx.ex, 404, 'not_found_error', `Message batch not found: '${ctx.id}'`);
+    sendNotFound(ctx);
     return null;
   }
   advanceBatch(batch, ctx.sim);
   return batch;
+}
+
+/** The API's answer for a batch id it does not know (or, with a fault, does not show yet). */
+export function sendNotFound(ctx: RouteContext): void {
+  sendError(ctx.ex, 404, 'not_found_error', `Message batch not found: '${ctx.id}'`);
 }

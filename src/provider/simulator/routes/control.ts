@@ -5,6 +5,7 @@ import { parseJsonBody, sendError, sendJson } from '../http-io.ts';
 import { parseNotify } from '../notify-schema.ts';
 import { activateNotify } from '../notify-state.ts';
 import { snapshotStats } from '../stats.ts';
+import { forgetBatch as forget } from '../store.ts';
 import type { RouteContext } from './context.ts';
 
 export function getStats(ctx: RouteContext): void {
@@ -47,4 +48,10 @@ export function setNotify(ctx: RouteContext): void {
   rescheduleEnds(ctx.sim);
   // The secret is not echoed back.
   sendJson(ctx.ex, 200, active === null ? { enabled: false } : { enabled: true, url: active.url, delayMs: active.delayMs, duplicate: active.duplicate });
+}
+
+/** POST /_simulator/batches/{id}/forget: the batch disappears, as a batch deleted behind our back would. */
+export function forgetBatch(ctx: RouteContext): void {
+  if (!forget(ctx.sim, ctx.id)) return sendError(ctx.ex, 404, 'not_found_error', `Message batch not found: '${ctx.id}'`);
+  sendJson(ctx.ex, 200, { id: ctx.id, forgotten: true });
 }

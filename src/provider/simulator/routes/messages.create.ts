@@ -16,7 +16,8 @@ export function createMessage(ctx: RouteContext): void {
     params,
     seed: paramsHash(params),
     idSeed: ctx.ex.requestId,
-    cache: usePromptCache(ctx.sim.cache, params, ctx.sim.now()),
+    // Outside a batch nothing runs beside the request: a cached prefix is always read (draw below any rate).
+    cache: usePromptCache(ctx.sim.cache, params, ctx.sim.now(), -1),
     serviceTier: 'standard',
   });
   sendJson(ctx.ex, 200, message);
