@@ -71,9 +71,13 @@ export const configSchema = z
     BATCHLINE_LEASE_MS: intFrom(1000).default(60_000),
     BATCHLINE_SHUTDOWN_MS: intFrom(0).default(10_000),
     BATCHLINE_IDLE_MS: intFrom(10, 60_000).default(500),
-    BATCHLINE_COLLECT_CHUNK: intFrom(1, 10_000).default(1000),
+    BATCHLINE_COLLECT_CHUNK: intFrom(1, 10_000).default(2000),
+    /** While a job's source is still read, a batch is cut once this many items wait (after the read: up to the provider limits). */
+    BATCHLINE_BATCH_CUT_REQUESTS: intFrom(1, 100_000).default(10_000),
+    /** …or once the oldest waiting item has waited this long, so a slow source still starts work. */
+    BATCHLINE_BATCH_CUT_MS: intFrom(0).default(5000),
     BATCHLINE_SINK_CONCURRENCY: intFrom(1, 64).default(2),
-    BATCHLINE_DELIVERY_BATCH: intFrom(1, 10_000).default(500),
+    BATCHLINE_DELIVERY_BATCH: intFrom(1, 10_000).default(2000),
     BATCHLINE_DELIVERY_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
     BATCHLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     BATCHLINE_SIMULATOR_PROCESSING_MS: intFrom(0).default(2000),

@@ -1186,6 +1186,8 @@ export interface components {
         StoredEstimate: components["schemas"]["Estimate"] & {
             /** @description When it was made, before the first batch */
             made_at: string;
+            /** @description Made while the job's source was still being read (its first batches went out early); made again once the read has ended */
+            while_reading?: boolean;
         };
         /**
          * @description An estimated figure next to the actual one

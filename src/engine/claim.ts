@@ -19,11 +19,24 @@ export async function claimBatches(ctx: EngineContext, statuses: BatchStatus[], 
   return result.rows;
 }
 
-/** Extends this worker's lease on a batch; false means another worker took it over (stop working on it). */
+/**
+ * How long after a create call can no longer be sending the provider may still make its batch visible:
+ * the body it received is stored, then listed (propagation seen to take up to ~40 s, reference §12).
+ */
+export const CREATE_SETTLE_MS = 45_000;
+
+/**
+ * Extends this worker's lease on a batch; false means another worker took it over (stop working on it).
+ * While a create call is in flight (create_in_doubt_until set), its window of doubt moves with the lease:
+ * the call can be sending only while the lease holds (withBatchLease aborts it otherwise), so once the
+ * lease has lapsed the doubt ends CREATE_SETTLE_MS later, not at the call's own timeout.
+ */
 export async function renewBatchLease(ctx: EngineContext, batchId: number): Promise<boolean> {
   const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
   const result = await sql`
-    UPDATE batches SET lease_until = now() + ${leaseMs} * interval '1 millisecond'
+    UPDATE batches SET lease_until = now() + ${leaseMs} * interval '1 millisecond',
+      create_in_doubt_until = CASE WHEN create_in_doubt_until IS NULL THEN NULL
+        ELSE greatest(create_in_doubt_until, now() + ${leaseMs + CREATE_SETTLE_MS} * interval '1 millisecond') END
     WHERE id = ${batchId} AND lease_owner = ${ctx.owner}`.execute(ctx.db);
   return Number(result.numAffectedRows ?? 0) > 0;
 }
@@ -53,15 +66,23 @@ export async function releaseAllLeases(ctx: Pick<EngineContext, 'db' | 'owner'>)
  * replica owns the batch now, and two owners could submit it twice.
  */
 export async function withBatchLease<T>(ctx: EngineContext, batchId: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
   const lost = new AbortController();
+  // The claim just set the lease; from then on it is only as fresh as the last renewal that landed.
+  let heldSince = Date.now();
   const timer = setInterval(() => {
+    // Fenced: a worker that could not renew (Postgres unreachable, the loop stalled) stops on its own
+    // before its lease runs out, since another replica may then take the batch over.
+    if (Date.now() - heldSince > leaseMs * 0.8) lost.abort(new Error(`lease on batch ${batchId} could not be renewed in time`));
+    const asked = Date.now();
     renewBatchLease(ctx, batchId).then(
       (held) => {
-        if (!held) lost.abort(new Error(`lease on batch ${batchId} lost`));
+        if (held) heldSince = asked;
+        else lost.abort(new Error(`lease on batch ${batchId} lost`));
       },
       (error: unknown) => ctx.log.warn({ batch_id: batchId, err: error }, 'lease renewal failed'),
     );
-  }, Math.max(250, Math.floor(ctx.config.BATCHLINE_LEASE_MS / 3)));
+  }, Math.max(250, Math.floor(leaseMs / 4)));
   try {
     return await work(lost.signal);
   } finally {

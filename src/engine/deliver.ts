@@ -39,27 +39,40 @@ interface Group {
 
 /**
  * Delivers due groups (job × sink) side by side, at most BATCHLINE_SINK_CONCURRENCY calls per sink
- * plugin at once, so one slow receiver neither starves other sinks nor gets flooded.
+ * plugin at once, so one slow receiver neither starves other sinks nor gets flooded. Groups take turns:
+ * each due group gets a call before any gets a second, whatever their sizes.
  * Returns how many deliveries were handled (0 = nothing due).
  */
 export async function deliverDue(ctx: EngineContext): Promise<number> {
+  // The groups with open deliveries, one index probe each (a skip scan of deliveries_group_next), and
+  // of those the ones with a delivery due and not leased now.
   const groups = await sql<Group>`
+    WITH RECURSIVE open_groups AS (
+      (SELECT job_id, sink_index FROM deliveries WHERE status IN ('pending','retry_wait') ORDER BY job_id, sink_index LIMIT 1)
+      UNION ALL
+      SELECT next.job_id, next.sink_index FROM open_groups g CROSS JOIN LATERAL (
+        SELECT job_id, sink_index FROM deliveries
+        WHERE status IN ('pending','retry_wait') AND (job_id, sink_index) > (g.job_id, g.sink_index)
+        ORDER BY job_id, sink_index LIMIT 1) next)
     SELECT g.job_id, g.sink_index, j.sinks->g.sink_index->>'plugin' AS plugin
-    -- DISTINCT over a bounded slice of the due index: never a scan of the whole outbox.
-    FROM (SELECT DISTINCT job_id, sink_index FROM (
-            SELECT job_id, sink_index FROM deliveries
-            WHERE status IN ('pending','retry_wait') AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-            ORDER BY next_run_at LIMIT 2000) due
-          LIMIT 16) g
-    JOIN jobs j ON j.id = g.job_id`.execute(ctx.db);
+    FROM open_groups g
+    JOIN jobs j ON j.id = g.job_id
+    WHERE EXISTS (SELECT 1 FROM deliveries d
+      WHERE d.job_id = g.job_id AND d.sink_index = g.sink_index AND d.status IN ('pending','retry_wait')
+        AND d.next_run_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now()))
+    ORDER BY j.created_at
+    LIMIT 64`.execute(ctx.db);
   const limit = ctx.config.BATCHLINE_SINK_CONCURRENCY;
   const runs: Array<Promise<number>> = [];
-  for (const group of groups.rows) {
-    // Several calls may work on one group at once: SKIP LOCKED gives each its own rows, and the
-    // database work of one overlaps the sink's work of another.
-    while ((inFlight.get(group.plugin) ?? 0) < limit) {
+  // Several calls may work on one group at once: SKIP LOCKED gives each its own rows, and the database
+  // work of one overlaps the sink's work of another. Round by round, so every group has its turn first.
+  for (let started = true; started; ) {
+    started = false;
+    for (const group of groups.rows) {
+      if ((inFlight.get(group.plugin) ?? 0) >= limit) continue;
       inFlight.set(group.plugin, (inFlight.get(group.plugin) ?? 0) + 1);
       runs.push(deliverGroup(ctx, group).finally(() => inFlight.set(group.plugin, (inFlight.get(group.plugin) ?? 1) - 1)));
+      started = true;
     }
   }
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
@@ -74,7 +87,7 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
         SELECT id FROM deliveries
         WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
           AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
+        ORDER BY next_run_at, id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
       RETURNING id, item_id, attempt, idempotency_key, attempts AS delivery_attempts)
     SELECT c.id AS delivery_id, c.idempotency_key, c.delivery_attempts, i.id AS item_id, i.job_id, i.external_id, c.attempt AS attempts,
       -- The state of the result this delivery carries, not the item's state now (a manual retry moves it on).

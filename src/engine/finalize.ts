@@ -33,7 +33,7 @@ export async function finalizeJobs(ctx: EngineContext): Promise<number> {
 
 /** Under the job row's lock (retry and cancel take it too), so no state change slips between count and close. */
 async function finalizeOne(trx: Transaction<DB>, jobId: string, claimedNextRun: string): Promise<JobStatus | undefined> {
-  const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at', 'source_open']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+  const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at', 'source_open', 'error']).where('id', '=', jobId).forUpdate().executeTakeFirst();
   if (!job || job.status !== 'running') return undefined;
   if (job.cancel_requested_at !== null) {
     // Items that came back for a retry after the cancel will not be sent again.
@@ -53,7 +53,8 @@ async function finalizeOne(trx: Transaction<DB>, jobId: string, claimedNextRun: 
   const errors = await sql<{ errors: boolean }>`
     SELECT EXISTS (SELECT 1 FROM items WHERE job_id = ${jobId} AND status = 'failed')
         OR EXISTS (SELECT 1 FROM deliveries WHERE job_id = ${jobId} AND status = 'dead') AS errors`.execute(trx);
-  const status: JobStatus = job.cancel_requested_at !== null ? 'canceled' : errors.rows[0]?.errors ? 'completed_with_errors' : 'completed';
+  // A job with an error of its own (its source failed part way) did not process everything it should have.
+  const status: JobStatus = job.cancel_requested_at !== null ? 'canceled' : errors.rows[0]?.errors || job.error !== null ? 'completed_with_errors' : 'completed';
   await trx.updateTable('jobs').set({ status, next_run_at: null, finished_at: new Date(), updated_at: new Date() }).where('id', '=', jobId).execute();
   return status;
 }

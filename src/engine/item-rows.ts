@@ -7,6 +7,7 @@ import type { ResolvedTask } from '../tasks/types.ts';
 import type { StoredDocument } from './document.ts';
 import { BATCH_ENVELOPE_BYTES, fileBlockOverhead, requestHasher, requestSizer } from './request.ts';
 import { reuseCachedResults } from './result-cache.ts';
+import { renderTemplate } from '../tasks/template.ts';
 import { enqueueDeliveries } from './transitions.ts';
 
 export interface ItemRow {
@@ -32,10 +33,12 @@ export function itemRowBuilder(task: ResolvedTask, limit: number): (doc: SourceD
   // Measured as marked: whether the job marks its prefix is decided later, and the mark only adds bytes.
   const size = requestSizer(task, { cachePrefix: true });
   const hash = requestHasher(task);
-  return (doc) => itemRowOf(size, hash, doc, limit);
+  return (doc) => itemRowOf(task, size, hash, doc, limit);
 }
 
-function itemRowOf(size: (doc: StoredDocument) => number, hash: (doc: StoredDocument) => string, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
+type Measure<T> = (doc: StoredDocument, prompt: string) => T;
+
+function itemRowOf(task: ResolvedTask, size: Measure<number>, hash: Measure<string>, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
   const externalId = doc.id.length > MAX_EXTERNAL_ID ? doc.id.slice(0, MAX_EXTERNAL_ID) : doc.id;
   const source = doc as SourceDocument;
   if (source.failure) {
@@ -54,9 +57,10 @@ function itemRowOf(size: (doc: StoredDocument) => number, hash: (doc: StoredDocu
     return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: { type: 'empty_document', message: 'the document has no text and no attachment' } };
   }
   // Files are read when the batch is sent; their size is known now, so the request is measured exactly.
-  const bytes = size(stored) + (stored.files ?? []).reduce((sum, f) => sum + fileRequestBytes(f), 0);
+  const prompt = renderTemplate(task.prompt, stored);
+  const bytes = size(stored, prompt) + (stored.files ?? []).reduce((sum, f) => sum + fileRequestBytes(f), 0);
   const failure = bytes > limit ? { type: 'request_too_large', message: `the request is ${bytes} bytes; the limit is ${limit}` } : null;
-  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored), failure };
+  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored, prompt), failure };
 }
 
 /** What a file adds to a request once read: its base64 and the content block around it. */

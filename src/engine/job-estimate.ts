@@ -16,6 +16,8 @@ export const JOB_SAMPLE = 20;
 
 export interface StoredEstimate extends Estimate {
   made_at: string;
+  /** Made while the job's source was still being read (its first batch went out early): made again once the read ends. */
+  while_reading?: boolean;
 }
 
 export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provider' | 'config'>, jobId: string, task: ResolvedTask, cacheEnabled: boolean, promptCache: PromptCacheDecision): Promise<StoredEstimate> {

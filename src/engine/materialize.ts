@@ -7,9 +7,9 @@ import type { Kysely } from 'kysely';
 import type { DB, ErrorInfo } from '../db/types.ts';
 import type { FileRef } from '../plugins/contract.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
-import type { Attachment, StoredDocument } from './document.ts';
+import type { Attachment, DocumentInput, StoredDocument } from './document.ts';
 import { customIdOf } from './ids.ts';
-import { buildParams, type BuildOptions, type MessageParams } from './request.ts';
+import { buildParams, requestSerializer, type BuildOptions, type MessageParams } from './request.ts';
 
 export interface BatchRequest {
   custom_id: string;
@@ -23,9 +23,33 @@ export interface Unsendable {
 }
 
 const PAGE = 2000;
+/** A page holds at most about this many bytes of requests, however long each one is. */
+const PAGE_BYTES = 8 * 1024 * 1024;
 
 export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask, options: BuildOptions = {}): AsyncGenerator<BatchRequest | Unsendable> {
+  for await (const item of batchDocuments(db, batchId)) {
+    yield 'error' in item ? item : { custom_id: customIdOf(tag, item.itemId, item.attempts), params: buildParams(task, item.doc, options) };
+  }
+}
+
+/**
+ * The same requests, each already serialized as it goes into the create body: the part of a request that
+ * is the same for every document (tool schema, system prompt) is serialized once, not once per request.
+ */
+export async function* batchRequestJson(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask, options: BuildOptions = {}): AsyncGenerator<string | Unsendable> {
+  const serialize = requestSerializer(task, options);
+  for await (const item of batchDocuments(db, batchId)) {
+    yield 'error' in item ? item : serialize(customIdOf(tag, item.itemId, item.attempts), item.doc);
+  }
+}
+
+/** The batch's items as documents ready to build requests from: page by page, files read one at a time. */
+async function* batchDocuments(db: Kysely<DB>, batchId: number): AsyncGenerator<{ itemId: number; attempts: number; doc: DocumentInput } | Unsendable> {
   let after = 0;
+  // Sized from the batch's measured requests: a page of long documents holds fewer of them.
+  const batch = await db.selectFrom('batches').select(['request_bytes', 'request_count']).where('id', '=', batchId).executeTakeFirst();
+  const perRequest = batch && batch.request_count > 0 ? Number(batch.request_bytes) / batch.request_count : 1;
+  const pageSize = Math.max(1, Math.min(PAGE, Math.floor(PAGE_BYTES / perRequest)));
   for (;;) {
     const page = await db
       .selectFrom('items')
@@ -34,7 +58,7 @@ export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: numbe
       .where('status', '=', 'submitted')
       .where('id', '>', after)
       .orderBy('id')
-      .limit(PAGE)
+      .limit(pageSize)
       .execute();
     for (const item of page) {
       const document = item.document as StoredDocument;
@@ -47,10 +71,10 @@ export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: numbe
       }
       const { files: _refs, ...inline } = document;
       const doc = attachments.length > 0 ? { ...inline, attachments: [...(inline.attachments ?? []), ...attachments] } : inline;
-      yield { custom_id: customIdOf(tag, item.id, item.attempts), params: buildParams(task, doc, options) };
+      yield { itemId: item.id, attempts: item.attempts, doc };
     }
     const last = page[page.length - 1];
-    if (!last || page.length < PAGE) return;
+    if (!last || page.length < pageSize) return;
     after = last.id;
   }
 }

@@ -7,16 +7,18 @@ import type { EngineContext } from './context.ts';
 import { BATCH_ENVELOPE_BYTES } from './request.ts';
 import { fitBudget, spendOf, worstCaseUsd } from './budget.ts';
 import { budgetTokensPerByte, type Estimate } from './estimate.ts';
-import { estimateStoredJob } from './job-estimate.ts';
+import { estimateStoredJob, type StoredEstimate } from './job-estimate.ts';
 import { judgePilot } from './pilot.ts';
 import { ensurePromptCache } from './prompt-cache.ts';
 import { contextFrom, genAiAttributes, inSpan, recordError, traceparentOf, tracer, type Span } from '../telemetry/trace.ts';
 
 interface PlannableJob {
   id: string;
+  /** ingesting: its source is still being read (batches are cut as items arrive). */
+  status: JobStatus;
   task: ResolvedTask;
   trace_context: string | null;
-  estimate: Estimate | null;
+  estimate: StoredEstimate | null;
   prompt_cache: PromptCacheDecision | null;
   result_cache: boolean;
   /** Set when the job has a budget or a pilot not yet passed: planning then takes the job's row lock. */
@@ -30,25 +32,34 @@ interface DueItem {
 
 /**
  * Plans at most one batch per job and kind (fresh / retry), for jobs that have due items, and at most
- * BATCHLINE_WORKER_CONCURRENCY batches a tick: each is materialized in memory when it is sent.
- * Returns the batches, leased to this worker.
+ * `limit` batches a call (the free send slots). Returns the batches, leased to this worker.
+ *
+ * A job whose source is still being read is planned too, so its batches go out while the read goes on:
+ * a batch is cut once BATCHLINE_BATCH_CUT_REQUESTS items wait, or once the oldest has waited
+ * BATCHLINE_BATCH_CUT_MS (a slow source still starts work). After the read, the rest is packed up to the
+ * provider's limits at once. Jobs with the fewest batches in flight come first, so a small job is never
+ * stuck behind a large one.
  */
-export async function planBatches(ctx: EngineContext): Promise<Batch[]> {
-  const limit = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
+export async function planBatches(ctx: EngineContext, limit = ctx.config.BATCHLINE_WORKER_CONCURRENCY): Promise<Batch[]> {
+  const { BATCHLINE_BATCH_CUT_REQUESTS: cutRequests, BATCHLINE_BATCH_CUT_MS: cutMs } = ctx.config;
   // Jobs waiting for their pilot's verdict are left out; jobs waiting for a batch out to free budget
   // are not (that needs the sums), so more candidates than slots are read: waiting ones cannot starve the rest.
   const jobs = await sql<PlannableJob>`
-    SELECT j.id, j.task, j.trace_context, j.estimate, j.prompt_cache, j.result_cache,
+    SELECT j.id, j.status, j.task, j.trace_context, j.estimate, j.prompt_cache, j.result_cache,
       (j.max_usd IS NOT NULL OR j.pilot_state IN ('pending','running')) AS gated
     FROM jobs j
-    WHERE j.status = 'running' AND j.cancel_requested_at IS NULL
+    WHERE j.status IN ('running','ingesting') AND j.cancel_requested_at IS NULL
       AND NOT (j.pilot_state = 'running' AND EXISTS (SELECT 1 FROM batches b WHERE b.id = j.pilot_batch_id AND b.status NOT IN ('collected','failed')))
-      AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id
-        AND (i.status = 'queued' OR (i.status = 'retry_wait' AND i.next_run_at <= now())))
-    ORDER BY j.created_at LIMIT ${limit * 4}`.execute(ctx.db);
+      AND (EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'retry_wait' AND i.next_run_at <= now())
+        OR (j.status = 'running' AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'queued'))
+        OR (j.status = 'ingesting' AND (
+          (SELECT count(*) FROM (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'queued' LIMIT ${cutRequests}) waiting) >= ${cutRequests}
+          OR (SELECT i.created_at FROM items i WHERE i.job_id = j.id AND i.status = 'queued' ORDER BY i.id LIMIT 1) <= now() - ${cutMs} * interval '1 millisecond')))
+    ORDER BY (SELECT count(*) FROM batches b WHERE b.job_id = j.id AND b.status IN ('submitting','in_progress','canceling','ended')), j.created_at
+    LIMIT ${limit * 4}`.execute(ctx.db);
   const planned: Batch[] = [];
   for (const job of jobs.rows) {
-    if (job.prompt_cache === null || job.estimate === null) await ensureCostPlan(ctx, job);
+    if (job.prompt_cache === null || job.estimate === null || (job.estimate.while_reading === true && job.status === 'running')) await ensureCostPlan(ctx, job);
     for (const retry of [true, false]) {
       if (planned.length >= limit) return planned;
       const batch = await planOne(ctx, job, retry);
@@ -156,7 +167,7 @@ async function gateOf(ctx: EngineContext, trx: Transaction<DB>, job: PlannableJo
     .where('id', '=', job.id)
     .forUpdate()
     .executeTakeFirst();
-  if (!row || row.status !== 'running' || row.cancel_requested_at !== null) return { open: false };
+  if (!row || (row.status !== 'running' && row.status !== 'ingesting') || row.cancel_requested_at !== null) return { open: false };
   const maxUsd = row.max_usd === null ? null : Number(row.max_usd);
   const pilot = row.pilot as PilotConfig | null;
   let state: PilotState | null = row.pilot_state;
@@ -212,11 +223,13 @@ async function ensureCostPlan(ctx: EngineContext, job: PlannableJob): Promise<vo
   await inSpan('job.estimate', { parent: job.trace_context, attributes: { 'batchline.job.id': job.id, ...genAiAttributes(job.task.model) } }, async (span) => {
     const promptCache = (job.prompt_cache ??= await ensurePromptCache(ctx, job.id, job.task));
     span.setAttributes({ 'batchline.prompt_cache.marked': promptCache.marked, 'batchline.prompt_cache.prefix_tokens': promptCache.prefix_tokens, 'batchline.prompt_cache.min_prefix_tokens': promptCache.min_prefix_tokens });
-    if (job.estimate !== null) return;
+    // Made from the items there are; a job still reading is estimated again once its read has ended.
+    if (job.estimate !== null && !(job.estimate.while_reading === true && job.status === 'running')) return;
     try {
-      const made = await estimateStoredJob(ctx, job.id, job.task, job.result_cache, promptCache);
-      span.setAttributes({ 'batchline.estimate.items': made.items, 'batchline.estimate.input_tokens': made.input_tokens.estimate, 'batchline.estimate.usd': made.cost.usd, 'batchline.estimate.sample_size': made.input_tokens.sample_size });
-      await ctx.db.updateTable('jobs').set({ estimate: JSON.stringify(made) }).where('id', '=', job.id).where('estimate', 'is', null).execute();
+      const made = { ...(await estimateStoredJob(ctx, job.id, job.task, job.result_cache, promptCache)), while_reading: job.status === 'ingesting' };
+      span.setAttributes({ 'batchline.estimate.items': made.items, 'batchline.estimate.input_tokens': made.input_tokens.estimate, 'batchline.estimate.usd': made.cost.usd, 'batchline.estimate.sample_size': made.input_tokens.sample_size, 'batchline.estimate.while_reading': made.while_reading });
+      await sql`UPDATE jobs SET estimate = ${JSON.stringify(made)}::jsonb
+        WHERE id = ${job.id} AND (estimate IS NULL OR (estimate->>'while_reading')::boolean)`.execute(ctx.db);
       job.estimate = made;
     } catch (error) {
       recordError(span, error);

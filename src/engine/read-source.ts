@@ -15,6 +15,8 @@ import { inSpan, recordError, type Span } from '../telemetry/trace.ts';
 
 /** Documents per transaction: large enough that the insert cost is per chunk, small enough to keep memory flat. */
 export const READ_CHUNK = 5000;
+/** …and at most this many bytes of documents, however long each one is. */
+const READ_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Consecutive failed reads before a job that has not started running fails for good. */
 const MAX_READ_FAILURES = 8;
 
@@ -88,6 +90,7 @@ export function cursorKey(stored: StoredSource): string {
 async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, config: unknown, cursor: unknown, stats: IngestStats, signal: AbortSignal, log: EngineContext['log']): Promise<unknown> {
   const rowOf = itemRowBuilder(job.task as ResolvedTask, requestLimitOf(ctx.config.BATCH_MAX_BYTES));
   let buffer: ItemRow[] = [];
+  let bufferBytes = 0;
   let lastCursor = cursor;
   // One chunk is written while the next is read and measured: Postgres and this process work at once.
   let writing: Promise<void> = Promise.resolve();
@@ -113,6 +116,7 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
   const flush = async (checkpoint?: { cursor: unknown }) => {
     const rows = buffer;
     buffer = [];
+    bufferBytes = 0;
     await writing;
     writing = write(rows, checkpoint);
     // Marked handled: if the read fails first, this write's own failure must not crash the process;
@@ -132,8 +136,10 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
   try {
     for await (const document of plugin.read(config, sourceCtx)) {
       if (signal.aborted) throw new ReadStopped('stopping');
-      buffer.push(rowOf(document));
-      if (buffer.length >= READ_CHUNK) await flush();
+      const row = rowOf(document);
+      buffer.push(row);
+      bufferBytes += row.document.length;
+      if (buffer.length >= READ_CHUNK || bufferBytes >= READ_CHUNK_BYTES) await flush();
     }
     // A plugin may end its iteration quietly when aborted: that is a stop, never the end of the source.
     if (signal.aborted) throw new ReadStopped('stopping');
@@ -173,19 +179,24 @@ async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, fo
 /** A read that cannot succeed: a job still ingesting fails with the reason; an open job keeps running. */
 async function failRead(ctx: EngineContext, job: Job, message: string, log: EngineContext['log']): Promise<void> {
   log.error({ reason: message }, 'source read failed for good');
+  const error = JSON.stringify({ type: 'source_failed', message });
   await ctx.db.transaction().execute(async (trx) => {
     // Only the lease holder of a job still reading decides; a cancel or a takeover meanwhile wins.
-    const failed = await trx
-      .updateTable('jobs')
-      .set({ status: 'failed', error: JSON.stringify({ type: 'source_failed', message }), finished_at: new Date(), source_open: false, ingest_due_at: null, lease_owner: null, lease_until: null, next_run_at: null, updated_at: new Date() })
-      .where('id', '=', job.id)
-      .where('lease_owner', '=', ctx.owner)
-      .where('status', '=', 'ingesting')
-      .where('cancel_requested_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(failed.numUpdatedRows) > 0) {
-      await trx.updateTable('items').set({ status: 'canceled', updated_at: new Date() }).where('job_id', '=', job.id).where('status', '=', 'queued').execute();
-      return;
+    const reading = sql`id = ${job.id} AND lease_owner = ${ctx.owner} AND status = 'ingesting' AND cancel_requested_at IS NULL`;
+    // Batches of what was read may have gone out already (they are cut while a source is read): such a
+    // job runs on with what it has, and ends completed_with_errors with the reason. One without fails.
+    const sent = await trx.selectFrom('batches').select('id').where('job_id', '=', job.id).limit(1).executeTakeFirst();
+    if (sent === undefined) {
+      const failed = await sql`UPDATE jobs SET status = 'failed', error = ${error}::jsonb, finished_at = now(), source_open = false,
+          ingest_due_at = NULL, lease_owner = NULL, lease_until = NULL, next_run_at = NULL, updated_at = now() WHERE ${reading}`.execute(trx);
+      if (Number(failed.numAffectedRows ?? 0) > 0) {
+        await trx.updateTable('items').set({ status: 'canceled', updated_at: new Date() }).where('job_id', '=', job.id).where('status', '=', 'queued').execute();
+        return;
+      }
+    } else {
+      const partial = await sql`UPDATE jobs SET status = 'running', error = ${error}::jsonb, source_open = false, ingest_due_at = NULL,
+          lease_owner = NULL, lease_until = NULL, next_run_at = now(), updated_at = now() WHERE ${reading}`.execute(trx);
+      if (Number(partial.numAffectedRows ?? 0) > 0) return;
     }
     // An open job keeps what it has and stops taking documents from this source, so it can finish.
     await sql`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, ingest_due_at = NULL, source_open = false,

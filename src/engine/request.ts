@@ -52,14 +52,30 @@ export function buildParams(task: ResolvedTask, doc: DocumentInput, options: Bui
  * and the attachments vary between documents of a task, so the rest is hashed once; a file is named by
  * its content hash (its bytes are read only when sent).
  */
-export function requestHasher(task: ResolvedTask): (doc: DocumentInput & { files?: ReadonlyArray<{ sha256: string; media_type: string; name?: string }> }) => string {
+export function requestHasher(task: ResolvedTask): (doc: DocumentInput & { files?: ReadonlyArray<{ sha256: string; media_type: string; name?: string }> }, prompt?: string) => string {
   // Hashed as marked: whether the prefix is marked changes the bill, not the answer (and keys stay as they were).
   const fixed = createHash('sha256').update(JSON.stringify(buildParams(task, { id: '', text: '' }, { cachePrefix: true }))).digest('hex');
-  return (doc) => {
-    const hash = createHash('sha256').update(fixed).update('\0').update(renderTemplate(task.prompt, doc));
+  // `prompt`: the document's rendered prompt, when the caller has it already.
+  return (doc, prompt = renderTemplate(task.prompt, doc)) => {
+    const hash = createHash('sha256').update(fixed).update('\0').update(prompt);
     for (const a of doc.attachments ?? []) hash.update('\0').update(a.media_type).update('\0').update(a.name ?? '').update('\0').update(a.data);
     for (const f of doc.files ?? []) hash.update('\0file\0').update(f.media_type).update('\0').update(f.name ?? '').update('\0').update(f.sha256);
     return hash.digest('hex');
+  };
+}
+
+/**
+ * Serializes `{custom_id, params}` exactly as JSON.stringify would, for many documents of one task: the
+ * request is the same but for its messages, so everything around them is serialized once.
+ */
+export function requestSerializer(task: ResolvedTask, options: BuildOptions = {}): (customId: string, doc: DocumentInput) => string {
+  const HOLE = '\u0000messages\u0000';
+  const template = JSON.stringify({ custom_id: HOLE, params: { ...buildParams(task, { id: '', text: '' }, options), messages: HOLE } });
+  const [head = '', middle = '', tail = ''] = template.split(JSON.stringify(HOLE));
+  return (customId, doc) => {
+    const content: ContentBlock[] = (doc.attachments ?? []).map(attachmentBlock);
+    content.push({ type: 'text', text: renderTemplate(task.prompt, doc) });
+    return `${head}${JSON.stringify(customId)}${middle}${JSON.stringify([{ role: 'user', content }])}${tail}`;
   };
 }
 
@@ -88,13 +104,13 @@ export const BATCH_ENVELOPE_BYTES = 16;
  * Measures requests of one task fast: the request is the same for every document but for the prompt
  * text and the attachments, so the rest is serialized once. Exactly requestBytes(buildParams(…)).
  */
-export function requestSizer(task: ResolvedTask, options: BuildOptions = {}): (doc: DocumentInput) => number {
+export function requestSizer(task: ResolvedTask, options: BuildOptions = {}): (doc: DocumentInput, prompt?: string) => number {
   const empty = buildParams(task, { id: '', text: '' }, options);
   empty.messages[0]!.content = [{ type: 'text', text: '' }];
   // Everything but the text block's string value (`""`) and the comma before a following block.
   const base = requestBytes(empty) - 2;
-  return (doc) => {
-    let bytes = base + Buffer.byteLength(JSON.stringify(renderTemplate(task.prompt, doc)));
+  return (doc, prompt = renderTemplate(task.prompt, doc)) => {
+    let bytes = base + Buffer.byteLength(JSON.stringify(prompt));
     for (const a of doc.attachments ?? []) bytes += Buffer.byteLength(JSON.stringify(attachmentBlock(a))) + 1;
     return bytes;
   };

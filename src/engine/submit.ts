@@ -6,9 +6,10 @@ import type { Batch } from '../db/types.ts';
 import { classifyProviderError } from '../provider/errors.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { findOrphan } from './adopt.ts';
-import { releaseBatch, withBatchLease } from './claim.ts';
+import { CREATE_SETTLE_MS, releaseBatch, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
-import { batchRequests, type BatchRequest, type Unsendable } from './materialize.ts';
+import type { Unsendable } from './materialize.ts';
+import { spoolBatchBody } from './batch-body.ts';
 import type { BuildOptions } from './request.ts';
 import { firstPollDelayMs } from './poll-schedule.ts';
 import { enqueueDeliveries, failBatchItems, pokeJob } from './transitions.ts';
@@ -18,13 +19,11 @@ import { genAiAttributes, inSpan, recordError, SpanKind } from '../telemetry/tra
 
 /**
  * How long a create call may take: a minute to answer, plus the upload at no less than 1 MB/s, and at
- * most the SDK's own 10 minutes (a 256 MB body). Until then, plus CREATE_SETTLE_MS for the provider to
- * finish a body it has received, the call's outcome is in doubt and the batch is never sent again.
+ * most the SDK's own 10 minutes (a 256 MB body).
  */
 export function createTimeoutMs(requestBytes: number): number {
   return Math.min(10 * 60_000, 60_000 + Math.ceil(requestBytes / (1024 * 1024)) * 1000);
 }
-const CREATE_SETTLE_MS = 30_000;
 
 export async function submitBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   await inSpan(
@@ -58,43 +57,52 @@ async function submit(ctx: EngineContext, batch: Batch): Promise<void> {
 }
 
 async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, build: BuildOptions, signal: AbortSignal): Promise<void> {
-  const requests: BatchRequest[] = [];
-  const unsendable: Unsendable[] = [];
-  for await (const request of batchRequests(ctx.db, ctx.tag, batch.id, task, build)) {
-    if ('error' in request) unsendable.push(request);
-    else requests.push(request);
-  }
-  if (unsendable.length > 0) await dropUnsendable(ctx, batch, unsendable, requests.length);
-  if (requests.length === 0) {
-    // Every item left the batch before it was sent (canceled): nothing to submit.
-    await ctx.db.updateTable('batches').set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null }).where('id', '=', batch.id).execute();
-    return;
-  }
-
-  const stamped = await ctx.db
-    .updateTable('batches')
-    .set({
-      submit_started_at: sql<Date>`now()` as unknown as Date,
-      create_in_doubt_until: sql<Date>`now() + ${createTimeoutMs(batch.request_bytes) + CREATE_SETTLE_MS} * interval '1 millisecond'` as unknown as Date,
-      updated_at: new Date(),
-    })
-    .where('id', '=', batch.id)
-    .where('lease_owner', '=', ctx.owner)
-    .executeTakeFirst();
-  // Stamped only now, with the requests in hand: a failure before this point sent nothing, so needs no
-  // orphan search. Lost the lease (this worker stalled past it): whoever holds it now decides.
-  if (Number(stamped.numUpdatedRows) === 0) return;
-
-  let created: MessageBatch;
+  const body = await spoolBatchBody(ctx, batch, task, build, signal);
   try {
-    // No SDK retries here: a retried create after a lost answer would bill the batch twice.
-    created = await ctx.provider.messages.batches.create({ requests: requests as never }, { maxRetries: 0, timeout: createTimeoutMs(batch.request_bytes), signal });
-  } catch (error) {
-    return handleCreateFailure(ctx, batch, error);
+    if (body.unsendable.length > 0) await dropUnsendable(ctx, batch, body.unsendable, body.requests);
+    if (body.requests === 0) {
+      // Every item left the batch before it was sent (canceled): nothing to submit.
+      await ctx.db.updateTable('batches').set({ status: 'collected', collected_at: new Date(), next_run_at: null, lease_owner: null, lease_until: null }).where('id', '=', batch.id).execute();
+      return;
+    }
+
+    const timeoutMs = createTimeoutMs(body.bytes);
+    const stamped = await ctx.db
+      .updateTable('batches')
+      .set({
+        submit_started_at: sql<Date>`now()` as unknown as Date,
+        // In doubt while the lease holds (renewals move it on) and CREATE_SETTLE_MS after: the call is
+        // aborted when the lease cannot be kept, so past that nothing of it can still land.
+        create_in_doubt_until: sql<Date>`now() + ${ctx.config.BATCHLINE_LEASE_MS + CREATE_SETTLE_MS} * interval '1 millisecond'` as unknown as Date,
+        updated_at: new Date(),
+      })
+      .where('id', '=', batch.id)
+      .where('lease_owner', '=', ctx.owner)
+      .executeTakeFirst();
+    // Stamped only now, with the body in hand: a failure before this point sent nothing, so needs no
+    // orphan search. Lost the lease (this worker stalled past it): whoever holds it now decides.
+    if (Number(stamped.numUpdatedRows) === 0) return;
+
+    let created: MessageBatch;
+    try {
+      // batches.create would JSON-encode the whole body in memory; the same call with the spooled file
+      // as its body sends it from disk. No SDK retries: a retried create after a lost answer bills twice.
+      created = await ctx.provider.post<MessageBatch>('/v1/messages/batches', {
+        body: await body.blob(),
+        headers: { 'content-type': 'application/json' },
+        maxRetries: 0,
+        timeout: timeoutMs,
+        signal,
+      });
+    } catch (error) {
+      return handleCreateFailure(ctx, batch, error);
+    }
+    ctx.crashPoint('after_batch_create');
+    await recordSubmitted(ctx, batch, created);
+    ctx.crashPoint('after_batch_recorded');
+  } finally {
+    await body.remove();
   }
-  ctx.crashPoint('after_batch_create');
-  await recordSubmitted(ctx, batch, created);
-  ctx.crashPoint('after_batch_recorded');
 }
 
 async function recordSubmitted(ctx: EngineContext, batch: Batch, created: MessageBatch): Promise<void> {

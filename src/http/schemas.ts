@@ -402,7 +402,10 @@ const EstimateSchema = z
   })
   .openapi('Estimate', { description: 'What a job is expected to cost, before anything is sent', example: EXAMPLE_ESTIMATE });
 
-const StoredEstimateSchema = EstimateSchema.extend({ made_at: z.string().openapi({ description: 'When it was made, before the first batch' }) }).openapi('StoredEstimate', {
+const StoredEstimateSchema = EstimateSchema.extend({
+  made_at: z.string().openapi({ description: 'When it was made, before the first batch' }),
+  while_reading: z.boolean().optional().openapi({ description: "Made while the job's source was still being read (its first batches went out early); made again once the read has ended" }),
+}).openapi('StoredEstimate', {
   description: "The job's estimate, made from its items before its first batch",
   example: { ...EXAMPLE_ESTIMATE, made_at: '2026-11-24T10:00:00.301Z' },
 });

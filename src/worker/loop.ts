@@ -1,5 +1,7 @@
-// The worker: one loop per process that drives every kind of due work found in Postgres.
-// Nothing in memory matters: a step claims rows with a lease, works, and writes the next state.
+// The worker: one process's share of the due work found in Postgres, as a pipeline of lanes that run at
+// once — read sources, plan and send batches, poll, collect results, deliver, finalize jobs — so that a
+// job's batches are sent while its source is still read, and delivered while its results still stream.
+// Nothing in memory matters: each lane claims rows with a lease, works, and writes the next state.
 import type { Batch } from '../db/types.ts';
 import { claimBatches, releaseAllLeases } from '../engine/claim.ts';
 import { collectBatch } from '../engine/collect.ts';
@@ -10,94 +12,126 @@ import { planBatches } from '../engine/plan.ts';
 import { submitBatch } from '../engine/submit.ts';
 import { pollBatch } from '../engine/track.ts';
 import { sweepResultCache } from '../engine/result-cache.ts';
-import { createSourceReads } from './source-reads.ts';
+import { sweepSpool } from '../engine/batch-body.ts';
 import { countFromZero } from '../telemetry/metrics.ts';
+import { createPool } from './pool.ts';
+import { createSourceReads } from './source-reads.ts';
 
 /** Expired result-cache entries are deleted this often (a bounded number at a time). */
 const CACHE_SWEEP_MS = 60_000;
 
 export interface Worker {
-  /** Runs one pass of every step; returns how many units of work it did (tests drive this directly). */
+  /** Runs one pass of every lane and waits for the work it started; returns how many units it did (tests drive this). */
   tick(): Promise<number>;
   wake(): void;
-  /** Stops claiming, waits for the running pass (up to the deadline), hands back leases. */
+  /** Stops claiming, waits for running work (up to the deadline), hands back leases. */
   stop(deadlineMs: number): Promise<void>;
   done: Promise<void>;
 }
 
+interface Lane {
+  name: string;
+  /** One claim-and-work pass; 0 when there was nothing to do. */
+  step(): Promise<number>;
+  /** Whether an idle pass should wait the full idle time (periodic chores: false, they never keep a lane busy). */
+  counts: boolean;
+}
+
 export function startWorker(ctx: EngineContext, options: { autostart?: boolean } = {}): Worker {
   let stopping = false;
-  let wakeUp: (() => void) | undefined;
-  let current: Promise<number> = Promise.resolve(0);
+  const sleepers = new Set<() => void>();
   const concurrency = ctx.config.BATCHLINE_WORKER_CONCURRENCY;
   const reads = createSourceReads(ctx);
+  // Plan first (new batches start their own send), then batches left `submitting` by a crash or a wait.
+  const sends = createPool<Batch>(
+    ctx,
+    'submit',
+    concurrency,
+    async (free) => {
+      const planned = await planBatches(ctx, free);
+      return planned.length < free ? [...planned, ...(await claimBatches(ctx, ['submitting'], free - planned.length))] : planned;
+    },
+    (batch) => submitBatch(ctx, batch),
+  );
+  const collects = createPool<Batch>(ctx, 'collect', concurrency, (free) => claimBatches(ctx, ['ended'], free), (batch) => collectBatch(ctx, batch));
   let lastSweep = 0;
   countFromZero('batchesGone');
+  void sweepSpool(ctx);
 
-  async function step(name: string, fn: () => Promise<number>): Promise<number> {
+  const lanes: Lane[] = [
+    { name: 'read', counts: true, step: () => reads.tick() },
+    { name: 'submit', counts: true, step: () => sends.tick() },
+    { name: 'poll', counts: true, step: async () => each(await claimBatches(ctx, ['in_progress', 'canceling'], concurrency * 4), (b) => pollBatch(ctx, b)) },
+    { name: 'collect', counts: true, step: () => collects.tick() },
+    { name: 'deliver', counts: true, step: () => deliverDue(ctx) },
+    { name: 'finalize', counts: true, step: () => finalizeJobs(ctx) },
+    {
+      name: 'sweep',
+      counts: false,
+      step: async () => {
+        if (Date.now() - lastSweep < CACHE_SWEEP_MS) return 0;
+        lastSweep = Date.now();
+        await sweepResultCache(ctx.db);
+        return 0;
+      },
+    },
+  ];
+
+  async function guarded(lane: Lane): Promise<number> {
     try {
-      return await fn();
+      return await lane.step();
     } catch (error) {
-      // The loop never dies: the failure is reported, the rows keep their state, the lease expires.
-      ctx.log.error({ step: name, err: error }, 'worker step failed');
+      // A lane never dies: the failure is reported, the rows keep their state, the lease expires.
+      ctx.log.error({ step: lane.name, err: error }, 'worker step failed');
       return 0;
     }
   }
 
   async function each(batches: Batch[], fn: (b: Batch) => Promise<void>): Promise<number> {
-    await Promise.all(
-      batches.map((b) =>
-        fn(b).catch((error: unknown) => ctx.log.error({ batch_id: b.id, err: error }, 'batch step failed')),
-      ),
-    );
+    await Promise.all(batches.map((b) => fn(b).catch((error: unknown) => ctx.log.error({ batch_id: b.id, err: error }, 'batch step failed'))));
     return batches.length;
   }
 
-  async function tick(): Promise<number> {
-    let work = 0;
-    work += await step('read', () => reads.tick());
-    work += await step('plan', async () => each(await planBatches(ctx), (b) => submitBatch(ctx, b)));
-    work += await step('submit', async () => each(await claimBatches(ctx, ['submitting'], concurrency), (b) => submitBatch(ctx, b)));
-    work += await step('poll', async () => each(await claimBatches(ctx, ['in_progress', 'canceling'], concurrency * 4), (b) => pollBatch(ctx, b)));
-    work += await step('collect', async () => each(await claimBatches(ctx, ['ended'], concurrency), (b) => collectBatch(ctx, b)));
-    work += await step('deliver', () => deliverDue(ctx));
-    work += await step('finalize', () => finalizeJobs(ctx));
-    if (Date.now() - lastSweep > CACHE_SWEEP_MS) {
-      lastSweep = Date.now();
-      // Not counted as work: it must not keep an idle loop from sleeping.
-      await step('sweep', () => sweepResultCache(ctx.db));
-    }
-    return work;
-  }
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wakeUp = () => {
+        clearTimeout(timer);
+        sleepers.delete(wakeUp);
+        resolve();
+      };
+      const timer = setTimeout(wakeUp, ms);
+      sleepers.add(wakeUp);
+    });
 
-  async function loop(): Promise<void> {
+  const current = new Map<string, Promise<number>>();
+  async function run(lane: Lane): Promise<void> {
     while (!stopping) {
-      current = tick();
-      const work = await current;
+      const pass = guarded(lane);
+      current.set(lane.name, pass);
+      const work = await pass;
       if (stopping) break;
-      if (work === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ctx.config.BATCHLINE_IDLE_MS);
-          wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wakeUp = undefined;
-      }
+      if (work === 0) await sleep(ctx.config.BATCHLINE_IDLE_MS);
     }
   }
 
-  const done = options.autostart === false ? Promise.resolve() : loop();
+  const done = options.autostart === false ? Promise.resolve() : Promise.all(lanes.map(run)).then(() => undefined);
 
   return {
-    tick,
-    wake: () => wakeUp?.(),
+    async tick() {
+      let work = 0;
+      for (const lane of lanes) if (lane.counts) work += await guarded(lane);
+      await Promise.all([sends.drain(), collects.drain()]);
+      return work;
+    },
+    wake: () => {
+      for (const wakeUp of [...sleepers]) wakeUp();
+    },
     done,
     async stop(deadlineMs) {
       stopping = true;
-      wakeUp?.();
-      await Promise.race([current.catch(() => 0), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+      for (const wakeUp of [...sleepers]) wakeUp();
+      const settled = Promise.all([...current.values(), sends.drain(), collects.drain()].map((p) => Promise.resolve(p).catch(() => 0)));
+      await Promise.race([settled, new Promise((r) => setTimeout(r, deadlineMs).unref())]);
       await reads.stop(deadlineMs);
       await releaseAllLeases(ctx).catch((error: unknown) => ctx.log.warn({ err: error }, 'could not release leases'));
     },

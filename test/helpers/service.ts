@@ -48,9 +48,9 @@ export interface ChildService {
   output(): string;
 }
 
-/** `node --import tsx src/main.ts` with the given environment; resolves once it listens. */
-export async function spawnService(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** `node [nodeArgs] --import tsx src/main.ts` with the given environment; resolves once it listens. */
+export async function spawnService(env: Record<string, string>, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<ChildService> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, BATCHLINE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

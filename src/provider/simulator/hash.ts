@@ -18,7 +18,12 @@ export function sha256Hex(text: string): string {
 
 /** sha256 of the canonical JSON of a request's params, hex, first 32 chars. */
 export function paramsHash(params: unknown): string {
-  return sha256Hex(canonicalJson(params)).slice(0, 32);
+  return paramsHashOfCanonical(canonicalJson(params));
+}
+
+/** paramsHash, from the canonical JSON when it is already at hand. */
+export function paramsHashOfCanonical(canonical: string): string {
+  return sha256Hex(canonical).slice(0, 32);
 }
 
 // FNV-1a, cheap enough to run per request and per result line, plus murmur3's final mix: without it,

@@ -2,6 +2,7 @@
 import { copyFaults } from './faults-schema.ts';
 import { createNotifier, type NotifierState } from './notify-state.ts';
 import { createPromptCache, type PromptCache } from './prompt-cache.ts';
+import { createInternTable, type InternTable } from './intern.ts';
 import { createCounters, type StatsCounters } from './stats.ts';
 import { createStore, type BatchStore } from './store.ts';
 import type { SimulatorFaults, SimulatorOptions } from './types.ts';
@@ -16,6 +17,8 @@ export interface SimState {
   store: BatchStore;
   counters: StatsCounters;
   cache: PromptCache;
+  /** Shared parts of held requests, kept once. */
+  interned: InternTable;
   notifier: NotifierState;
   /** http://host:port of the listening server; results_url falls back to it when a request has no Host. */
   origin: string;
@@ -36,6 +39,7 @@ export function createState(options: SimulatorOptions): SimState {
     store: createStore(),
     counters: createCounters(),
     cache: createPromptCache(options.promptCache),
+    interned: createInternTable(),
     notifier: createNotifier(options.notify),
     origin: '',
   };
