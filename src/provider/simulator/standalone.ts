@@ -1,6 +1,7 @@
 // Runs the simulator as its own process, configured from SIMULATOR_* environment variables (read once here).
 import { z } from 'zod';
 import { parseFaults } from './faults-schema.ts';
+import { parseModelErrorRates } from './model-errors.ts';
 import { parseNotify } from './notify-schema.ts';
 import { startSimulator } from './server.ts';
 import type { NotifyOptions, SimulatorFaults } from './types.ts';
@@ -16,6 +17,7 @@ const envSchema = z.object({
   SIMULATOR_NOTIFY_URL: z.preprocess(blankAsUnset, z.string().optional()),
   SIMULATOR_NOTIFY_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
   SIMULATOR_NOTIFY_DELAY_MS: z.preprocess(blankAsUnset, z.coerce.number().min(0).optional()),
+  SIMULATOR_MODEL_ERROR_RATES: z.preprocess(blankAsUnset, z.string().optional()),
 });
 
 function fail(message: string): never {
@@ -40,6 +42,20 @@ if (env.SIMULATOR_FAULTS !== undefined) {
   faults = parsed.faults;
 }
 
+// {"claude-haiku-5-5": 0.2, "*": 0.05}: the share of built-in task answer fields each model gets wrong.
+let modelErrorRates: Record<string, number> | undefined;
+if (env.SIMULATOR_MODEL_ERROR_RATES !== undefined) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env.SIMULATOR_MODEL_ERROR_RATES);
+  } catch (error) {
+    fail(`SIMULATOR_MODEL_ERROR_RATES is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseModelErrorRates(raw);
+  if (!parsed.ok) fail(`SIMULATOR_MODEL_ERROR_RATES: ${parsed.message}`);
+  modelErrorRates = parsed.rates;
+}
+
 let notify: NotifyOptions | undefined;
 // Either variable set turns the notifier on, so a forgotten secret or URL fails loudly instead of sending nothing.
 if (env.SIMULATOR_NOTIFY_URL !== undefined || env.SIMULATOR_NOTIFY_SECRET !== undefined) {
@@ -59,6 +75,7 @@ const sim = await startSimulator({
   faults,
   ...(env.SIMULATOR_API_KEY !== undefined ? { apiKey: env.SIMULATOR_API_KEY } : {}),
   ...(notify !== undefined ? { notify } : {}),
+  ...(modelErrorRates !== undefined ? { modelErrorRates } : {}),
 });
 console.log(`simulator listening on ${sim.url}`);
 

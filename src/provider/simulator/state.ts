@@ -2,6 +2,7 @@
 import { copyFaults } from './faults-schema.ts';
 import { createNotifier, type NotifierState } from './notify-state.ts';
 import { createPromptCache, type PromptCache } from './prompt-cache.ts';
+import type { ModelErrorRates } from './model-errors.ts';
 import { createCounters, type StatsCounters } from './stats.ts';
 import { createStore, type BatchStore } from './store.ts';
 import type { SimulatorFaults, SimulatorOptions } from './types.ts';
@@ -17,6 +18,8 @@ export interface SimState {
   counters: StatsCounters;
   cache: PromptCache;
   notifier: NotifierState;
+  /** Share of answer fields each model gets wrong (built-in tasks). */
+  modelErrorRates: ModelErrorRates;
   /** http://host:port of the listening server; results_url falls back to it when a request has no Host. */
   origin: string;
 }
@@ -37,6 +40,7 @@ export function createState(options: SimulatorOptions): SimState {
     counters: createCounters(),
     cache: createPromptCache(),
     notifier: createNotifier(options.notify),
+    modelErrorRates: { ...options.modelErrorRates },
     origin: '',
   };
 }

@@ -85,6 +85,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** When set, batches end on a timer (not only when looked at) and each end is announced once to a callback URL. */
   notify?: NotifyOptions;
+  /** Model name (or `*`) → share (0..1) of answer fields of built-in tasks that model gets wrong. */
+  modelErrorRates?: Record<string, number>;
 }
 
 export interface Simulator {
@@ -98,4 +100,6 @@ export interface Simulator {
   setProcessingMs(ms: number): void;
   /** Turns the completion notifier on (or replaces its settings) or, with undefined, off. */
   setNotify(n: SimulatorOptions['notify'] | undefined): void;
+  /** Replaces the per-model error rates (see SimulatorOptions.modelErrorRates). */
+  setModelErrorRates(rates: Record<string, number>): void;
 }

@@ -13,5 +13,5 @@ export async function batchResults(ctx: RouteContext): Promise<void> {
     return sendError(ctx.ex, 400, 'invalid_request_error', `Message batch '${batch.id}' is ${status}; results are available once it has ended`);
   }
   ctx.sim.counters.resultsDownloads += 1;
-  await streamResults(ctx.ex, batch, takeCutResults(ctx.sim.faults));
+  await streamResults(ctx.ex, batch, takeCutResults(ctx.sim.faults), ctx.sim.modelErrorRates);
 }

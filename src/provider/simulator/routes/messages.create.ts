@@ -18,6 +18,7 @@ export function createMessage(ctx: RouteContext): void {
     idSeed: ctx.ex.requestId,
     cache: usePromptCache(ctx.sim.cache, params, ctx.sim.now()),
     serviceTier: 'standard',
+    errorRates: ctx.sim.modelErrorRates,
   });
   sendJson(ctx.ex, 200, message);
 }
