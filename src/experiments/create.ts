@@ -8,6 +8,7 @@ import type { DB } from '../db/types.ts';
 import { AppError, invalidField } from '../errors.ts';
 import { FALLBACK_TOKENS_PER_BYTE, worstCaseUsd } from '../engine/budget.ts';
 import type { EngineContext } from '../engine/context.ts';
+import type { StoredDocument } from '../engine/document.ts';
 import { createJob } from '../engine/ingest.ts';
 import { itemRowBuilder, requestLimitOf } from '../engine/item-rows.ts';
 import { resolveSourceRef, type StoredSource } from '../engine/source-ref.ts';
@@ -62,7 +63,7 @@ function checkCompare(input: CompareInput | undefined, fields: readonly FieldSpe
 }
 
 /** Each arm's share of the budget, in proportion to what its sample may cost at worst; together at most max_usd. */
-function budgetShares(ctx: Pick<Deps, 'config'>, arms: readonly ResolvedArm[], documents: ReadonlyArray<Parameters<ReturnType<typeof itemRowBuilder>>[0]>, maxUsd: number): number[] {
+function budgetShares(ctx: Pick<Deps, 'config'>, arms: readonly ResolvedArm[], documents: readonly StoredDocument[], maxUsd: number): number[] {
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   const worst = arms.map((arm) => {
     const rowOf = itemRowBuilder(arm.task, limit);
@@ -164,7 +165,7 @@ export async function createExperiment(ctx: Deps, input: CreateExperimentInput, 
 async function writeArms(
   ctx: Deps,
   trx: Transaction<DB>,
-  rows: { id: string; name: string | undefined; arms: readonly ResolvedArm[]; documents: CreateExperimentInput['documents'] & object; shares: number[] | null },
+  rows: { id: string; name: string | undefined; arms: readonly ResolvedArm[]; documents: StoredDocument[]; shares: number[] | null },
 ): Promise<void> {
   for (const [position, arm] of rows.arms.entries()) {
     const share = rows.shares?.[position];

@@ -1,6 +1,6 @@
 // What an experiment request holds and what an experiment stores: the engine's side of POST
 // /v1/experiments (the HTTP schema in src/http/experiment-schemas.ts validates the same shape).
-import type { DocumentInput, StoredDocument } from '../engine/document.ts';
+import type { DocumentInput } from '../engine/document.ts';
 import type { PluginRef } from '../engine/source-ref.ts';
 import type { CustomTaskInput } from '../tasks/registry.ts';
 
@@ -97,4 +97,3 @@ export interface Population {
   rejected: number;
 }
 
-export type SampledDocument = StoredDocument;

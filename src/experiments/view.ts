@@ -100,22 +100,35 @@ export interface ArmRow {
 }
 
 export async function armRows(db: Kysely<DB>, experimentId: string): Promise<ArmRow[]> {
+  return (await armRowsByExperiment(db, [experimentId])).get(experimentId) ?? [];
+}
+
+/** The arms of several experiments (a page of a list) in one query. */
+export async function armRowsByExperiment(db: Kysely<DB>, experimentIds: readonly string[]): Promise<Map<string, ArmRow[]>> {
+  const byExperiment = new Map<string, ArmRow[]>();
+  if (experimentIds.length === 0) return byExperiment;
   const rows = await db
     .selectFrom('experiment_arms as a')
     .leftJoin('jobs as j', 'j.id', 'a.job_id')
-    .select(['a.position', 'a.name', 'a.spec', 'a.job_request', 'a.job_id', 'a.promoted_job_id', 'j.status', 'j.task', 'j.max_usd', 'j.finished_at'])
-    .where('a.experiment_id', '=', experimentId)
+    .select(['a.experiment_id', 'a.position', 'a.name', 'a.spec', 'a.job_request', 'a.job_id', 'a.promoted_job_id', 'j.status', 'j.task', 'j.max_usd', 'j.finished_at'])
+    .where('a.experiment_id', 'in', [...experimentIds])
+    .orderBy('a.experiment_id')
     .orderBy('a.position')
     .execute();
-  return rows.map((r) => ({
-    position: r.position,
-    name: r.name,
-    spec: r.spec as ArmInput,
-    job_request: r.job_request as ArmJobRequest,
-    job_id: r.job_id,
-    promoted_job_id: r.promoted_job_id,
-    job: r.status ? { status: r.status, task: r.task as ResolvedTask, max_usd: r.max_usd, finished_at: r.finished_at } : null,
-  }));
+  for (const r of rows) {
+    const list = byExperiment.get(r.experiment_id) ?? [];
+    list.push({
+      position: r.position,
+      name: r.name,
+      spec: r.spec as ArmInput,
+      job_request: r.job_request as ArmJobRequest,
+      job_id: r.job_id,
+      promoted_job_id: r.promoted_job_id,
+      job: r.status ? { status: r.status, task: r.task as ResolvedTask, max_usd: r.max_usd, finished_at: r.finished_at } : null,
+    });
+    byExperiment.set(r.experiment_id, list);
+  }
+  return byExperiment;
 }
 
 /** running while an arm runs; paused while one waits for the user; else the worst way an arm ended. */

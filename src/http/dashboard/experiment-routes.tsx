@@ -4,7 +4,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { AppError, coerceError } from '../../errors.ts';
 import { documentsPage } from '../../experiments/documents.ts';
 import { promoteArm } from '../../experiments/promote.ts';
-import { armRows, experimentView, loadExperiment, summaryOf } from '../../experiments/view.ts';
+import { armRowsByExperiment, experimentView, loadExperiment, summaryOf } from '../../experiments/view.ts';
 import type { AppDeps } from '../deps.ts';
 import { ExperimentListPage } from './experiment-list-page.tsx';
 import { ExperimentLive, ExperimentPageView } from './experiment-page.tsx';
@@ -25,7 +25,8 @@ export interface PageGuards {
 export function registerExperimentPages(ui: Hono<DashboardEnv>, deps: AppDeps, guards: PageGuards): void {
   ui.get('/experiments', securePage, guards.login, async (c) => {
     const rows = await deps.db.selectFrom('experiments').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(LISTED).execute();
-    const experiments = await Promise.all(rows.map(async (row) => summaryOf(row, await armRows(deps.db, row.id))));
+    const arms = await armRowsByExperiment(deps.db, rows.map((row) => row.id));
+    const experiments = rows.map((row) => summaryOf(row, arms.get(row.id) ?? []));
     return sendPage(c, <ExperimentListPage ctx={guards.pageContext(c)} experiments={experiments} />);
   });
 

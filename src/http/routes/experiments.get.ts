@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { AppError, invalidField } from '../../errors.ts';
-import { armRows, experimentView, loadExperiment, summaryOf } from '../../experiments/view.ts';
+import { armRowsByExperiment, experimentView, loadExperiment, summaryOf } from '../../experiments/view.ts';
 import type { AppDeps } from '../deps.ts';
 import { EXAMPLE_EXPERIMENT, EXAMPLE_EXPERIMENT_ID, EXAMPLE_EXPERIMENT_SUMMARY, ExperimentIdParam, ExperimentSchema, ExperimentSummarySchema, unknownExperiment } from '../experiment-schemas.ts';
 import { apiProblems, EXAMPLE, PageQuery, pageOf } from '../schemas.ts';
@@ -57,7 +57,8 @@ export function registerExperimentsGet(app: OpenAPIHono, deps: AppDeps): void {
     const rows = await query.execute();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const data = await Promise.all(page.map(async (row) => summaryOf(row, await armRows(deps.db, row.id))));
+    const arms = await armRowsByExperiment(deps.db, page.map((row) => row.id));
+    const data = page.map((row) => summaryOf(row, arms.get(row.id) ?? []));
     return c.json({ data, next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null }, 200);
   });
   app.openapi(get, async (c) => {
