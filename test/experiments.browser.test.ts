@@ -30,7 +30,7 @@ before(async () => {
   if (!installed) throw new Error(`CI must run the browser test, but ${CHROMIUM} is missing`);
   db = await createTestDatabase();
   // Long enough that the page opens while the arms still run.
-  sim = await startSimulator({ processingMs: 1500, modelErrorRates: { 'claude-haiku-5-5': 0.25, 'claude-sonnet-5-5': 0.05 } });
+  sim = await startSimulator({ processingMs: 1000, modelErrorRates: { 'claude-haiku-5-5': 0.25, 'claude-sonnet-5-5': 0.05 } });
   service = await startTestService(db, sim.url);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 });

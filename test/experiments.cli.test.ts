@@ -1,6 +1,5 @@
 // `batchline compare` and `batchline promote` as users run them (node bin/batchline.js, non-TTY): arms as
-// flags, the comparison table at the end checked against the API, exit codes as for run (0, 1, 2, 3), and
-// an embedded server whose simulator takes BATCHLINE_SIMULATOR_ERROR_RATES.
+// flags, the comparison table at the end checked against the API, exit codes as for run (0, 1, 2, 3).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +12,7 @@ import { startSimulator, type Simulator } from '../src/provider/simulator/index.
 import type { Service } from '../src/service.ts';
 import { labeledReviews } from './fixtures/labeled-reviews.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { startTestService, testEnv } from './helpers/service.ts';
+import { startTestService } from './helpers/service.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'batchline.js');
@@ -100,28 +99,12 @@ test('usage errors exit 2 with one line; an API refusal exits 1 with one line na
   const tooBig = await cli(['compare', ...SOURCE, '--sample', '61', '--arm', 'a', '--arm', 'b:max_tokens=300'], remote());
   assert.equal(tooBig.code, 1);
   assert.equal(tooBig.stderr.trim(), 'batchline: Validation failed: sample.size: is 61, but the source holds 60 documents that can be sent [HTTP 422]');
+  // --labels-column names a metadata column of the source: star ratings are no sentiments.
+  const badLabels = await cli(['compare', ...SOURCE, '--sample', '5', '--arm', 'a', '--arm', 'b:max_tokens=300', '--labels-column', 'sentiment=rating'], remote());
+  assert.equal(badLabels.code, 1);
+  assert.match(badLabels.stderr, /^batchline: Validation failed: labels\.metadata\.sentiment: document "rev-\d+": [1-5] is not a valid sentiment; one of "positive", "negative", "neutral", "mixed" .*\[HTTP 422\]\n$/);
   const paused = await cli(['compare', ...SOURCE, '--sample', '20', '--seed', 'tight', '--arm', 'a:prompt=Rate it: {{text}}', '--arm', 'b:prompt=Judge it: {{text}}', '--max-usd', '0.001'], remote());
   assert.equal(paused.code, 3, `${paused.stdout}\n${paused.stderr}`);
   assert.match(paused.stdout, /awaiting_budget/);
   assert.match(paused.stdout, /paused: a \(job job_\w+\), b \(job job_\w+\) wait for budget/);
-});
-
-test('with an embedded server, BATCHLINE_SIMULATOR_ERROR_RATES sets the simulator; labels from a column of the source', async () => {
-  const embedded = fs.mkdtempSync(path.join(os.tmpdir(), 'batchline-compare-embedded-'));
-  try {
-    const reviews = labeledReviews(30, 44);
-    // A Google Play export has no label column: a JSONL export with one, mapped by columns.
-    fs.writeFileSync(path.join(embedded, 'labelled.jsonl'), reviews.map((r) => JSON.stringify({ id: r.id, body: r.text, stars: r.rating, gold: r.sentiment })).join('\n'));
-    const { BATCHLINE_FILE_ROOTS: _roots, DATABASE_URL: _url, ...env } = testEnv({ ...db, url: undefined, dataDir: path.join(embedded, '.batchline') });
-    const run = await cli(
-      ['compare', '--source', 'reviews', '--path', path.join(embedded, 'labelled.jsonl'), '-c', 'columns.id=id', '-c', 'columns.text=body', '-c', 'columns.rating=stars', '-c', 'metadata_columns=["gold"]', '--task', 'review-insights', '--sample', '30', '--seed', '1', '--arm', 'right:model=claude-opus-5-5', '--arm', 'wrong:model=claude-haiku-5-5', '--labels-column', 'sentiment=gold', '--json'],
-      { ...env, BATCHLINE_SIMULATOR_ERROR_RATES: '{"claude-haiku-5-5": 1}' },
-    );
-    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-    const experiment = JSON.parse(run.stdout.slice(run.stdout.indexOf('\n{') + 1)) as { comparison: { accuracy: Array<{ arm: string; field: string; rate: number }> } };
-    const rate = (arm: string) => experiment.comparison.accuracy.find((a) => a.arm === arm && a.field === 'sentiment')?.rate;
-    assert.deepEqual([rate('right'), rate('wrong')], [1, 0], 'an error rate of 1 gets every sentiment wrong');
-  } finally {
-    fs.rmSync(embedded, { recursive: true, force: true });
-  }
 });
