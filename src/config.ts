@@ -81,6 +81,18 @@ export const configSchema = z
     BATCHLINE_DELIVERY_MAX_ATTEMPTS: intFrom(1, 1000).default(10),
     BATCHLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     BATCHLINE_SIMULATOR_PROCESSING_MS: intFrom(0).default(2000),
+    /** The built-in simulator's per-model error rates, JSON `{"claude-haiku-5-5": 0.2}` (experiments in demos and tests). */
+    BATCHLINE_SIMULATOR_ERROR_RATES: optionalString
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"claude-haiku-5-5": 0.2}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), z.number().min(0, 'rates are 0..1').max(1, 'rates are 0..1')).optional()),
     /** The result cache for jobs that do not say (`cache` on the job): off unless asked for. */
     BATCHLINE_RESULT_CACHE: z.enum(['on', 'off']).default('off'),
     BATCHLINE_RESULT_CACHE_TTL_HOURS: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(24 * 365 * 10).default(168),

@@ -210,6 +210,10 @@ test('a request built from the examples succeeds for every operation, and every 
   const jobId = (created.body as { id: string }).id;
   assert.equal((replayed.body as { id: string }).id, jobId);
   for (const name of jobExamples.slice(1)) assert.equal((await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: name, optionalHeaders: false, omitQuery: 'dry_run' }))).status, 201, name);
+  // An experiment, from its own first example: its arm jobs run beside the job.
+  const createExperiment = find('post', '/v1/experiments');
+  const experiment = await sendAndCheck(createExperiment, buildRequest(createExperiment, ids));
+  assert.equal(experiment.status, 201);
 
   // 2. The example ids (job id, provider batch id) become the real ones of the finished job.
   let finished = await waitForJob(service.url, jobId, 30_000, auth);
@@ -223,6 +227,17 @@ test('a request built from the examples succeeds for every operation, and every 
   const exampleJobId = String(onlyExample('GET /v1/jobs/{id}: path parameter id', getJob.operation.parameters?.find((p) => p.name === 'id') ?? {}));
   assert.equal(ids.get(exampleJobId), jobId, 'the example job id stands for the real job');
   assert.ok([...ids.values()].some((v) => v.startsWith('msgbatch_')), 'the example batch id stands for the real batch');
+  // The example experiment id (and its arms' job ids) become the real ones, once its arms have ended.
+  const experimentId = (experiment.body as { id: string }).id;
+  let experimentNow: { comparison: unknown } = { comparison: null };
+  for (let i = 0; i < 400 && experimentNow.comparison === null; i++) {
+    experimentNow = (await (await fetch(`${service.url}/v1/experiments/${experimentId}`, { headers: auth })).json()) as typeof experimentNow;
+    if (experimentNow.comparison === null) await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.notEqual(experimentNow.comparison, null, 'the example experiment ended');
+  const getExperiment = find('get', '/v1/experiments/{id}');
+  collectIds(onlyExample('GET /v1/experiments/{id} answer', getExperiment.operation.responses['200']?.content?.['application/json'] ?? {}), experimentNow, ids);
+  assert.equal(ids.get(String(onlyExample('GET /v1/experiments/{id}: path parameter id', getExperiment.operation.parameters?.find((p) => p.name === 'id') ?? {}))), experimentId);
 
   // 3. Every other operation, in document order; deletions last, since later examples may need what they delete.
   const rest = operationsOf(doc).filter((o) => !['post /v1/connections', 'post /v1/jobs'].includes(keyOf(o)));

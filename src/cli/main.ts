@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   results: async () => (await import('./commands/results.ts')).resultsCommand,
   cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
   resume: async () => (await import('./commands/resume.ts')).resumeCommand,
+  compare: async () => (await import('./commands/compare.ts')).compareCommand,
+  promote: async () => (await import('./commands/promote.ts')).promoteCommand,
   plugins: async () => (await import('./commands/plugins.ts')).pluginsCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
 };

@@ -352,6 +352,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List experiments
+         * @description Newest first, one page at a time: pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listExperiments"];
+        put?: never;
+        /**
+         * Create an experiment: two or more arms on the same sample
+         * @description Reads the documents once (inline, or the source as a job would, nothing stored from it but the sample), draws the sample (seeded, optionally stratified by a metadata field), checks the gold labels against the source, then starts one ordinary job per arm on the sampled documents (same lifecycle, retries and budget rules; each arm job uses the result cache and holds its share of `max_usd`). Every check runs before anything is stored or sent: one arm, a sample larger than the source, an arm that is not a valid task, labels for ids not in the source are 422s naming the field. Follow it with GET /v1/experiments/{id}; once the arms have ended it carries the comparison.
+         */
+        post: operations["createExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an experiment, with the comparison once its arms have ended
+         * @description The sample, each arm (an ordinary job: status, counts, cost) and, once every arm has ended, the comparison: per field the agreement between arms (exact for enums and booleans, a tolerance for numbers, set overlap for lists, free text by emptiness and length), a confusion matrix per enum field, schema-valid rate, tokens and cost per 1,000 documents extrapolated to the source, and with gold labels each arm's accuracy with a 95% Wilson interval and McNemar's test between arms. The disagreements themselves: GET /v1/experiments/{id}/documents.
+         */
+        get: operations["getExperiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sampled documents with each arm's answer: all, the disagreements, or what one arm got wrong
+         * @description In sampling order, each document with its text (first 4,000 characters), metadata, every arm's answer and the gold label, the fields arms disagree on and the arms that miss a label. `filter`: `all`, `disagreements` (arms that answered differ on a scored field), `disagreements:<field>`, or `wrong:<arm>` (documents whose label that arm misses, or that it did not answer).
+         */
+        get: operations["listExperimentDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the chosen arm on the whole source, reusing the sample's answers
+         * @description Creates an ordinary job from the arm's exact task on the experiment's whole source (read again, as any job reads it) or all its inline documents, with the result cache on: the sampled documents are answered from the arm's stored answers, so only the rest is sent and paid for (while the cache entries live, BATCHLINE_RESULT_CACHE_TTL_HOURS). Once per arm: repeating the same request returns the same job (200); other settings are a 409. The arm must have completed.
+         */
+        post: operations["promoteExperimentArm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1548,6 +1632,1391 @@ export interface components {
              * @enum {string}
              */
             which?: "dead" | "all";
+        };
+        /**
+         * @description An experiment: its sample, its arms (ordinary jobs) and, once they have ended, the comparison
+         * @example {
+         *       "id": "exp_4x8k2m1q9c7v3b0n",
+         *       "name": "haiku-vs-sonnet",
+         *       "status": "completed",
+         *       "task": {
+         *         "name": "review-insights",
+         *         "model": "claude-haiku-5-5",
+         *         "max_tokens": 1024
+         *       },
+         *       "source": null,
+         *       "population": {
+         *         "documents": 4,
+         *         "rejected": 0
+         *       },
+         *       "sample": {
+         *         "size": 3,
+         *         "seed": "42",
+         *         "stratify_by": null,
+         *         "strata": null
+         *       },
+         *       "labels": {
+         *         "kind": "values",
+         *         "fields": [
+         *           "sentiment"
+         *         ],
+         *         "documents": 3
+         *       },
+         *       "compare": {
+         *         "tolerance": {},
+         *         "exact": []
+         *       },
+         *       "budget": {
+         *         "max_usd": 1,
+         *         "spent_usd": 0.004068
+         *       },
+         *       "arms": [
+         *         {
+         *           "name": "haiku",
+         *           "model": "claude-haiku-5-5",
+         *           "max_tokens": 1024,
+         *           "changes": {
+         *             "name": "haiku",
+         *             "model": "claude-haiku-5-5"
+         *           },
+         *           "job_id": "job_arm0haiku0000000",
+         *           "status": "completed",
+         *           "counts": {
+         *             "total": 3,
+         *             "succeeded": 3,
+         *             "failed": 0,
+         *             "canceled": 0,
+         *             "open": 0
+         *           },
+         *           "cost_usd": 0.001017,
+         *           "max_usd": 0.249999,
+         *           "promoted_job_id": null
+         *         },
+         *         {
+         *           "name": "sonnet",
+         *           "model": "claude-sonnet-5-5",
+         *           "max_tokens": 1024,
+         *           "changes": {
+         *             "name": "sonnet",
+         *             "model": "claude-sonnet-5-5"
+         *           },
+         *           "job_id": "job_arm1sonnet000000",
+         *           "status": "completed",
+         *           "counts": {
+         *             "total": 3,
+         *             "succeeded": 3,
+         *             "failed": 0,
+         *             "canceled": 0,
+         *             "open": 0
+         *           },
+         *           "cost_usd": 0.003051,
+         *           "max_usd": 0.750001,
+         *           "promoted_job_id": null
+         *         }
+         *       ],
+         *       "comparison": {
+         *         "documents": 3,
+         *         "fields": [
+         *           {
+         *             "field": "sentiment",
+         *             "kind": "enum",
+         *             "tolerance": null,
+         *             "values": [
+         *               "positive",
+         *               "negative",
+         *               "neutral",
+         *               "mixed"
+         *             ]
+         *           },
+         *           {
+         *             "field": "score",
+         *             "kind": "number",
+         *             "tolerance": 0,
+         *             "values": null
+         *           },
+         *           {
+         *             "field": "key_points",
+         *             "kind": "text_list",
+         *             "tolerance": null,
+         *             "values": null
+         *           },
+         *           {
+         *             "field": "issues",
+         *             "kind": "text_list",
+         *             "tolerance": null,
+         *             "values": null
+         *           },
+         *           {
+         *             "field": "summary",
+         *             "kind": "text",
+         *             "tolerance": null,
+         *             "values": null
+         *           }
+         *         ],
+         *         "arms": [
+         *           {
+         *             "arm": "haiku",
+         *             "answered": 3,
+         *             "failed": 0,
+         *             "schema_valid": {
+         *               "k": 3,
+         *               "n": 3,
+         *               "rate": 1,
+         *               "interval": {
+         *                 "low": 0.4385,
+         *                 "high": 1,
+         *                 "confidence": 0.95,
+         *                 "method": "wilson"
+         *               }
+         *             },
+         *             "usage": {
+         *               "input_tokens": 1029,
+         *               "output_tokens": 201,
+         *               "cache_creation_input_tokens": 0,
+         *               "cache_read_input_tokens": 0,
+         *               "per_document": {
+         *                 "input_tokens": 343,
+         *                 "output_tokens": 67
+         *               }
+         *             },
+         *             "cost": {
+         *               "usd": 0.001017,
+         *               "reused_usd": 0,
+         *               "per_1000_usd": 0.339,
+         *               "projected_source_usd": 0.001356,
+         *               "promote_usd": 0.000339
+         *             }
+         *           },
+         *           {
+         *             "arm": "sonnet",
+         *             "answered": 3,
+         *             "failed": 0,
+         *             "schema_valid": {
+         *               "k": 3,
+         *               "n": 3,
+         *               "rate": 1,
+         *               "interval": {
+         *                 "low": 0.4385,
+         *                 "high": 1,
+         *                 "confidence": 0.95,
+         *                 "method": "wilson"
+         *               }
+         *             },
+         *             "usage": {
+         *               "input_tokens": 1029,
+         *               "output_tokens": 201,
+         *               "cache_creation_input_tokens": 0,
+         *               "cache_read_input_tokens": 0,
+         *               "per_document": {
+         *                 "input_tokens": 343,
+         *                 "output_tokens": 67
+         *               }
+         *             },
+         *             "cost": {
+         *               "usd": 0.003051,
+         *               "reused_usd": 0,
+         *               "per_1000_usd": 1.017,
+         *               "projected_source_usd": 0.004068,
+         *               "promote_usd": 0.001017
+         *             }
+         *           }
+         *         ],
+         *         "agreement": [
+         *           {
+         *             "field": "sentiment",
+         *             "kind": "enum",
+         *             "arms": [
+         *               "haiku",
+         *               "sonnet"
+         *             ],
+         *             "k": 3,
+         *             "n": 3,
+         *             "rate": 1,
+         *             "interval": {
+         *               "low": 0.4385,
+         *               "high": 1,
+         *               "confidence": 0.95,
+         *               "method": "wilson"
+         *             },
+         *             "mean_overlap": null,
+         *             "mean_length": null
+         *           }
+         *         ],
+         *         "confusion": [
+         *           {
+         *             "field": "sentiment",
+         *             "rows": "haiku",
+         *             "columns": "sonnet",
+         *             "values": [
+         *               "positive",
+         *               "negative",
+         *               "neutral",
+         *               "mixed",
+         *               null
+         *             ],
+         *             "counts": [
+         *               [
+         *                 1,
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 1,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 1,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ]
+         *             ],
+         *             "total": 3
+         *           }
+         *         ],
+         *         "accuracy": [
+         *           {
+         *             "arm": "haiku",
+         *             "field": "sentiment",
+         *             "kind": "enum",
+         *             "k": 3,
+         *             "n": 3,
+         *             "rate": 1,
+         *             "interval": {
+         *               "low": 0.4385,
+         *               "high": 1,
+         *               "confidence": 0.95,
+         *               "method": "wilson"
+         *             },
+         *             "unanswered": 0,
+         *             "mean_overlap": null
+         *           },
+         *           {
+         *             "arm": "sonnet",
+         *             "field": "sentiment",
+         *             "kind": "enum",
+         *             "k": 3,
+         *             "n": 3,
+         *             "rate": 1,
+         *             "interval": {
+         *               "low": 0.4385,
+         *               "high": 1,
+         *               "confidence": 0.95,
+         *               "method": "wilson"
+         *             },
+         *             "unanswered": 0,
+         *             "mean_overlap": null
+         *           }
+         *         ],
+         *         "label_confusion": [
+         *           {
+         *             "field": "sentiment",
+         *             "rows": "expected",
+         *             "columns": "haiku",
+         *             "values": [
+         *               "positive",
+         *               "negative",
+         *               "neutral",
+         *               "mixed",
+         *               null
+         *             ],
+         *             "counts": [
+         *               [
+         *                 1,
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 1,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 1,
+         *                 0
+         *               ],
+         *               [
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0,
+         *                 0
+         *               ]
+         *             ],
+         *             "total": 3
+         *           }
+         *         ],
+         *         "differences": [
+         *           {
+         *             "field": "sentiment",
+         *             "arms": [
+         *               "haiku",
+         *               "sonnet"
+         *             ],
+         *             "labelled": 3,
+         *             "accuracy_difference": 0,
+         *             "only_first_correct": 0,
+         *             "only_second_correct": 0,
+         *             "p_value": 1
+         *           }
+         *         ],
+         *         "disagreements": {
+         *           "documents": 0,
+         *           "by_field": {}
+         *         },
+         *         "method": {
+         *           "interval": "Wilson score interval, 95% confidence, for the sample size used",
+         *           "agreement": "Between two arms, over documents both answered",
+         *           "accuracy": "Per arm, over documents with a label for the field; a document the arm did not answer counts as wrong",
+         *           "cost": "Per 1,000 documents: (billed + reused) / sampled documents × 1,000"
+         *         }
+         *       },
+         *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+         *       "created_at": "2026-11-24T10:00:00.118Z",
+         *       "finished_at": "2026-11-24T10:41:18.530Z"
+         *     }
+         */
+        Experiment: {
+            id: string;
+            name: string | null;
+            status: components["schemas"]["ExperimentStatus"];
+            /** @description The experiment's task; arms change parts of it */
+            task: {
+                name: string;
+                model: string;
+                max_tokens: number;
+            };
+            /** @description The source sampled; null for inline documents */
+            source: {
+                plugin: string;
+                connection: string | null;
+            } | null;
+            /** @description The source when it was sampled */
+            population: {
+                /** @description Documents the source held that can be sent (distinct ids) */
+                documents: number;
+                /** @description Documents it could not turn into requests */
+                rejected: number;
+            };
+            /** @description The sample drawn */
+            sample: {
+                size: number;
+                /** @description Give it again to draw the same documents */
+                seed: string;
+                stratify_by: string | null;
+                /** @description Per value of stratify_by (null: documents without it) */
+                strata: {
+                    value: string | null;
+                    population: number;
+                    sampled: number;
+                }[] | null;
+            };
+            labels: {
+                /** @enum {string} */
+                kind: "values" | "file" | "metadata";
+                fields: string[];
+                /** @description Sampled documents with a label */
+                documents: number;
+            } | null;
+            /** @description The compare options in force */
+            compare: {
+                tolerance: {
+                    [key: string]: number;
+                };
+                exact: string[];
+            };
+            /** @description The budget of all arms; each arm job holds its share (`arms[].max_usd`) */
+            budget: {
+                max_usd: number;
+                /** @description What the arms have cost so far */
+                spent_usd: number;
+            } | null;
+            arms: {
+                name: string;
+                model: string;
+                max_tokens: number;
+                /** @description The arm as asked for */
+                changes: {
+                    name?: string;
+                    model?: string;
+                    prompt?: string;
+                    system?: string;
+                    max_tokens?: number;
+                };
+                /** @description The arm's job (GET /v1/jobs/{id}) */
+                job_id: string | null;
+                status: components["schemas"]["JobStatus"];
+                counts: {
+                    total: number;
+                    succeeded: number;
+                    failed: number;
+                    canceled: number;
+                    open: number;
+                };
+                cost_usd: number;
+                /** @description The arm's share of the budget */
+                max_usd: number | null;
+                /** @description The full job made from this arm, once promoted */
+                promoted_job_id: string | null;
+            }[];
+            /** @description Null until every arm has ended */
+            comparison: components["schemas"]["ExperimentComparison"] | null;
+            trace_id: string | null;
+            created_at: string;
+            finished_at: string | null;
+        };
+        /**
+         * @description From the arms' jobs: running while one runs, awaiting_budget while one waits for more budget, else the worst way an arm ended
+         * @example completed
+         * @enum {string}
+         */
+        ExperimentStatus: "running" | "awaiting_budget" | "pilot_failed" | "completed" | "completed_with_errors" | "canceled" | "failed";
+        /**
+         * @description The arms compared, once every arm has ended
+         * @example {
+         *       "documents": 3,
+         *       "fields": [
+         *         {
+         *           "field": "sentiment",
+         *           "kind": "enum",
+         *           "tolerance": null,
+         *           "values": [
+         *             "positive",
+         *             "negative",
+         *             "neutral",
+         *             "mixed"
+         *           ]
+         *         },
+         *         {
+         *           "field": "score",
+         *           "kind": "number",
+         *           "tolerance": 0,
+         *           "values": null
+         *         },
+         *         {
+         *           "field": "key_points",
+         *           "kind": "text_list",
+         *           "tolerance": null,
+         *           "values": null
+         *         },
+         *         {
+         *           "field": "issues",
+         *           "kind": "text_list",
+         *           "tolerance": null,
+         *           "values": null
+         *         },
+         *         {
+         *           "field": "summary",
+         *           "kind": "text",
+         *           "tolerance": null,
+         *           "values": null
+         *         }
+         *       ],
+         *       "arms": [
+         *         {
+         *           "arm": "haiku",
+         *           "answered": 3,
+         *           "failed": 0,
+         *           "schema_valid": {
+         *             "k": 3,
+         *             "n": 3,
+         *             "rate": 1,
+         *             "interval": {
+         *               "low": 0.4385,
+         *               "high": 1,
+         *               "confidence": 0.95,
+         *               "method": "wilson"
+         *             }
+         *           },
+         *           "usage": {
+         *             "input_tokens": 1029,
+         *             "output_tokens": 201,
+         *             "cache_creation_input_tokens": 0,
+         *             "cache_read_input_tokens": 0,
+         *             "per_document": {
+         *               "input_tokens": 343,
+         *               "output_tokens": 67
+         *             }
+         *           },
+         *           "cost": {
+         *             "usd": 0.001017,
+         *             "reused_usd": 0,
+         *             "per_1000_usd": 0.339,
+         *             "projected_source_usd": 0.001356,
+         *             "promote_usd": 0.000339
+         *           }
+         *         },
+         *         {
+         *           "arm": "sonnet",
+         *           "answered": 3,
+         *           "failed": 0,
+         *           "schema_valid": {
+         *             "k": 3,
+         *             "n": 3,
+         *             "rate": 1,
+         *             "interval": {
+         *               "low": 0.4385,
+         *               "high": 1,
+         *               "confidence": 0.95,
+         *               "method": "wilson"
+         *             }
+         *           },
+         *           "usage": {
+         *             "input_tokens": 1029,
+         *             "output_tokens": 201,
+         *             "cache_creation_input_tokens": 0,
+         *             "cache_read_input_tokens": 0,
+         *             "per_document": {
+         *               "input_tokens": 343,
+         *               "output_tokens": 67
+         *             }
+         *           },
+         *           "cost": {
+         *             "usd": 0.003051,
+         *             "reused_usd": 0,
+         *             "per_1000_usd": 1.017,
+         *             "projected_source_usd": 0.004068,
+         *             "promote_usd": 0.001017
+         *           }
+         *         }
+         *       ],
+         *       "agreement": [
+         *         {
+         *           "field": "sentiment",
+         *           "kind": "enum",
+         *           "arms": [
+         *             "haiku",
+         *             "sonnet"
+         *           ],
+         *           "k": 3,
+         *           "n": 3,
+         *           "rate": 1,
+         *           "interval": {
+         *             "low": 0.4385,
+         *             "high": 1,
+         *             "confidence": 0.95,
+         *             "method": "wilson"
+         *           },
+         *           "mean_overlap": null,
+         *           "mean_length": null
+         *         }
+         *       ],
+         *       "confusion": [
+         *         {
+         *           "field": "sentiment",
+         *           "rows": "haiku",
+         *           "columns": "sonnet",
+         *           "values": [
+         *             "positive",
+         *             "negative",
+         *             "neutral",
+         *             "mixed",
+         *             null
+         *           ],
+         *           "counts": [
+         *             [
+         *               1,
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               1,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               0,
+         *               0,
+         *               1,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ]
+         *           ],
+         *           "total": 3
+         *         }
+         *       ],
+         *       "accuracy": [
+         *         {
+         *           "arm": "haiku",
+         *           "field": "sentiment",
+         *           "kind": "enum",
+         *           "k": 3,
+         *           "n": 3,
+         *           "rate": 1,
+         *           "interval": {
+         *             "low": 0.4385,
+         *             "high": 1,
+         *             "confidence": 0.95,
+         *             "method": "wilson"
+         *           },
+         *           "unanswered": 0,
+         *           "mean_overlap": null
+         *         },
+         *         {
+         *           "arm": "sonnet",
+         *           "field": "sentiment",
+         *           "kind": "enum",
+         *           "k": 3,
+         *           "n": 3,
+         *           "rate": 1,
+         *           "interval": {
+         *             "low": 0.4385,
+         *             "high": 1,
+         *             "confidence": 0.95,
+         *             "method": "wilson"
+         *           },
+         *           "unanswered": 0,
+         *           "mean_overlap": null
+         *         }
+         *       ],
+         *       "label_confusion": [
+         *         {
+         *           "field": "sentiment",
+         *           "rows": "expected",
+         *           "columns": "haiku",
+         *           "values": [
+         *             "positive",
+         *             "negative",
+         *             "neutral",
+         *             "mixed",
+         *             null
+         *           ],
+         *           "counts": [
+         *             [
+         *               1,
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               1,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               0,
+         *               0,
+         *               1,
+         *               0
+         *             ],
+         *             [
+         *               0,
+         *               0,
+         *               0,
+         *               0,
+         *               0
+         *             ]
+         *           ],
+         *           "total": 3
+         *         }
+         *       ],
+         *       "differences": [
+         *         {
+         *           "field": "sentiment",
+         *           "arms": [
+         *             "haiku",
+         *             "sonnet"
+         *           ],
+         *           "labelled": 3,
+         *           "accuracy_difference": 0,
+         *           "only_first_correct": 0,
+         *           "only_second_correct": 0,
+         *           "p_value": 1
+         *         }
+         *       ],
+         *       "disagreements": {
+         *         "documents": 0,
+         *         "by_field": {}
+         *       },
+         *       "method": {
+         *         "interval": "Wilson score interval, 95% confidence, for the sample size used",
+         *         "agreement": "Between two arms, over documents both answered",
+         *         "accuracy": "Per arm, over documents with a label for the field; a document the arm did not answer counts as wrong",
+         *         "cost": "Per 1,000 documents: (billed + reused) / sampled documents × 1,000"
+         *       }
+         *     }
+         */
+        ExperimentComparison: {
+            /** @description Sampled documents */
+            documents: number;
+            /** @description The answer's fields (nested ones as dotted paths) and how each is compared */
+            fields: {
+                field: string;
+                kind: components["schemas"]["FieldKind"];
+                tolerance: number | null;
+                values: unknown[] | null;
+            }[];
+            arms: components["schemas"]["ArmMetrics"][];
+            /** @description Per field and pair of arms */
+            agreement: components["schemas"]["Agreement"][];
+            /** @description Per enum or boolean field and pair of arms: every sampled document counted once */
+            confusion: components["schemas"]["Confusion"][];
+            /** @description Per labelled field and arm; null without labels */
+            accuracy: components["schemas"]["Accuracy"][] | null;
+            /** @description Expected value (rows) against each arm (columns), labelled documents only */
+            label_confusion: components["schemas"]["Confusion"][] | null;
+            /** @description Per labelled field and pair of arms */
+            differences: components["schemas"]["AccuracyDifference"][] | null;
+            /** @description Documents where arms disagree on a scored field (list them with GET /v1/experiments/{id}/documents?filter=disagreements) */
+            disagreements: {
+                documents: number;
+                by_field: {
+                    [key: string]: number;
+                };
+            };
+            /** @description How each figure is computed, in words */
+            method: {
+                interval: string;
+                agreement: string;
+                accuracy: string | null;
+                cost: string;
+            };
+        };
+        /**
+         * @description How a field is compared: enum, boolean, exact (constrained strings) — equality; number — within the tolerance; set — equal sets (overlap measured); text, text_list — free text, only by emptiness and length
+         * @example enum
+         * @enum {string}
+         */
+        FieldKind: "enum" | "boolean" | "number" | "exact" | "set" | "text" | "text_list";
+        /**
+         * @description One arm on the sample: answers, schema-valid rate, tokens and cost, extrapolated
+         * @example {
+         *       "arm": "haiku",
+         *       "answered": 3,
+         *       "failed": 0,
+         *       "schema_valid": {
+         *         "k": 3,
+         *         "n": 3,
+         *         "rate": 1,
+         *         "interval": {
+         *           "low": 0.4385,
+         *           "high": 1,
+         *           "confidence": 0.95,
+         *           "method": "wilson"
+         *         }
+         *       },
+         *       "usage": {
+         *         "input_tokens": 1029,
+         *         "output_tokens": 201,
+         *         "cache_creation_input_tokens": 0,
+         *         "cache_read_input_tokens": 0,
+         *         "per_document": {
+         *           "input_tokens": 343,
+         *           "output_tokens": 67
+         *         }
+         *       },
+         *       "cost": {
+         *         "usd": 0.001017,
+         *         "reused_usd": 0,
+         *         "per_1000_usd": 0.339,
+         *         "projected_source_usd": 0.001356,
+         *         "promote_usd": 0.000339
+         *       }
+         *     }
+         */
+        ArmMetrics: {
+            arm: string;
+            /** @description Sampled documents with a schema-valid answer */
+            answered: number;
+            failed: number;
+            schema_valid: components["schemas"]["Rate"];
+            /** @description Tokens billed to the arm */
+            usage: {
+                input_tokens: number;
+                output_tokens: number;
+                cache_creation_input_tokens: number;
+                cache_read_input_tokens: number;
+                /** @description Means per sampled document (input includes cached tokens) */
+                per_document: {
+                    input_tokens: number;
+                    output_tokens: number;
+                };
+            };
+            /** @description USD */
+            cost: {
+                /** @description Billed to the arm's job, batch price */
+                usd: number;
+                /** @description What answers taken from the result cache cost when first paid for */
+                reused_usd: number;
+                /** @description (usd + reused_usd) / sampled documents × 1,000 */
+                per_1000_usd: number;
+                /** @description The same per document × documents in the source */
+                projected_source_usd: number;
+                /** @description What promoting the arm would cost: the documents it has not answered yet */
+                promote_usd: number;
+            };
+        };
+        /**
+         * @description Answers that passed the schema, of those judged (provider errors are not judgments)
+         * @example {
+         *       "k": 3,
+         *       "n": 3,
+         *       "rate": 1,
+         *       "interval": {
+         *         "low": 0.4385,
+         *         "high": 1,
+         *         "confidence": 0.95,
+         *         "method": "wilson"
+         *       }
+         *     }
+         */
+        Rate: {
+            /** @description Successes (valid, agreeing, correct) */
+            k: number;
+            /** @description Documents counted */
+            n: number;
+            /** @description k / n (null when n is 0) */
+            rate: number | null;
+            interval: components["schemas"]["Interval"];
+        };
+        /**
+         * @description A 95% Wilson score interval for a rate
+         * @example {
+         *       "low": 0.4385,
+         *       "high": 1,
+         *       "confidence": 0.95,
+         *       "method": "wilson"
+         *     }
+         */
+        Interval: {
+            low: number;
+            high: number;
+            /** @description 0.95 */
+            confidence: number;
+            /** @enum {string} */
+            method: "wilson";
+        } | null;
+        /**
+         * @description How often two arms give the same value of a field, over documents both answered
+         * @example {
+         *       "field": "sentiment",
+         *       "kind": "enum",
+         *       "arms": [
+         *         "haiku",
+         *         "sonnet"
+         *       ],
+         *       "k": 3,
+         *       "n": 3,
+         *       "rate": 1,
+         *       "interval": {
+         *         "low": 0.4385,
+         *         "high": 1,
+         *         "confidence": 0.95,
+         *         "method": "wilson"
+         *       },
+         *       "mean_overlap": null,
+         *       "mean_length": null
+         *     }
+         */
+        Agreement: {
+            field: string;
+            kind: components["schemas"]["FieldKind"];
+            arms: [
+                string,
+                string
+            ];
+            /** @description Successes (valid, agreeing, correct) */
+            k: number;
+            /** @description Documents counted */
+            n: number;
+            /** @description k / n (null when n is 0) */
+            rate: number | null;
+            interval: components["schemas"]["Interval"];
+            /** @description set fields: mean Jaccard overlap */
+            mean_overlap: number | null;
+            /** @description text fields: mean length per arm (characters, or items of a list) */
+            mean_length: {
+                [key: string]: number;
+            } | null;
+        };
+        /**
+         * @description A confusion matrix of an enum or boolean field
+         * @example {
+         *       "field": "sentiment",
+         *       "rows": "haiku",
+         *       "columns": "sonnet",
+         *       "values": [
+         *         "positive",
+         *         "negative",
+         *         "neutral",
+         *         "mixed",
+         *         null
+         *       ],
+         *       "counts": [
+         *         [
+         *           1,
+         *           0,
+         *           0,
+         *           0,
+         *           0
+         *         ],
+         *         [
+         *           0,
+         *           1,
+         *           0,
+         *           0,
+         *           0
+         *         ],
+         *         [
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0
+         *         ],
+         *         [
+         *           0,
+         *           0,
+         *           0,
+         *           1,
+         *           0
+         *         ],
+         *         [
+         *           0,
+         *           0,
+         *           0,
+         *           0,
+         *           0
+         *         ]
+         *       ],
+         *       "total": 3
+         *     }
+         */
+        Confusion: {
+            field: string;
+            /** @description An arm, or `expected` (the gold labels) */
+            rows: string;
+            /** @description An arm */
+            columns: string;
+            /** @description The values, rows and columns alike; null last: no answer (or no label) */
+            values: unknown[];
+            /** @description counts[r][c]: documents with values[r] in the rows and values[c] in the columns */
+            counts: number[][];
+            /** @description Sum of the counts: the sampled documents (labelled ones, against labels) */
+            total: number;
+        };
+        /**
+         * @description An arm's accuracy on a field against the gold labels (k correct of n labelled), with its 95% Wilson interval
+         * @example {
+         *       "arm": "haiku",
+         *       "field": "sentiment",
+         *       "kind": "enum",
+         *       "k": 3,
+         *       "n": 3,
+         *       "rate": 1,
+         *       "interval": {
+         *         "low": 0.4385,
+         *         "high": 1,
+         *         "confidence": 0.95,
+         *         "method": "wilson"
+         *       },
+         *       "unanswered": 0,
+         *       "mean_overlap": null
+         *     }
+         */
+        Accuracy: {
+            arm: string;
+            field: string;
+            kind: components["schemas"]["FieldKind"];
+            /** @description Successes (valid, agreeing, correct) */
+            k: number;
+            /** @description Documents counted */
+            n: number;
+            /** @description k / n (null when n is 0) */
+            rate: number | null;
+            interval: components["schemas"]["Interval"];
+            /** @description Labelled documents without a schema-valid answer (counted wrong) */
+            unanswered: number;
+            mean_overlap: number | null;
+        };
+        /**
+         * @description Two arms scored on the same labelled documents
+         * @example {
+         *       "field": "sentiment",
+         *       "arms": [
+         *         "haiku",
+         *         "sonnet"
+         *       ],
+         *       "labelled": 3,
+         *       "accuracy_difference": 0,
+         *       "only_first_correct": 0,
+         *       "only_second_correct": 0,
+         *       "p_value": 1
+         *     }
+         */
+        AccuracyDifference: {
+            field: string;
+            arms: [
+                string,
+                string
+            ];
+            labelled: number;
+            /** @description The first arm's accuracy minus the second's */
+            accuracy_difference: number;
+            only_first_correct: number;
+            only_second_correct: number;
+            /** @description McNemar exact test (two-sided) on the same documents: small means the difference is unlikely to be chance */
+            p_value: number;
+        };
+        /**
+         * @description An experiment: a sample of the documents (inline or a source), the task, and two or more arms to pit against each other on it.
+         * @example {
+         *       "name": "haiku-vs-sonnet",
+         *       "task": "review-insights",
+         *       "documents": [
+         *         {
+         *           "id": "r1",
+         *           "text": "Battery lasts two days, but the strap broke in a week.",
+         *           "metadata": {
+         *             "rating": 3
+         *           }
+         *         },
+         *         {
+         *           "id": "r2",
+         *           "text": "Pairs instantly and the app is clear. Love it.",
+         *           "metadata": {
+         *             "rating": 5
+         *           }
+         *         },
+         *         {
+         *           "id": "r3",
+         *           "text": "Customer support never answered my emails.",
+         *           "metadata": {
+         *             "rating": 1
+         *           }
+         *         },
+         *         {
+         *           "id": "r4",
+         *           "text": "Arrived on a Tuesday. I use it for running.",
+         *           "metadata": {
+         *             "rating": 3
+         *           }
+         *         }
+         *       ],
+         *       "sample": {
+         *         "size": 3,
+         *         "seed": 42
+         *       },
+         *       "arms": [
+         *         {
+         *           "name": "haiku",
+         *           "model": "claude-haiku-5-5"
+         *         },
+         *         {
+         *           "name": "sonnet",
+         *           "model": "claude-sonnet-5-5"
+         *         }
+         *       ],
+         *       "labels": {
+         *         "values": {
+         *           "r1": {
+         *             "sentiment": "mixed"
+         *           },
+         *           "r2": {
+         *             "sentiment": "positive"
+         *           },
+         *           "r3": {
+         *             "sentiment": "negative"
+         *           },
+         *           "r4": {
+         *             "sentiment": "neutral"
+         *           }
+         *         }
+         *       },
+         *       "max_usd": 1
+         *     }
+         */
+        CreateExperiment: {
+            /** @description A label for lists, the dashboard and the arm jobs */
+            name?: string;
+            /** @description A built-in task name, or an inline task */
+            task: string | components["schemas"]["CustomTask"];
+            source?: components["schemas"]["SourceRef"];
+            /** @description Inline documents; give either `documents` or `source` */
+            documents?: components["schemas"]["Document"][];
+            sample: components["schemas"]["ExperimentSample"];
+            /** @description Two to six variants; each runs as an ordinary job on the same sampled documents */
+            arms: components["schemas"]["Arm"][];
+            labels?: components["schemas"]["Labels"];
+            compare?: components["schemas"]["CompareOptions"];
+            /**
+             * @description Budget of all arms together (USD, batch price): each arm job gets a share in proportion to its worst case
+             * @example 5
+             */
+            max_usd?: number;
+        };
+        /**
+         * @description How the sample is drawn: uniformly without replacement (the documents with the smallest sha256(seed, id)), optionally stratified
+         * @example {
+         *       "size": 200,
+         *       "seed": 42,
+         *       "stratify_by": "rating"
+         *     }
+         */
+        ExperimentSample: {
+            /** @description Documents in the sample (1–10000); at most what the source holds */
+            size: number;
+            /** @description The same seed picks the same documents from the same source; none: a random seed, reported in the answer */
+            seed?: string | number;
+            /** @description A metadata field (e.g. `rating`): each of its values gets its proportional share of the sample (at most 50 values) */
+            stratify_by?: string;
+        };
+        /**
+         * @description A variant of the experiment's task: what it changes (model, prompt, system, max_tokens). The answer schema is the task's for every arm. Unknown fields are refused.
+         * @example {
+         *       "name": "haiku",
+         *       "model": "claude-haiku-5-5"
+         *     }
+         */
+        Arm: {
+            /** @description Shown in the comparison; default A, B, C, … */
+            name?: string;
+            /** @description The model (default: the task's) */
+            model?: string;
+            /** @description Another prompt template ({{text}}, {{id}}, {{title}}, {{metadata}}, {{metadata.<key>}}) */
+            prompt?: string;
+            /** @description Another system prompt ('' for none) */
+            system?: string;
+            /** @description Another max_tokens per answer */
+            max_tokens?: number;
+        };
+        /**
+         * @description Gold labels: give exactly one of values, path or metadata. Every labelled id must be in the source; every field must be a scored field of the answer (not free text), with a valid value.
+         * @example {
+         *       "path": "labels/reviews-gold.csv"
+         *     }
+         */
+        Labels: {
+            /** @description Inline: document id → expected values of answer fields */
+            values?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description A labels file inside BATCHLINE_FILE_ROOTS: CSV/TSV with an id column and one column per field, JSONL objects with an id, or a JSON object id → values */
+            path?: string;
+            /** @description The id column (key) of the labels file; default `id` */
+            id_column?: string;
+            /** @description Labels in the source itself: answer field → the metadata key (column) holding its expected value. The model sees metadata if the prompt shows it */
+            metadata?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * @description How answers are compared field by field
+         * @example {
+         *       "tolerance": {
+         *         "score": 1
+         *       },
+         *       "exact": [
+         *         "invoice_number"
+         *       ]
+         *     }
+         */
+        CompareOptions: {
+            /** @description Number fields: the largest difference that is still agreement (default 0 for integers, 0.01 otherwise) */
+            tolerance?: {
+                [key: string]: number;
+            };
+            /** @description Plain string fields to compare exactly (ids, codes) rather than as free text */
+            exact?: string[];
+        };
+        /**
+         * @description An experiment in a list
+         * @example {
+         *       "id": "exp_4x8k2m1q9c7v3b0n",
+         *       "name": "haiku-vs-sonnet",
+         *       "status": "completed",
+         *       "task": "review-insights",
+         *       "arms": [
+         *         "haiku",
+         *         "sonnet"
+         *       ],
+         *       "sample_size": 3,
+         *       "created_at": "2026-11-24T10:00:00.118Z"
+         *     }
+         */
+        ExperimentSummary: {
+            id: string;
+            name: string | null;
+            status: components["schemas"]["ExperimentStatus"];
+            task: string;
+            arms: string[];
+            sample_size: number;
+            created_at: string;
+        };
+        /**
+         * @description A sampled document beside every arm's answer
+         * @example {
+         *       "external_id": "r1",
+         *       "title": null,
+         *       "text": "Battery lasts two days, but the strap broke in a week.",
+         *       "text_truncated": false,
+         *       "metadata": {
+         *         "rating": 3
+         *       },
+         *       "answers": {
+         *         "haiku": {
+         *           "status": "succeeded",
+         *           "output": {
+         *             "sentiment": "mixed",
+         *             "score": 3,
+         *             "key_points": [
+         *               "Battery lasts two days",
+         *               "the strap broke in a week"
+         *             ],
+         *             "issues": [
+         *               "the strap broke in a week"
+         *             ],
+         *             "summary": "The reviewer has mixed feelings: Battery lasts two days, but the strap broke in a week."
+         *           },
+         *           "error": null
+         *         },
+         *         "sonnet": {
+         *           "status": "succeeded",
+         *           "output": {
+         *             "sentiment": "mixed",
+         *             "score": 3,
+         *             "key_points": [
+         *               "Battery lasts two days",
+         *               "the strap broke in a week"
+         *             ],
+         *             "issues": [
+         *               "the strap broke in a week"
+         *             ],
+         *             "summary": "The reviewer has mixed feelings: Battery lasts two days, but the strap broke in a week."
+         *           },
+         *           "error": null
+         *         }
+         *       },
+         *       "expected": {
+         *         "sentiment": "mixed"
+         *       },
+         *       "disagreeing_fields": [],
+         *       "wrong_arms": []
+         *     }
+         */
+        ExperimentDocument: {
+            external_id: string;
+            title: string | null;
+            /** @description The document text (the first 4,000 characters) */
+            text: string;
+            text_truncated: boolean;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Arm name → the arm's answer (output null unless succeeded) */
+            answers: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "queued" | "submitted" | "succeeded" | "retry_wait" | "failed" | "canceled";
+                    output?: unknown;
+                    error: {
+                        type: string;
+                        message: string;
+                    } | null;
+                };
+            };
+            /** @description The gold labels of the document */
+            expected: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Scored fields on which arms that answered disagree */
+            disagreeing_fields: string[];
+            /** @description Arms that miss a gold label of this document (or gave no answer) */
+            wrong_arms: string[];
+        };
+        /**
+         * @description Which arm becomes the full job, and the job's sinks and budget
+         * @example {
+         *       "arm": "haiku",
+         *       "name": "q3-reviews",
+         *       "sinks": [
+         *         {
+         *           "plugin": "file",
+         *           "config": {
+         *             "path": "out/q3-reviews.jsonl"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        PromoteArm: {
+            /** @description The arm to run on the whole source */
+            arm: string;
+            /** @description Name of the full job */
+            name?: string;
+            /** @description Where to deliver results (none: read them with GET /v1/jobs/{id}/results) */
+            sinks?: components["schemas"]["SinkRef"][];
+            /**
+             * @description Budget in USD at batch price. No batch is sent whose worst case (every answer max_tokens long) would take spend over it; the job pauses in `awaiting_budget` instead, and POST /v1/jobs/{id}/resume with a higher max_usd continues it. Default: BATCHLINE_DEFAULT_MAX_USD
+             * @example 25
+             */
+            max_usd?: number;
+            pilot?: components["schemas"]["Pilot"];
         };
     };
     responses: never;
@@ -5219,6 +6688,1649 @@ export interface operations {
                      *         {
                      *           "field": "query.limit",
                      *           "message": "Too big: expected number to be <=1000"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExperiments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `next_cursor` of the previous page (opaque); omit for the first page
+                 * @example WyIyMDI2LTExLTI0VDEwOjAwOjAwLjExOFoiLCJleHBfNHg4azJtMXE5Yzd2M2IwbiJd
+                 */
+                cursor?: string;
+                /**
+                 * @description Page size, 1–1000
+                 * @example 50
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of experiments, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "exp_4x8k2m1q9c7v3b0n",
+                     *           "name": "haiku-vs-sonnet",
+                     *           "status": "completed",
+                     *           "task": "review-insights",
+                     *           "arms": [
+                     *             "haiku",
+                     *             "sonnet"
+                     *           ],
+                     *           "sample_size": 3,
+                     *           "created_at": "2026-11-24T10:00:00.118Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["ExperimentSummary"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.cursor: is not a cursor returned by this API",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.cursor",
+                     *           "message": "is not a cursor returned by this API"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createExperiment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Any unique string: a replay with the same key and body returns the experiment created first (200)
+                 * @example 9d4a1e60-2b7c-4f1d-8f0e-6c3b5a7e2d19
+                 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The documents (inline or a source), the task, the sample, the arms and optionally gold labels and a budget */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExperiment"];
+            };
+        };
+        responses: {
+            /** @description An Idempotency-Key replay: the experiment created earlier, as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_4x8k2m1q9c7v3b0n",
+                     *       "name": "haiku-vs-sonnet",
+                     *       "status": "running",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "source": null,
+                     *       "population": {
+                     *         "documents": 4,
+                     *         "rejected": 0
+                     *       },
+                     *       "sample": {
+                     *         "size": 3,
+                     *         "seed": "42",
+                     *         "stratify_by": null,
+                     *         "strata": null
+                     *       },
+                     *       "labels": {
+                     *         "kind": "values",
+                     *         "fields": [
+                     *           "sentiment"
+                     *         ],
+                     *         "documents": 3
+                     *       },
+                     *       "compare": {
+                     *         "tolerance": {},
+                     *         "exact": []
+                     *       },
+                     *       "budget": {
+                     *         "max_usd": 1,
+                     *         "spent_usd": 0
+                     *       },
+                     *       "arms": [
+                     *         {
+                     *           "name": "haiku",
+                     *           "model": "claude-haiku-5-5",
+                     *           "max_tokens": 1024,
+                     *           "changes": {
+                     *             "name": "haiku",
+                     *             "model": "claude-haiku-5-5"
+                     *           },
+                     *           "job_id": "job_arm0haiku0000000",
+                     *           "status": "running",
+                     *           "counts": {
+                     *             "total": 3,
+                     *             "succeeded": 0,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "open": 3
+                     *           },
+                     *           "cost_usd": 0,
+                     *           "max_usd": 0.249999,
+                     *           "promoted_job_id": null
+                     *         },
+                     *         {
+                     *           "name": "sonnet",
+                     *           "model": "claude-sonnet-5-5",
+                     *           "max_tokens": 1024,
+                     *           "changes": {
+                     *             "name": "sonnet",
+                     *             "model": "claude-sonnet-5-5"
+                     *           },
+                     *           "job_id": "job_arm1sonnet000000",
+                     *           "status": "running",
+                     *           "counts": {
+                     *             "total": 3,
+                     *             "succeeded": 0,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "open": 3
+                     *           },
+                     *           "cost_usd": 0,
+                     *           "max_usd": 0.750001,
+                     *           "promoted_job_id": null
+                     *         }
+                     *       ],
+                     *       "comparison": null,
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Created: the arm jobs are running */
+            201: {
+                headers: {
+                    /** @description The experiment: /v1/experiments/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_4x8k2m1q9c7v3b0n",
+                     *       "name": "haiku-vs-sonnet",
+                     *       "status": "running",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "source": null,
+                     *       "population": {
+                     *         "documents": 4,
+                     *         "rejected": 0
+                     *       },
+                     *       "sample": {
+                     *         "size": 3,
+                     *         "seed": "42",
+                     *         "stratify_by": null,
+                     *         "strata": null
+                     *       },
+                     *       "labels": {
+                     *         "kind": "values",
+                     *         "fields": [
+                     *           "sentiment"
+                     *         ],
+                     *         "documents": 3
+                     *       },
+                     *       "compare": {
+                     *         "tolerance": {},
+                     *         "exact": []
+                     *       },
+                     *       "budget": {
+                     *         "max_usd": 1,
+                     *         "spent_usd": 0
+                     *       },
+                     *       "arms": [
+                     *         {
+                     *           "name": "haiku",
+                     *           "model": "claude-haiku-5-5",
+                     *           "max_tokens": 1024,
+                     *           "changes": {
+                     *             "name": "haiku",
+                     *             "model": "claude-haiku-5-5"
+                     *           },
+                     *           "job_id": "job_arm0haiku0000000",
+                     *           "status": "running",
+                     *           "counts": {
+                     *             "total": 3,
+                     *             "succeeded": 0,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "open": 3
+                     *           },
+                     *           "cost_usd": 0,
+                     *           "max_usd": 0.249999,
+                     *           "promoted_job_id": null
+                     *         },
+                     *         {
+                     *           "name": "sonnet",
+                     *           "model": "claude-sonnet-5-5",
+                     *           "max_tokens": 1024,
+                     *           "changes": {
+                     *             "name": "sonnet",
+                     *             "model": "claude-sonnet-5-5"
+                     *           },
+                     *           "job_id": "job_arm1sonnet000000",
+                     *           "status": "running",
+                     *           "counts": {
+                     *             "total": 3,
+                     *             "succeeded": 0,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "open": 3
+                     *           },
+                     *           "cost_usd": 0,
+                     *           "max_usd": 0.750001,
+                     *           "promoted_job_id": null
+                     *         }
+                     *       ],
+                     *       "comparison": null,
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description The body is not valid JSON — RFC 9457 problem `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "Malformed JSON in request body",
+                     *       "code": "malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different body — RFC 9457 problem `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "this Idempotency-Key was already used with a different request body",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BATCHLINE_MAX_BODY_BYTES (64 MB by default) — RFC 9457 problem `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is over 67108864 bytes",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body or Content-Type other than application/json was sent — RFC 9457 problem `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "send the body as application/json",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid: fewer than two arms, an arm that is not a valid task, a sample larger than the source, labels for ids not in the source… — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "sample.size: is 5001, but the source holds 5000 documents that can be sent",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "sample.size",
+                     *           "message": "is 5001, but the source holds 5000 documents that can be sent"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The experiment id (`exp_…`), as POST /v1/experiments answered it
+                 * @example exp_4x8k2m1q9c7v3b0n
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The experiment as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "exp_4x8k2m1q9c7v3b0n",
+                     *       "name": "haiku-vs-sonnet",
+                     *       "status": "completed",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "source": null,
+                     *       "population": {
+                     *         "documents": 4,
+                     *         "rejected": 0
+                     *       },
+                     *       "sample": {
+                     *         "size": 3,
+                     *         "seed": "42",
+                     *         "stratify_by": null,
+                     *         "strata": null
+                     *       },
+                     *       "labels": {
+                     *         "kind": "values",
+                     *         "fields": [
+                     *           "sentiment"
+                     *         ],
+                     *         "documents": 3
+                     *       },
+                     *       "compare": {
+                     *         "tolerance": {},
+                     *         "exact": []
+                     *       },
+                     *       "budget": {
+                     *         "max_usd": 1,
+                     *         "spent_usd": 0.004068
+                     *       },
+                     *       "arms": [
+                     *         {
+                     *           "name": "haiku",
+                     *           "model": "claude-haiku-5-5",
+                     *           "max_tokens": 1024,
+                     *           "changes": {
+                     *             "name": "haiku",
+                     *             "model": "claude-haiku-5-5"
+                     *           },
+                     *           "job_id": "job_arm0haiku0000000",
+                     *           "status": "completed",
+                     *           "counts": {
+                     *             "total": 3,
+                     *             "succeeded": 3,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "open": 0
+                     *           },
+                     *           "cost_usd": 0.001017,
+                     *           "max_usd": 0.249999,
+                     *           "promoted_job_id": null
+                     *         },
+                     *         {
+                     *           "name": "sonnet",
+                     *           "model": "claude-sonnet-5-5",
+                     *           "max_tokens": 1024,
+                     *           "changes": {
+                     *             "name": "sonnet",
+                     *             "model": "claude-sonnet-5-5"
+                     *           },
+                     *           "job_id": "job_arm1sonnet000000",
+                     *           "status": "completed",
+                     *           "counts": {
+                     *             "total": 3,
+                     *             "succeeded": 3,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "open": 0
+                     *           },
+                     *           "cost_usd": 0.003051,
+                     *           "max_usd": 0.750001,
+                     *           "promoted_job_id": null
+                     *         }
+                     *       ],
+                     *       "comparison": {
+                     *         "documents": 3,
+                     *         "fields": [
+                     *           {
+                     *             "field": "sentiment",
+                     *             "kind": "enum",
+                     *             "tolerance": null,
+                     *             "values": [
+                     *               "positive",
+                     *               "negative",
+                     *               "neutral",
+                     *               "mixed"
+                     *             ]
+                     *           },
+                     *           {
+                     *             "field": "score",
+                     *             "kind": "number",
+                     *             "tolerance": 0,
+                     *             "values": null
+                     *           },
+                     *           {
+                     *             "field": "key_points",
+                     *             "kind": "text_list",
+                     *             "tolerance": null,
+                     *             "values": null
+                     *           },
+                     *           {
+                     *             "field": "issues",
+                     *             "kind": "text_list",
+                     *             "tolerance": null,
+                     *             "values": null
+                     *           },
+                     *           {
+                     *             "field": "summary",
+                     *             "kind": "text",
+                     *             "tolerance": null,
+                     *             "values": null
+                     *           }
+                     *         ],
+                     *         "arms": [
+                     *           {
+                     *             "arm": "haiku",
+                     *             "answered": 3,
+                     *             "failed": 0,
+                     *             "schema_valid": {
+                     *               "k": 3,
+                     *               "n": 3,
+                     *               "rate": 1,
+                     *               "interval": {
+                     *                 "low": 0.4385,
+                     *                 "high": 1,
+                     *                 "confidence": 0.95,
+                     *                 "method": "wilson"
+                     *               }
+                     *             },
+                     *             "usage": {
+                     *               "input_tokens": 1029,
+                     *               "output_tokens": 201,
+                     *               "cache_creation_input_tokens": 0,
+                     *               "cache_read_input_tokens": 0,
+                     *               "per_document": {
+                     *                 "input_tokens": 343,
+                     *                 "output_tokens": 67
+                     *               }
+                     *             },
+                     *             "cost": {
+                     *               "usd": 0.001017,
+                     *               "reused_usd": 0,
+                     *               "per_1000_usd": 0.339,
+                     *               "projected_source_usd": 0.001356,
+                     *               "promote_usd": 0.000339
+                     *             }
+                     *           },
+                     *           {
+                     *             "arm": "sonnet",
+                     *             "answered": 3,
+                     *             "failed": 0,
+                     *             "schema_valid": {
+                     *               "k": 3,
+                     *               "n": 3,
+                     *               "rate": 1,
+                     *               "interval": {
+                     *                 "low": 0.4385,
+                     *                 "high": 1,
+                     *                 "confidence": 0.95,
+                     *                 "method": "wilson"
+                     *               }
+                     *             },
+                     *             "usage": {
+                     *               "input_tokens": 1029,
+                     *               "output_tokens": 201,
+                     *               "cache_creation_input_tokens": 0,
+                     *               "cache_read_input_tokens": 0,
+                     *               "per_document": {
+                     *                 "input_tokens": 343,
+                     *                 "output_tokens": 67
+                     *               }
+                     *             },
+                     *             "cost": {
+                     *               "usd": 0.003051,
+                     *               "reused_usd": 0,
+                     *               "per_1000_usd": 1.017,
+                     *               "projected_source_usd": 0.004068,
+                     *               "promote_usd": 0.001017
+                     *             }
+                     *           }
+                     *         ],
+                     *         "agreement": [
+                     *           {
+                     *             "field": "sentiment",
+                     *             "kind": "enum",
+                     *             "arms": [
+                     *               "haiku",
+                     *               "sonnet"
+                     *             ],
+                     *             "k": 3,
+                     *             "n": 3,
+                     *             "rate": 1,
+                     *             "interval": {
+                     *               "low": 0.4385,
+                     *               "high": 1,
+                     *               "confidence": 0.95,
+                     *               "method": "wilson"
+                     *             },
+                     *             "mean_overlap": null,
+                     *             "mean_length": null
+                     *           }
+                     *         ],
+                     *         "confusion": [
+                     *           {
+                     *             "field": "sentiment",
+                     *             "rows": "haiku",
+                     *             "columns": "sonnet",
+                     *             "values": [
+                     *               "positive",
+                     *               "negative",
+                     *               "neutral",
+                     *               "mixed",
+                     *               null
+                     *             ],
+                     *             "counts": [
+                     *               [
+                     *                 1,
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 1,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 1,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ]
+                     *             ],
+                     *             "total": 3
+                     *           }
+                     *         ],
+                     *         "accuracy": [
+                     *           {
+                     *             "arm": "haiku",
+                     *             "field": "sentiment",
+                     *             "kind": "enum",
+                     *             "k": 3,
+                     *             "n": 3,
+                     *             "rate": 1,
+                     *             "interval": {
+                     *               "low": 0.4385,
+                     *               "high": 1,
+                     *               "confidence": 0.95,
+                     *               "method": "wilson"
+                     *             },
+                     *             "unanswered": 0,
+                     *             "mean_overlap": null
+                     *           },
+                     *           {
+                     *             "arm": "sonnet",
+                     *             "field": "sentiment",
+                     *             "kind": "enum",
+                     *             "k": 3,
+                     *             "n": 3,
+                     *             "rate": 1,
+                     *             "interval": {
+                     *               "low": 0.4385,
+                     *               "high": 1,
+                     *               "confidence": 0.95,
+                     *               "method": "wilson"
+                     *             },
+                     *             "unanswered": 0,
+                     *             "mean_overlap": null
+                     *           }
+                     *         ],
+                     *         "label_confusion": [
+                     *           {
+                     *             "field": "sentiment",
+                     *             "rows": "expected",
+                     *             "columns": "haiku",
+                     *             "values": [
+                     *               "positive",
+                     *               "negative",
+                     *               "neutral",
+                     *               "mixed",
+                     *               null
+                     *             ],
+                     *             "counts": [
+                     *               [
+                     *                 1,
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 1,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 1,
+                     *                 0
+                     *               ],
+                     *               [
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ]
+                     *             ],
+                     *             "total": 3
+                     *           }
+                     *         ],
+                     *         "differences": [
+                     *           {
+                     *             "field": "sentiment",
+                     *             "arms": [
+                     *               "haiku",
+                     *               "sonnet"
+                     *             ],
+                     *             "labelled": 3,
+                     *             "accuracy_difference": 0,
+                     *             "only_first_correct": 0,
+                     *             "only_second_correct": 0,
+                     *             "p_value": 1
+                     *           }
+                     *         ],
+                     *         "disagreements": {
+                     *           "documents": 0,
+                     *           "by_field": {}
+                     *         },
+                     *         "method": {
+                     *           "interval": "Wilson score interval, 95% confidence, for the sample size used",
+                     *           "agreement": "Between two arms, over documents both answered",
+                     *           "accuracy": "Per arm, over documents with a label for the field; a document the arm did not answer counts as wrong",
+                     *           "cost": "Per 1,000 documents: (billed + reused) / sampled documents × 1,000"
+                     *         }
+                     *       },
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "finished_at": "2026-11-24T10:41:18.530Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No experiment has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "experiment exp_4x8k2m1q9c7v3b0n does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or body field is invalid; `errors` names every one — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.limit: Too big: expected number to be <=1000",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.limit",
+                     *           "message": "Too big: expected number to be <=1000"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExperimentDocuments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `next_cursor` of the previous page (opaque); omit for the first page
+                 * @example 100
+                 */
+                cursor?: string;
+                /**
+                 * @description Page size, 1–1000
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description all | disagreements | disagreements:<field> | wrong:<arm>
+                 * @example all
+                 */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The experiment id (`exp_…`), as POST /v1/experiments answered it
+                 * @example exp_4x8k2m1q9c7v3b0n
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sampled documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "external_id": "r1",
+                     *           "title": null,
+                     *           "text": "Battery lasts two days, but the strap broke in a week.",
+                     *           "text_truncated": false,
+                     *           "metadata": {
+                     *             "rating": 3
+                     *           },
+                     *           "answers": {
+                     *             "haiku": {
+                     *               "status": "succeeded",
+                     *               "output": {
+                     *                 "sentiment": "mixed",
+                     *                 "score": 3,
+                     *                 "key_points": [
+                     *                   "Battery lasts two days",
+                     *                   "the strap broke in a week"
+                     *                 ],
+                     *                 "issues": [
+                     *                   "the strap broke in a week"
+                     *                 ],
+                     *                 "summary": "The reviewer has mixed feelings: Battery lasts two days, but the strap broke in a week."
+                     *               },
+                     *               "error": null
+                     *             },
+                     *             "sonnet": {
+                     *               "status": "succeeded",
+                     *               "output": {
+                     *                 "sentiment": "mixed",
+                     *                 "score": 3,
+                     *                 "key_points": [
+                     *                   "Battery lasts two days",
+                     *                   "the strap broke in a week"
+                     *                 ],
+                     *                 "issues": [
+                     *                   "the strap broke in a week"
+                     *                 ],
+                     *                 "summary": "The reviewer has mixed feelings: Battery lasts two days, but the strap broke in a week."
+                     *               },
+                     *               "error": null
+                     *             }
+                     *           },
+                     *           "expected": {
+                     *             "sentiment": "mixed"
+                     *           },
+                     *           "disagreeing_fields": [],
+                     *           "wrong_arms": []
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["ExperimentDocument"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No experiment has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "experiment exp_4x8k2m1q9c7v3b0n does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter is invalid — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.filter: no arm \"opus\"; arms are haiku, sonnet",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.filter",
+                     *           "message": "no arm \"opus\"; arms are haiku, sonnet"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    promoteExperimentArm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The experiment id (`exp_…`), as POST /v1/experiments answered it
+                 * @example exp_4x8k2m1q9c7v3b0n
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The arm, and the full job's name, sinks and budget */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoteArm"];
+            };
+        };
+        responses: {
+            /** @description The arm was promoted before with the same settings: that job, as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "job_7fk2m9q4x1c8v3bn",
+                     *       "name": "q3-reviews",
+                     *       "status": "running",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "cancel_requested": false,
+                     *       "counts": {
+                     *         "total": 2,
+                     *         "queued": 2,
+                     *         "submitted": 0,
+                     *         "succeeded": 0,
+                     *         "failed": 0,
+                     *         "canceled": 0,
+                     *         "retry_wait": 0
+                     *       },
+                     *       "batches": [],
+                     *       "usage": {
+                     *         "input_tokens": 0,
+                     *         "output_tokens": 0,
+                     *         "cache_creation_input_tokens": 0,
+                     *         "cache_read_input_tokens": 0
+                     *       },
+                     *       "cost": {
+                     *         "usd": 0,
+                     *         "standard_usd": 0,
+                     *         "saved_usd": 0,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
+                     *       },
+                     *       "estimate": null,
+                     *       "estimate_vs_actual": null,
+                     *       "budget": null,
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
+                     *         "saved_usd": 0
+                     *       },
+                     *       "pause_reason": null,
+                     *       "prompt_cache": null,
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
+                     *       "deliveries": {
+                     *         "pending": 0,
+                     *         "delivered": 0,
+                     *         "dead": 0
+                     *       },
+                     *       "source": null,
+                     *       "error": null,
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "updated_at": "2026-11-24T10:00:00.131Z",
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The full job, running */
+            201: {
+                headers: {
+                    /** @description The job: /v1/jobs/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "job_7fk2m9q4x1c8v3bn",
+                     *       "name": "q3-reviews",
+                     *       "status": "running",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "cancel_requested": false,
+                     *       "counts": {
+                     *         "total": 2,
+                     *         "queued": 2,
+                     *         "submitted": 0,
+                     *         "succeeded": 0,
+                     *         "failed": 0,
+                     *         "canceled": 0,
+                     *         "retry_wait": 0
+                     *       },
+                     *       "batches": [],
+                     *       "usage": {
+                     *         "input_tokens": 0,
+                     *         "output_tokens": 0,
+                     *         "cache_creation_input_tokens": 0,
+                     *         "cache_read_input_tokens": 0
+                     *       },
+                     *       "cost": {
+                     *         "usd": 0,
+                     *         "standard_usd": 0,
+                     *         "saved_usd": 0,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
+                     *       },
+                     *       "estimate": null,
+                     *       "estimate_vs_actual": null,
+                     *       "budget": null,
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
+                     *         "saved_usd": 0
+                     *       },
+                     *       "pause_reason": null,
+                     *       "prompt_cache": null,
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
+                     *       "deliveries": {
+                     *         "pending": 0,
+                     *         "delivered": 0,
+                     *         "dead": 0
+                     *       },
+                     *       "source": null,
+                     *       "error": null,
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "updated_at": "2026-11-24T10:00:00.131Z",
+                     *       "finished_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The body is not valid JSON — RFC 9457 problem `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "Malformed JSON in request body",
+                     *       "code": "malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No experiment has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "experiment exp_4x8k2m1q9c7v3b0n does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The arm has not completed, or was promoted with other settings — RFC 9457 problem `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "arm haiku is running; promote it once it has completed, so its answers are reused instead of paid for again",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BATCHLINE_MAX_BODY_BYTES (64 MB by default) — RFC 9457 problem `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is over 67108864 bytes",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body or Content-Type other than application/json was sent — RFC 9457 problem `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "send the body as application/json",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The arm or another field is invalid — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "arm: experiment exp_4x8k2m1q9c7v3b0n has no arm \"opus\"; its arms are haiku, sonnet",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "arm",
+                     *           "message": "experiment exp_4x8k2m1q9c7v3b0n has no arm \"opus\"; its arms are haiku, sonnet"
                      *         }
                      *       ]
                      *     }

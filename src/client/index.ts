@@ -21,6 +21,12 @@ export type Plugin = Schemas['Plugin'];
 export type Problem = Schemas['Problem'];
 export type DryRun = Schemas['DryRun'];
 export type Estimate = Schemas['Estimate'];
+export type Experiment = Schemas['Experiment'];
+export type CreateExperiment = Schemas['CreateExperiment'];
+export type ExperimentSummary = Schemas['ExperimentSummary'];
+export type ExperimentComparison = Schemas['ExperimentComparison'];
+export type ExperimentDocument = Schemas['ExperimentDocument'];
+export type PromoteArm = Schemas['PromoteArm'];
 
 /** POST /v1/jobs answers a DryRun with `?dry_run=true`, else a Job: this tells them apart (and narrows the type). */
 export function isDryRun(answer: Job | DryRun): answer is DryRun {
@@ -84,4 +90,30 @@ export async function* resultsOf(
     yield* data.data;
     cursor = data.next_cursor ?? undefined;
   } while (cursor);
+}
+
+/** Every sampled document of an experiment with each arm's answer, page after page; `filter` as the API takes it. */
+export async function* experimentDocumentsOf(
+  client: BatchlineClient,
+  experimentId: string,
+  query: { filter?: string; limit?: number } = {},
+): AsyncGenerator<ExperimentDocument, void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const { data, error } = await client.GET('/v1/experiments/{id}/documents', { params: { path: { id: experimentId }, query: { ...query, ...(cursor ? { cursor } : {}) } } });
+    if (error) throw new BatchlineError(error);
+    yield* data.data;
+    cursor = data.next_cursor ?? undefined;
+  } while (cursor);
+}
+
+/** Polls an experiment until its arms have ended and it carries the comparison (or `signal` aborts). */
+export async function waitForComparison(client: BatchlineClient, experimentId: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): Promise<Experiment & { comparison: ExperimentComparison }> {
+  for (;;) {
+    const { data, error } = await client.GET('/v1/experiments/{id}', { params: { path: { id: experimentId } }, ...(options.signal ? { signal: options.signal } : {}) });
+    if (error) throw new BatchlineError(error);
+    if (data.comparison) return data as Experiment & { comparison: ExperimentComparison };
+    options.signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
+  }
 }

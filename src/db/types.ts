@@ -212,6 +212,34 @@ export interface CallbackEventsTable {
   received_at: Timestamp;
 }
 
+/** An experiment: a sample of a source run through several arms (migrations/0011_experiments.sql). */
+export interface ExperimentsTable {
+  id: string;
+  name: string | null;
+  task: Json<unknown>;
+  source: NullableJson<unknown>;
+  documents: NullableJson<unknown>;
+  population: Json<unknown>;
+  sample: Json<unknown>;
+  labels: NullableJson<unknown>;
+  compare: Json<unknown>;
+  max_usd: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  trace_context: string | null;
+  created_at: Timestamp;
+}
+
+export interface ExperimentArmsTable {
+  experiment_id: string;
+  position: number;
+  name: string;
+  spec: Json<unknown>;
+  job_request: Json<unknown>;
+  job_id: string | null;
+  promoted_job_id: string | null;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -227,6 +255,8 @@ export interface DB {
   deliveries: DeliveriesTable;
   connections: ConnectionsTable;
   callback_events: CallbackEventsTable;
+  experiments: ExperimentsTable;
+  experiment_arms: ExperimentArmsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -116,7 +116,7 @@ async function* inlineDocuments(documents: readonly SourceDocument[]): AsyncGene
 }
 
 /** The source as a job's first read would see it: from the connection's saved cursor, checkpoints ignored. */
-async function* sourceDocuments(ctx: Deps, stored: StoredSource, signal: AbortSignal | undefined): AsyncGenerator<SourceDocument> {
+export async function* sourceDocuments(ctx: Pick<Deps, 'db' | 'config' | 'sources' | 'secretKey' | 'log'>, stored: StoredSource, signal: AbortSignal | undefined): AsyncGenerator<SourceDocument> {
   const plugin = ctx.sources.get(stored.plugin);
   if (!plugin) throw new Error(`source plugin "${stored.plugin}" is not loaded`);
   const config = plugin.configSchema.parse(openConfig(stored, ctx.secretKey));

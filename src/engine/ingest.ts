@@ -1,12 +1,13 @@
 // Creates a job: validates task, source and sinks, and writes the job (with its inline documents, in one
 // transaction, so it exists whole or not at all). Idempotency-Key replays return the same job.
 import { createHash } from 'node:crypto';
-import type { Job, PilotConfig } from '../db/types.ts';
+import type { Transaction } from 'kysely';
+import type { DB, Job, PilotConfig } from '../db/types.ts';
 import type { StoredSink } from '../plugins/stored-config.ts';
 import { AppError, invalidField } from '../errors.ts';
 import { resolveTask, type CustomTaskInput } from '../tasks/registry.ts';
 import type { EngineContext } from './context.ts';
-import type { DocumentInput } from './document.ts';
+import type { StoredDocument } from './document.ts';
 import { newJobId } from './ids.ts';
 import { insertItemRows, itemRowBuilder, requestLimitOf } from './item-rows.ts';
 import { resolveSinkRefs, resolveSourceRef, type PluginRef, type StoredSource } from './source-ref.ts';
@@ -18,7 +19,8 @@ export interface CreateJobInput {
   task: string | CustomTaskInput;
   model?: string | undefined;
   max_tokens?: number | undefined;
-  documents?: DocumentInput[] | undefined;
+  /** Inline documents (an experiment's arms also pass file references its source read). */
+  documents?: StoredDocument[] | undefined;
   source?: PluginRef | undefined;
   sinks?: PluginRef[] | undefined;
   /** Spend ceiling in USD (batch price); default BATCHLINE_DEFAULT_MAX_USD. */
@@ -26,6 +28,11 @@ export interface CreateJobInput {
   pilot?: PilotConfig | undefined;
   /** The result cache for this job; default BATCHLINE_RESULT_CACHE. */
   cache?: 'on' | 'off' | undefined;
+}
+
+export interface CreateJobOptions {
+  /** Write the job inside this transaction: an experiment writes its arms' jobs with itself, all or nothing. */
+  trx?: Transaction<DB> | undefined;
 }
 
 export interface CreatedJob {
@@ -42,7 +49,7 @@ type Deps = Pick<EngineContext, 'db' | 'config' | 'sinks' | 'sources' | 'wake' |
  * A job with inline documents is written whole in one transaction. A job with a source is written
  * with no items, as `ingesting`: the worker reads the source (read-source.ts), resumably.
  */
-export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey?: string): Promise<CreatedJob> {
+export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey?: string, options: CreateJobOptions = {}): Promise<CreatedJob> {
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
   if (idempotencyKey) {
     const replay = await findByKey(ctx, idempotencyKey, requestHash);
@@ -56,7 +63,7 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
   // neither merge jobs into one trace nor unsample hours of work. Its traceparent is stored so every
   // later step, in any process, joins it.
   const job = await inSpan('job.create', { root: true, attributes: { 'batchline.job.id': id, 'gen_ai.request.model': task.model, 'batchline.task': task.name, ...(source ? { 'batchline.source.plugin': source.plugin } : {}) } }, (span) =>
-    writeJob(ctx, { id, input, task, source, follows: resolved?.follows ?? false, sinks, documents, limit, idempotencyKey, requestHash, traceContext: traceparentOf(span) }),
+    writeJob(ctx, { id, input, task, source, follows: resolved?.follows ?? false, sinks, documents, limit, idempotencyKey, requestHash, traceContext: traceparentOf(span), trx: options.trx }),
   );
   if (!job) {
     const replay = await findByKey(ctx, idempotencyKey ?? '', requestHash);
@@ -71,7 +78,7 @@ export interface PreparedJob {
   task: ResolvedTask;
   source: StoredSource | null;
   resolved: { stored: StoredSource; follows: boolean } | null;
-  documents: DocumentInput[];
+  documents: StoredDocument[];
   sinks: StoredSink[];
 }
 
@@ -100,17 +107,19 @@ interface JobRows {
   source: StoredSource | null;
   follows: boolean;
   sinks: StoredSink[];
-  documents: DocumentInput[];
+  documents: StoredDocument[];
   limit: number;
   idempotencyKey: string | undefined;
   requestHash: string;
   traceContext: string | null;
+  trx: Transaction<DB> | undefined;
 }
 
 /** The job row, and its items when they came inline, in one transaction; undefined when a concurrent request with the same key won. */
 async function writeJob(ctx: Deps, rows: JobRows): Promise<Job | undefined> {
   const { id, input, task, source, sinks, documents, limit, idempotencyKey, requestHash } = rows;
-  return ctx.db.transaction().execute(async (trx) => {
+  const inTransaction = <T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> => (rows.trx ? work(rows.trx) : ctx.db.transaction().execute(work));
+  return inTransaction(async (trx) => {
     const inserted = await trx
       .insertInto('jobs')
       .values({

@@ -37,8 +37,9 @@ export function itemRowBuilder(task: ResolvedTask, limit: number): (doc: SourceD
 }
 
 type Measure<T> = (doc: StoredDocument, prompt: string) => T;
+type Hash = (doc: StoredDocument) => string;
 
-function itemRowOf(task: ResolvedTask, size: Measure<number>, hash: Measure<string>, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
+function itemRowOf(task: ResolvedTask, size: Measure<number>, hash: Hash, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
   const externalId = doc.id.length > MAX_EXTERNAL_ID ? doc.id.slice(0, MAX_EXTERNAL_ID) : doc.id;
   const source = doc as SourceDocument;
   if (source.failure) {
@@ -60,7 +61,7 @@ function itemRowOf(task: ResolvedTask, size: Measure<number>, hash: Measure<stri
   const prompt = renderTemplate(task.prompt, stored);
   const bytes = size(stored, prompt) + (stored.files ?? []).reduce((sum, f) => sum + fileRequestBytes(f), 0);
   const failure = bytes > limit ? { type: 'request_too_large', message: `the request is ${bytes} bytes; the limit is ${limit}` } : null;
-  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored, prompt), failure };
+  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored), failure };
 }
 
 /** What a file adds to a request once read: its base64 and the content block around it. */

@@ -52,12 +52,15 @@ export function buildParams(task: ResolvedTask, doc: DocumentInput, options: Bui
  * and the attachments vary between documents of a task, so the rest is hashed once; a file is named by
  * its content hash (its bytes are read only when sent).
  */
-export function requestHasher(task: ResolvedTask): (doc: DocumentInput & { files?: ReadonlyArray<{ sha256: string; media_type: string; name?: string }> }, prompt?: string) => string {
-  // Hashed as marked: whether the prefix is marked changes the bill, not the answer (and keys stay as they were).
-  const fixed = createHash('sha256').update(JSON.stringify(buildParams(task, { id: '', text: '' }, { cachePrefix: true }))).digest('hex');
-  // `prompt`: the document's rendered prompt, when the caller has it already.
-  return (doc, prompt = renderTemplate(task.prompt, doc)) => {
-    const hash = createHash('sha256').update(fixed).update('\0').update(prompt);
+export function requestHasher(task: ResolvedTask): (doc: DocumentInput & { files?: ReadonlyArray<{ sha256: string; media_type: string; name?: string }> }) => string {
+  // Canonical JSON (sorted keys): a task or metadata read back from jsonb has its keys in another order
+  // than the one a request built it with, and must still hash the same (an experiment's arm and its
+  // promoted job, an inline job and a source-read one). Whether the prefix is marked for the prompt cache
+  // changes the bill, not the answer, so it is left out.
+  const fixed = createHash('sha256').update(canonicalJson(buildParams(task, { id: '', text: '' }))).digest('hex');
+  return (doc) => {
+    const metadata = doc.metadata ? (JSON.parse(canonicalJson(doc.metadata)) as Record<string, unknown>) : undefined;
+    const hash = createHash('sha256').update(fixed).update('\0').update(renderTemplate(task.prompt, { ...doc, ...(metadata ? { metadata } : {}) }));
     for (const a of doc.attachments ?? []) hash.update('\0').update(a.media_type).update('\0').update(a.name ?? '').update('\0').update(a.data);
     for (const f of doc.files ?? []) hash.update('\0file\0').update(f.media_type).update('\0').update(f.name ?? '').update('\0').update(f.sha256);
     return hash.digest('hex');
@@ -77,6 +80,18 @@ export function requestSerializer(task: ResolvedTask, options: BuildOptions = {}
     content.push({ type: 'text', text: renderTemplate(task.prompt, doc) });
     return `${head}${JSON.stringify(customId)}${middle}${JSON.stringify([{ role: 'user', content }])}${tail}`;
   };
+}
+
+/** JSON with every object's keys sorted, so two values equal as data serialize alike. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
+    .join(',')}}`;
 }
 
 /** Bytes of a file's content block without its data, for measuring a request before the file is read. */

@@ -24,6 +24,7 @@ import { registerConnections } from './routes/connections.ts';
 import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
 import { registerDashboard } from './dashboard/index.tsx';
 import { registerDocs } from './routes/docs.ts';
+import { registerExperiments } from './routes/experiments.ts';
 import { OPENAPI_INFO } from './schemas.ts';
 
 export function createApp(deps: AppDeps): OpenAPIHono {
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsActions(app, deps);
   registerCallbacks(app, deps);
   registerDeliveries(app, deps);
+  registerExperiments(app, deps);
   registerDashboard(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);

@@ -33,7 +33,9 @@ export function problemResponse(c: Context, error: AppError, headers: Record<str
 
 /** A failed zod validation of a request part → 422 naming every offending field. */
 export function validationProblem(error: ZodError, prefix = ''): AppError {
-  const problems = error.issues.slice(0, 20).map((i) => ({ field: prefix + fieldPath(i.path), message: i.message }));
+  // An unknown key (strict objects) is named itself, not only the object holding it.
+  const pathOf = (i: ZodError['issues'][number]) => (i.code === 'unrecognized_keys' && i.keys[0] !== undefined ? [...i.path, i.keys[0]] : i.path);
+  const problems = error.issues.slice(0, 20).map((i) => ({ field: prefix + fieldPath(pathOf(i)), message: i.message }));
   const first = problems[0];
   return new AppError('validation_failed', first ? `${first.field}: ${first.message}` : 'invalid request', { problems });
 }

@@ -37,6 +37,7 @@ export const OPENAPI_INFO = {
   },
   tags: [
     { name: 'jobs', description: 'Create jobs, follow them, read their results, cancel, retry, close' },
+    { name: 'experiments', description: 'Pit prompts and models against each other on a sample, compare the answers (and score them against gold labels), then promote the winner to a full job' },
     { name: 'deliveries', description: "A job's outbox: each final result delivered to each sink, and replays" },
     { name: 'connections', description: "Named, configured plugin instances for a team's systems (secrets write-only), and their inbound webhooks" },
     { name: 'tasks', description: 'Built-in tasks and the JSON Schema of their answers' },

@@ -16,7 +16,10 @@ export async function openProvider(config: Config, log: Logger): Promise<Provide
   if (config.ANTHROPIC_API_KEY) {
     return { client: createProviderClient({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL }), simulated: false, close: async () => {} };
   }
-  const sim = await startSimulator({ processingMs: config.BATCHLINE_SIMULATOR_PROCESSING_MS });
+  const sim = await startSimulator({
+    processingMs: config.BATCHLINE_SIMULATOR_PROCESSING_MS,
+    ...(config.BATCHLINE_SIMULATOR_ERROR_RATES ? { modelErrorRates: config.BATCHLINE_SIMULATOR_ERROR_RATES } : {}),
+  });
   log.warn(
     { simulator_url: sim.url },
     '*** ANTHROPIC_API_KEY is not set: using the built-in batch SIMULATOR. Answers are synthetic and nothing is billed. Set ANTHROPIC_API_KEY to use the real Message Batches API. ***',

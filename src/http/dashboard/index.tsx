@@ -18,6 +18,7 @@ import { JobLive, JobPageView } from './job-page.tsx';
 import { MessagePage, type PageContext } from './layout.tsx';
 import { LoginPage, LogoutPage } from './login-page.tsx';
 import { listJobs, loadJobPage } from './queries.ts';
+import { registerExperimentPages } from './experiment-routes.tsx';
 import { isFragmentRequest, securePage, sendFragment, sendPage, type DashboardEnv } from './render.ts';
 import { createSessions, SESSION_COOKIE } from './session.ts';
 
@@ -56,6 +57,7 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
   });
 
   ui.get('/jobs/:id', securePage, login, async (c) => showJob(c, 200));
+  registerExperimentPages(ui, deps, { pageContext, login, smallForm, checkForm: checkForm(sessions, refuse) });
 
   for (const action of ACTIONS) {
     ui.post(`/jobs/:id/${action}`, securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {
@@ -131,6 +133,8 @@ function noticeOf(c: Ctx): string | undefined {
       return 'Cancel requested: queued items are canceled and open batches are being canceled.';
     case 'close':
       return 'Source closed: the job ends once the documents it has are done.';
+    case 'promoted':
+      return 'Promoted from an experiment: the sampled documents are answered from the result cache; only the rest is sent.';
     case 'resume':
       return 'Resumed: the job sends its remaining items again (it pauses again if the budget still does not cover them).';
     case 'retry': {

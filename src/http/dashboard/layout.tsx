@@ -35,6 +35,7 @@ export function Layout(props: { ctx: PageContext; title: string; live?: boolean;
             </a>
             <nav aria-label="Main">
               <a href="/">Jobs</a>
+              <a href="/experiments">Experiments</a>
             </nav>
             {ctx.signedIn ? (
               <form method="post" action="/logout">

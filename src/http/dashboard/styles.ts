@@ -82,4 +82,6 @@ button.link-button { border: none; background: none; color: var(--link); text-de
 .login input { width: 100%; font: inherit; padding: 0.5rem 0.6rem; border: 1px solid var(--muted); border-radius: 6px; background: var(--bg); color: var(--text); margin-bottom: 0.4rem; }
 .login .hint { font-size: 0.85rem; color: var(--muted); margin: 0 0 1rem; }
 .error-text { color: var(--bad); font-weight: 600; }
+table.confusion td.diagonal { font-weight: 700; background: var(--ok-bg); }
+.document-text { font-weight: 400; max-width: 32rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;

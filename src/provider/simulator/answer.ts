@@ -1,7 +1,9 @@
 // Builds the assistant Message for one request: a forced tool call with schema-valid input, or a short text.
 import type { ContentBlock, Message, StopReason } from '@anthropic-ai/sdk/resources/messages';
+import { builtinAnswer } from './builtin-answer.ts';
 import { hash32 } from './hash.ts';
 import { derivedBase62 } from './ids.ts';
+import type { ModelErrorRates } from './model-errors.ts';
 import type { CacheUsage } from './prompt-cache.ts';
 import { sampleFromJsonSchema } from './schema-sample.ts';
 import { estimateInputTokens, estimateOutputTokens } from './tokens.ts';
@@ -17,6 +19,8 @@ export interface AnswerInput {
   serviceTier: 'batch' | 'standard';
   /** Answer the forced tool with input that ignores its schema (fault injection). */
   offSchema?: boolean;
+  /** Share of answer fields each model gets wrong (built-in tasks only). */
+  errorRates?: ModelErrorRates;
 }
 
 const OPENERS = ['Here is a brief answer', 'Short reply', 'Answering briefly', 'In short', 'Quick take'];
@@ -53,6 +57,11 @@ function textAnswer(params: Record<string, unknown>, seed: string): string {
   return `${opener} to "${snippet}": this is a simulated response.`;
 }
 
+// A built-in task's answer follows the document; any other schema gets a sample varied by the seed.
+function toolInput(schema: unknown, input: AnswerInput): unknown {
+  return builtinAnswer(schema, input.params, input.errorRates) ?? sampleFromJsonSchema(schema, input.seed);
+}
+
 function buildContent(input: AnswerInput): { content: ContentBlock[]; stopReason: StopReason } {
   const tool = forcedTool(input.params);
   if (tool !== null && typeof tool.name === 'string') {
@@ -62,7 +71,7 @@ function buildContent(input: AnswerInput): { content: ContentBlock[]; stopReason
           type: 'tool_use',
           id: `toolu_${derivedBase62(`tool:${input.idSeed}`, 24)}`,
           name: tool.name,
-          input: input.offSchema ? { answer: 'I could not follow the schema.' } : sampleFromJsonSchema(tool.input_schema, input.seed),
+          input: input.offSchema ? { answer: 'I could not follow the schema.' } : toolInput(tool.input_schema, input),
           caller: { type: 'direct' },
         },
       ],

@@ -3,6 +3,7 @@ import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
 import type { ErrorObject } from '@anthropic-ai/sdk/resources/shared';
 import { buildMessage } from './answer.ts';
 import { ITEM_FAULT_MESSAGES } from './faults.ts';
+import type { ModelErrorRates } from './model-errors.ts';
 import { OUTCOME, type BatchRecord } from './store.ts';
 
 function errored(error: ErrorObject): MessageBatchResult {
@@ -10,7 +11,7 @@ function errored(error: ErrorObject): MessageBatchResult {
   return { type: 'errored', error: { type: 'error', error, request_id: null } };
 }
 
-function resultOf(batch: BatchRecord, index: number): MessageBatchResult {
+function resultOf(batch: BatchRecord, index: number, errorRates: ModelErrorRates | undefined): MessageBatchResult {
   const request = batch.requests[index];
   const outcome = batch.outcomes?.[index];
   if (request === undefined || outcome === undefined) throw new Error(`no outcome for request ${index} of ${batch.id}`);
@@ -35,12 +36,13 @@ function resultOf(batch: BatchRecord, index: number): MessageBatchResult {
           cache: batch.cacheUsage.get(index) ?? null,
           serviceTier: 'batch',
           offSchema: request.fault === 'off_schema',
+          ...(errorRates ? { errorRates } : {}),
         }),
       };
   }
 }
 
-export function resultLine(batch: BatchRecord, index: number): string {
+export function resultLine(batch: BatchRecord, index: number, errorRates?: ModelErrorRates): string {
   const request = batch.requests[index];
-  return JSON.stringify({ custom_id: request?.customId, result: resultOf(batch, index) });
+  return JSON.stringify({ custom_id: request?.customId, result: resultOf(batch, index, errorRates) });
 }

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { hash32 } from './hash.ts';
 import type { Exchange } from './http-io.ts';
+import type { ModelErrorRates } from './model-errors.ts';
 import { resultLine } from './result-line.ts';
 import type { BatchRecord } from './store.ts';
 
@@ -45,7 +46,7 @@ function flushed(res: ServerResponse, text: string): Promise<void> {
 }
 
 /** Streams every result line; with `cut`, stops about halfway inside a line and destroys the socket. */
-export async function streamResults(ex: Exchange, batch: BatchRecord, cut: boolean): Promise<void> {
+export async function streamResults(ex: Exchange, batch: BatchRecord, cut: boolean, errorRates?: ModelErrorRates): Promise<void> {
   const { res } = ex;
   res.writeHead(200, { 'content-type': 'application/binary' });
   const n = batch.requests.length;
@@ -54,7 +55,7 @@ export async function streamResults(ex: Exchange, batch: BatchRecord, cut: boole
   let chunk = '';
   for (let k = 0; k < n; k++) {
     if (res.destroyed) return;
-    const line = resultLine(batch, order(k));
+    const line = resultLine(batch, order(k), errorRates);
     if (k === cutAt) {
       await flushed(res, chunk + line.slice(0, Math.ceil(line.length / 2)));
       res.destroy();

@@ -11,6 +11,7 @@ import { listBatchesRoute } from './routes/batches.list.ts';
 import { retrieveBatch } from './routes/batches.retrieve.ts';
 import type { RouteHandler } from './routes/context.ts';
 import { forgetBatch, getFaults, getStats, setFaults, setNotify, setProcessingMs } from './routes/control.ts';
+import { getErrorRates, setErrorRates } from './routes/error-rates.ts';
 import { countTokens } from './routes/messages.count-tokens.ts';
 import { createMessage } from './routes/messages.create.ts';
 import type { SimState } from './state.ts';
@@ -41,6 +42,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: /^\/_simulator\/processing-ms\/?$/, name: 'control', handle: setProcessingMs },
   { method: 'POST', path: /^\/_simulator\/notify\/?$/, name: 'control', handle: setNotify },
   { method: 'POST', path: /^\/_simulator\/batches\/([^/]+)\/forget\/?$/, name: 'control', handle: forgetBatch },
+  { method: 'GET', path: /^\/_simulator\/error-rates\/?$/, name: 'control', handle: getErrorRates },
+  { method: 'POST', path: /^\/_simulator\/error-rates\/?$/, name: 'control', handle: setErrorRates },
 ];
 
 function matchRoute(method: string, pathname: string): { route: Route; id: string } | null {

@@ -62,6 +62,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       sim.processingMs = Math.max(0, ms);
       rescheduleEnds(sim);
     },
+    setModelErrorRates(rates) {
+      sim.modelErrorRates = { ...rates };
+    },
     setNotify(n) {
       sim.notifier.active = activateNotify(n);
       rescheduleEnds(sim);

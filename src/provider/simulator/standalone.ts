@@ -1,6 +1,7 @@
 // Runs the simulator as its own process, configured from SIMULATOR_* environment variables (read once here).
 import { z } from 'zod';
 import { parseFaults } from './faults-schema.ts';
+import { parseModelErrorRates } from './model-errors.ts';
 import { parseNotify } from './notify-schema.ts';
 import { parseMinPrefixOverrides, type MinPrefixOverrides } from '../prompt-cache-rules.ts';
 import { startSimulator } from './server.ts';
@@ -21,6 +22,7 @@ const envSchema = z.object({
   SIMULATOR_CACHE_MIN_TOKENS: z.preprocess(blankAsUnset, z.string().optional()),
   /** Share of requests with a cached prefix that read it (best effort inside a batch). */
   SIMULATOR_CACHE_HIT_RATE: z.preprocess(blankAsUnset, z.coerce.number().min(0).max(1).optional()),
+  SIMULATOR_MODEL_ERROR_RATES: z.preprocess(blankAsUnset, z.string().optional()),
 });
 
 function fail(message: string): never {
@@ -43,6 +45,20 @@ if (env.SIMULATOR_FAULTS !== undefined) {
   const parsed = parseFaults(raw);
   if (!parsed.ok) fail(`SIMULATOR_FAULTS: ${parsed.message}`);
   faults = parsed.faults;
+}
+
+// {"claude-haiku-5-5": 0.2, "*": 0.05}: the share of built-in task answer fields each model gets wrong.
+let modelErrorRates: Record<string, number> | undefined;
+if (env.SIMULATOR_MODEL_ERROR_RATES !== undefined) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env.SIMULATOR_MODEL_ERROR_RATES);
+  } catch (error) {
+    fail(`SIMULATOR_MODEL_ERROR_RATES is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseModelErrorRates(raw);
+  if (!parsed.ok) fail(`SIMULATOR_MODEL_ERROR_RATES: ${parsed.message}`);
+  modelErrorRates = parsed.rates;
 }
 
 let notify: NotifyOptions | undefined;
@@ -72,6 +88,7 @@ const sim = await startSimulator({
   promptCache: { minTokens, ...(env.SIMULATOR_CACHE_HIT_RATE !== undefined ? { hitRate: env.SIMULATOR_CACHE_HIT_RATE } : {}) },
   ...(env.SIMULATOR_API_KEY !== undefined ? { apiKey: env.SIMULATOR_API_KEY } : {}),
   ...(notify !== undefined ? { notify } : {}),
+  ...(modelErrorRates !== undefined ? { modelErrorRates } : {}),
 });
 console.log(`simulator listening on ${sim.url}`);
 

@@ -3,6 +3,7 @@ import { copyFaults } from './faults-schema.ts';
 import { createNotifier, type NotifierState } from './notify-state.ts';
 import { createPromptCache, type PromptCache } from './prompt-cache.ts';
 import { createInternTable, type InternTable } from './intern.ts';
+import type { ModelErrorRates } from './model-errors.ts';
 import { createCounters, type StatsCounters } from './stats.ts';
 import { createStore, type BatchStore } from './store.ts';
 import type { SimulatorFaults, SimulatorOptions } from './types.ts';
@@ -20,6 +21,8 @@ export interface SimState {
   /** Shared parts of held requests, kept once. */
   interned: InternTable;
   notifier: NotifierState;
+  /** Share of answer fields each model gets wrong (built-in tasks). */
+  modelErrorRates: ModelErrorRates;
   /** http://host:port of the listening server; results_url falls back to it when a request has no Host. */
   origin: string;
 }
@@ -41,6 +44,7 @@ export function createState(options: SimulatorOptions): SimState {
     cache: createPromptCache(options.promptCache),
     interned: createInternTable(),
     notifier: createNotifier(options.notify),
+    modelErrorRates: { ...options.modelErrorRates },
     origin: '',
   };
 }

@@ -104,6 +104,8 @@ export interface SimulatorOptions {
   /** When set, batches end on a timer (not only when looked at) and each end is announced once to a callback URL. */
   notify?: NotifyOptions;
   promptCache?: PromptCacheOptions;
+  /** Model name (or `*`) → share (0..1) of answer fields of built-in tasks that model gets wrong. */
+  modelErrorRates?: Record<string, number>;
 }
 
 /** How the simulated prompt cache follows the API's rules (reference §14). */
@@ -130,4 +132,6 @@ export interface Simulator {
   setNotify(n: SimulatorOptions['notify'] | undefined): void;
   /** Loses a batch, whatever its state: from now on every call about it answers 404 (a batch that really disappeared). */
   forgetBatch(id: string): boolean;
+  /** Replaces the per-model error rates (see SimulatorOptions.modelErrorRates). */
+  setModelErrorRates(rates: Record<string, number>): void;
 }

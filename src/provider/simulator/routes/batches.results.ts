@@ -17,5 +17,5 @@ export async function batchResults(ctx: RouteContext): Promise<void> {
     return sendNotFound(ctx);
   }
   ctx.sim.counters.resultsDownloads += 1;
-  await streamResults(ctx.ex, batch, takeCutResults(ctx.sim.faults));
+  await streamResults(ctx.ex, batch, takeCutResults(ctx.sim.faults), ctx.sim.modelErrorRates);
 }

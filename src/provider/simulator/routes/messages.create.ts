@@ -19,6 +19,7 @@ export function createMessage(ctx: RouteContext): void {
     // Outside a batch nothing runs beside the request: a cached prefix is always read (draw below any rate).
     cache: usePromptCache(ctx.sim.cache, params, ctx.sim.now(), -1),
     serviceTier: 'standard',
+    errorRates: ctx.sim.modelErrorRates,
   });
   sendJson(ctx.ex, 200, message);
 }
