@@ -21,6 +21,7 @@ import { registerJobsResults } from './routes/jobs.results.ts';
 import { registerTasksList } from './routes/tasks.list.ts';
 import { registerPluginsList } from './routes/plugins.list.ts';
 import { registerConnections } from './routes/connections.ts';
+import { registerConnectionsUpdate } from './routes/connections.update.ts';
 import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
 import { registerDashboard } from './dashboard/index.tsx';
 import { registerDocs } from './routes/docs.ts';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerTasksList(app);
   registerPluginsList(app, deps);
   registerConnections(app, deps);
+  registerConnectionsUpdate(app, deps);
   registerConnectionsWebhook(app, deps);
   registerJobsCreate(app, deps);
   registerJobsList(app, deps);
@@ -84,7 +86,7 @@ const requireJsonBody: MiddlewareHandler = async function requireJsonBody(c, nex
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   // A form's content type is refused even with an empty body: otherwise any web page could make a
   // browser POST (cancel, retry) to an open server on localhost (cross-site request forgery).
-  if (c.req.method === 'POST' && (hasBody || type !== '') && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+  if ((c.req.method === 'POST' || c.req.method === 'PATCH') && (hasBody || type !== '') && !/^application\/([\w.-]+\+)?json$/.test(type)) {
     return problemResponse(c, new AppError('unsupported_media_type', 'send the body as application/json'));
   }
   return next();
