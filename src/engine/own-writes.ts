@@ -1,0 +1,55 @@
+// Batchline's own writes into a team's system, kept in own_writes (migrations/0009), so its changes never
+// come back as new work: a sink marks the records it is about to change (begin) and when it is done
+// (end); a source asks whether the change it sees is inside that window (ownOf). Only the latest write
+// per record matters, since a record's change time is that of its latest change.
+//
+// The window: from just before the request went out (this machine's clock, or the system's own clock when
+// it answered earlier) less CLOCK_SLACK_MS, to when the system reported it done (its HTTP Date header when
+// given, else this machine's clock) plus CLOCK_SLACK_MS. While a write is in flight, the window stays open
+// for IN_FLIGHT_MS: events about it can arrive before the sink hears that it is done.
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/types.ts';
+import type { OwnChanges, OwnWrites } from '../plugins/contract.ts';
+
+/** Clock skew and second-rounded timestamps (Zendesk's updated_at, HTTP Date) both fit within this. */
+export const CLOCK_SLACK_MS = 2000;
+/** How long an unfinished write counts as Batchline's (a sink that crashed mid-write stops suppressing after this). */
+export const IN_FLIGHT_MS = 15 * 60 * 1000;
+
+export function ownWritesOf(db: Kysely<DB>, now: () => number = Date.now): OwnWrites {
+  return {
+    async begin(scope, records) {
+      if (records.length === 0) return;
+      const began = new Date(now() - CLOCK_SLACK_MS);
+      await sql`INSERT INTO own_writes (scope, record, began_at, ended_at)
+          SELECT ${scope}, r, ${began}::timestamptz, NULL FROM unnest(${[...new Set(records)]}::text[]) AS r
+        ON CONFLICT (scope, record) DO UPDATE SET began_at = excluded.began_at, ended_at = NULL`.execute(db);
+    },
+    async end(scope, records, systemTimes = {}) {
+      if (records.length === 0) return;
+      const ended = new Date((systemTimes.ended?.getTime() ?? now()) + CLOCK_SLACK_MS);
+      const began = systemTimes.began ? new Date(systemTimes.began.getTime() - CLOCK_SLACK_MS) : null;
+      await sql`UPDATE own_writes SET ended_at = ${ended}::timestamptz,
+          began_at = CASE WHEN ${began}::timestamptz IS NULL THEN began_at ELSE least(began_at, ${began}::timestamptz) END
+        WHERE scope = ${scope} AND record = ANY(${[...new Set(records)]}::text[])`.execute(db);
+    },
+  };
+}
+
+export function ownChangesOf(db: Kysely<DB>): OwnChanges {
+  return {
+    async ownOf(scope, changes) {
+      const known = changes.flatMap((c) => {
+        const at = Date.parse(c.changed_at);
+        return Number.isNaN(at) ? [] : [{ record: c.record, at: new Date(at).toISOString() }];
+      });
+      if (known.length === 0) return new Set();
+      const rows = await sql<{ record: string }>`
+        SELECT c.record FROM unnest(${known.map((c) => c.record)}::text[], ${known.map((c) => c.at)}::timestamptz[]) AS c(record, changed_at)
+        JOIN own_writes w ON w.scope = ${scope} AND w.record = c.record
+        WHERE c.changed_at >= w.began_at
+          AND c.changed_at <= coalesce(w.ended_at, w.began_at + ${IN_FLIGHT_MS} * interval '1 millisecond')`.execute(db);
+      return new Set(rows.rows.map((r) => r.record));
+    },
+  };
+}
