@@ -2,7 +2,7 @@
 // ticket export, a search query, or tickets pushed by signed webhooks) and how patient to be with Zendesk.
 // Exactly-one rules mirror the zendesk sink's, with the same messages, so a connection reads the same both ways.
 import { z } from 'zod';
-import { accountFields, checkAccount } from '../zendesk-shared/account.ts';
+import { accountFields, accountUrlOf, checkAccount } from '../zendesk-shared/account.ts';
 
 /** Config fields holding secrets: write-only through the API, encrypted at rest, never logged. */
 export const ZENDESK_SOURCE_SECRET_FIELDS = ['api_token', 'oauth_token', 'webhook_secret'] as const;
@@ -39,8 +39,7 @@ export type ZendeskSourceConfig = z.infer<typeof configSchema>;
 export type ZendeskAccess = Pick<ZendeskSourceConfig, 'subdomain' | 'base_url' | 'email' | 'api_token' | 'oauth_token'>;
 
 export function baseUrlOf(config: ZendeskAccess): string {
-  if (config.base_url !== undefined) return config.base_url.replace(/\/+$/, '');
-  return `https://${config.subdomain ?? ''}.zendesk.com`;
+  return accountUrlOf(config);
 }
 
 /** The Authorization header (formats.md A, "Auth"): Basic `{email}/token:{api_token}`, or Bearer. */
