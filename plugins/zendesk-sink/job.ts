@@ -10,6 +10,8 @@ import type { TicketUpdate } from './render.ts';
 export const MAX_TICKETS_PER_UPDATE = 100;
 
 const FINAL_STATES = new Set(['completed', 'failed', 'killed']);
+/** The first look at a new job (poll_interval_ms when that is shorter). */
+const FIRST_POLL_MS = 250;
 
 const jobResultSchema = z.looseObject({
   id: z.union([z.number(), z.string()]).optional(),
@@ -65,8 +67,11 @@ async function followJob(config: ZendeskSinkConfig, first: JobStatus, signal: Ab
   let job = first;
   let doneAt: Date | undefined;
   let lastFailure: Failure | undefined;
+  let polls = 0;
   while (!FINAL_STATES.has(job.status)) {
-    const wait = Math.max(config.poll_interval_ms, lastFailure?.retryAfterMs ?? 0);
+    // A small job is often done within a moment: the first look comes early, the rest at poll_interval_ms.
+    const interval = polls++ === 0 ? Math.min(config.poll_interval_ms, FIRST_POLL_MS) : config.poll_interval_ms;
+    const wait = Math.max(interval, lastFailure?.retryAfterMs ?? 0);
     if (Date.now() + wait > deadline) {
       const why = lastFailure ? lastFailure.error : `Zendesk job ${job.id} still ${job.status} after ${config.job_timeout_ms} ms`;
       return { ok: false, failure: { ...lastFailure, retryable: true, error: why } };

@@ -104,9 +104,10 @@ export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: str
       AS t(external_id, document, request_bytes, request_hash, status, last_error)
     ON CONFLICT (job_id, external_id) DO UPDATE SET document = excluded.document, request_bytes = excluded.request_bytes,
       request_hash = excluded.request_hash, status = excluded.status, last_error = excluded.last_error, updated_at = now()
-      -- Only an item still waiting to be planned, and only for a strictly later version of its record.
+      -- Only an item still waiting to be planned, and not for an older version of its record. Change times
+      -- are often whole seconds: of two versions in one second, the one read later changed later.
       WHERE items.status = 'queued' AND excluded.document->>'version' IS NOT NULL
-        AND excluded.document->>'version' > coalesce(items.document->>'version', '')
+        AND excluded.document->>'version' >= coalesce(items.document->>'version', '')
     RETURNING id, status, (xmax = 0) AS inserted`.execute(trx);
   const failed = result.rows.filter((r) => r.status === 'failed').map((r) => Number(r.id));
   const queued = result.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id));
@@ -118,14 +119,14 @@ export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: str
 }
 
 /**
- * One row per external id: the latest version when rows carry one, else the first, as before. (One
- * INSERT … ON CONFLICT DO UPDATE may not touch a row twice.)
+ * One row per external id: the latest version when rows carry one (of equal ones, the one read later),
+ * else the first, as before. (One INSERT … ON CONFLICT DO UPDATE may not touch a row twice.)
  */
 function latestVersions(rows: readonly ItemRow[]): ItemRow[] {
   const byId = new Map<string, ItemRow>();
   for (const row of rows) {
     const seen = byId.get(row.external_id);
-    if (!seen || (row.version !== null && (seen.version === null || row.version > seen.version))) byId.set(row.external_id, row);
+    if (!seen || (row.version !== null && (seen.version === null || row.version >= seen.version))) byId.set(row.external_id, row);
   }
   return byId.size === rows.length ? [...rows] : [...byId.values()];
 }

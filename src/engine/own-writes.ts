@@ -3,16 +3,21 @@
 // (end); a source asks whether the change it sees is inside that window (ownOf). Only the latest write
 // per record matters, since a record's change time is that of its latest change.
 //
-// The window: from just before the request went out (this machine's clock, or the system's own clock when
-// it answered earlier) less CLOCK_SLACK_MS, to when the system reported it done (its HTTP Date header when
-// given, else this machine's clock) plus CLOCK_SLACK_MS. While a write is in flight, the window stays open
+// The window: from just before the request went out (this machine's clock less CLOCK_SLACK_MS, or the
+// system's own clock when it answered earlier, less SYSTEM_SLACK_MS) to when the system reported it done
+// (its HTTP Date header plus SYSTEM_SLACK_MS when given, else this machine's clock plus CLOCK_SLACK_MS). While a write is in flight, the window stays open
 // for IN_FLIGHT_MS: events about it can arrive before the sink hears that it is done.
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { OwnChanges, OwnWrites } from '../plugins/contract.ts';
 
-/** Clock skew and second-rounded timestamps (Zendesk's updated_at, HTTP Date) both fit within this. */
+/** Skew between this machine's clock and the system's, and second-rounded timestamps, fit within this. */
 export const CLOCK_SLACK_MS = 2000;
+/**
+ * The system's own times (HTTP Date) are in the clock its change times are: only rounding to the second
+ * and the skew between its own servers are left.
+ */
+export const SYSTEM_SLACK_MS = 1000;
 /** How long an unfinished write counts as Batchline's (a sink that crashed mid-write stops suppressing after this). */
 export const IN_FLIGHT_MS = 15 * 60 * 1000;
 
@@ -27,8 +32,8 @@ export function ownWritesOf(db: Kysely<DB>, now: () => number = Date.now): OwnWr
     },
     async end(scope, records, systemTimes = {}) {
       if (records.length === 0) return;
-      const ended = new Date((systemTimes.ended?.getTime() ?? now()) + CLOCK_SLACK_MS);
-      const began = systemTimes.began ? new Date(systemTimes.began.getTime() - CLOCK_SLACK_MS) : null;
+      const ended = systemTimes.ended ? new Date(systemTimes.ended.getTime() + SYSTEM_SLACK_MS) : new Date(now() + CLOCK_SLACK_MS);
+      const began = systemTimes.began ? new Date(systemTimes.began.getTime() - SYSTEM_SLACK_MS) : null;
       await sql`UPDATE own_writes SET ended_at = ${ended}::timestamptz,
           began_at = CASE WHEN ${began}::timestamptz IS NULL THEN began_at ELSE least(began_at, ${began}::timestamptz) END
         WHERE scope = ${scope} AND record = ANY(${[...new Set(records)]}::text[])`.execute(db);

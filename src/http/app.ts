@@ -25,6 +25,7 @@ import { registerConnectionsUpdate } from './routes/connections.update.ts';
 import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
 import { registerDashboard } from './dashboard/index.tsx';
 import { registerDocs } from './routes/docs.ts';
+import { registerSecretsReseal } from './routes/secrets.reseal.ts';
 import { OPENAPI_INFO } from './schemas.ts';
 
 export function createApp(deps: AppDeps): OpenAPIHono {
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsActions(app, deps);
   registerCallbacks(app, deps);
   registerDeliveries(app, deps);
+  registerSecretsReseal(app, deps);
   registerDashboard(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);

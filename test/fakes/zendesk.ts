@@ -97,8 +97,8 @@ export interface FakeZendesk {
   /** Resolves once every webhook sent so far has been answered. */
   webhooksSettled(): Promise<void>;
   webhooks: SentWebhook[];
-  /** Called before each incremental export page is answered (a test may change tickets mid-export). */
-  onExportPage(hook: ((page: number) => void) | undefined): void;
+  /** Called (and awaited) before each incremental export page is answered: a test may change tickets, or rotate the token, mid-export. */
+  onExportPage(hook: ((page: number) => void | Promise<void>) | undefined): void;
   /**
    * Routes this process's fetch of `https://<subdomain>.zendesk.com/…` to the fake, so a connection
    * configured with a subdomain, as users configure it, reaches it. Returns the undo.
@@ -181,7 +181,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const webhooks: SentWebhook[] = [];
   const inFlightHooks = new Set<Promise<void>>();
   let hookTarget: { url: string; secret: string } | undefined;
-  let exportHook: ((page: number) => void) | undefined;
+  let exportHook: ((page: number) => void | Promise<void>) | undefined;
   let exportPages = 0;
 
   const tickets = new Map<number, Ticket>();
@@ -378,8 +378,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const badRequest = (res: http.ServerResponse, description: string) => send(res, 400, { error: 'InvalidPaginationParameter', description });
 
   /** GET /api/v2/incremental/tickets/cursor.json (formats.md A, "Cursor-based incremental ticket export"). */
-  const incrementalExport = (res: http.ServerResponse, params: URLSearchParams) => {
-    exportHook?.(++exportPages);
+  const incrementalExport = async (res: http.ServerResponse, params: URLSearchParams) => {
+    await exportHook?.(++exportPages);
     let from: ExportPosition;
     const cursor = params.get('cursor');
     if (cursor !== null) {
@@ -530,7 +530,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       return send(res, 200, jobStatusOf(job, 'completed'));
     }
 
-    if (req.method === 'GET' && path === '/api/v2/incremental/tickets/cursor.json') return incrementalExport(res, parsedUrl.searchParams);
+    if (req.method === 'GET' && path === '/api/v2/incremental/tickets/cursor.json') return void incrementalExport(res, parsedUrl.searchParams);
     if (req.method === 'GET' && path === '/api/v2/search/export.json') return searchExport(res, parsedUrl.searchParams);
 
     const ticketMatch = /^\/api\/v2\/tickets\/(\d+)(\/comments)?\.json$/.exec(path);
