@@ -85,9 +85,9 @@ test('the two calls, verbatim, triage every ticket and write default tags and on
       assert.equal(ticket.comments.filter((c) => c.public).length, 0, 'nothing public was posted');
     }
 
-    // Others change some tickets after Batchline's write-back (a second later than its window: Zendesk's
-    // updated_at is rounded to the second); and new tickets come in.
-    await sleep(2100);
+    // Others change some tickets after Batchline's write-back (three seconds later: past its window, even
+    // with Zendesk's updated_at rounded to the second); and new tickets come in.
+    zendesk.advanceClock(3000);
     zendesk.addComment(4, { body: 'Any news on my refund?' });
     zendesk.addComment(17, { body: 'It broke again.', author_id: 4242 });
     const added = Array.from({ length: 5 }, (_, i) => zendesk.addTicket({ subject: `New ${i}`, description: `My login fails on device ${i}` }).id);

@@ -24,7 +24,7 @@ export function signZendeskWebhook(secret: string, timestamp: string, rawBody: s
 }
 
 export function verifyZendeskWebhook(config: Pick<ZendeskSourceConfig, 'webhook_secret'>, rawBody: Buffer, headers: Record<string, string>, now = Date.now()): boolean {
-  const secrets = config.webhook_secret === undefined ? [] : Array.isArray(config.webhook_secret) ? config.webhook_secret : [config.webhook_secret];
+  const secrets = (config.webhook_secret ?? '').split(/\s+/).filter(Boolean);
   const signature = headers[SIGNATURE_HEADER];
   const timestamp = headers[TIMESTAMP_HEADER];
   if (secrets.length === 0 || !signature || !timestamp) return false;

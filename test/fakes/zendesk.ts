@@ -87,6 +87,8 @@ export interface FakeZendesk {
   touchTicket(id: number, changes?: Partial<Omit<Ticket, 'id'>>): Ticket;
   /** Adds a comment to a ticket (as a new comment does in Zendesk, the ticket counts as changed). */
   addComment(ticketId: number, comment: Partial<TicketComment> & { body: string }): TicketComment;
+  /** Moves the fake's clock (updated_at, Date headers) ahead, as if that much time had passed. */
+  advanceClock(ms: number): void;
   /** From now on only this API token signs in (the old one is revoked, as after a rotation in Admin Center). */
   setApiToken(token: string): void;
   /**
@@ -120,7 +122,6 @@ interface PlannedFailure {
   pathPrefix: string | undefined;
 }
 
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A place in the incremental export: tickets are listed by updated_at (seconds), then by the order they changed in. */
 interface ExportPosition {
@@ -172,6 +173,10 @@ function searchMatcher(query: string): (t: Ticket) => boolean {
 }
 
 export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promise<FakeZendesk> {
+  // The fake's clock: real time, moved ahead by advanceClock() (a test that needs time to pass need not wait).
+  let clockOffsetMs = 0;
+  const nowMs = () => Date.now() + clockOffsetMs;
+  const now = () => new Date(nowMs()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const email = options.email ?? 'agent@example.com';
   const apiToken = options.apiToken ?? 'fake-api-token';
   const oauthToken = options.oauthToken ?? 'fake-oauth-token';
@@ -223,7 +228,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-    res.writeHead(status, { 'content-type': type, 'x-rate-limit': '700', 'x-rate-limit-remaining': '699', ...headers });
+    // Date in the fake's own clock, as Zendesk's Date is in the clock its updated_at values are.
+    res.writeHead(status, { 'content-type': type, date: new Date(nowMs()).toUTCString(), 'x-rate-limit': '700', 'x-rate-limit-remaining': '699', ...headers });
     res.end(text);
   };
 
@@ -315,11 +321,11 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       event,
       id: randomUUID(),
       subject: `zen:ticket:${ticket.id}`,
-      time: new Date().toISOString(),
+      time: new Date(nowMs()).toISOString(),
       type: `zen:event-type:ticket.${type}`,
       zendesk_event_version: '2022-11-06',
     });
-    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const timestamp = new Date(nowMs()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const signature = createHmac('sha256', target.secret).update(timestamp).update(body).digest('base64');
     const sent: SentWebhook = { type, ticketId: ticket.id, updatedAt: ticket.updated_at, actorId, status: 0, answer: undefined };
     webhooks.push(sent);
@@ -584,6 +590,9 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       markChanged(ticketId);
       emit('comment_added', ticket, added.author_id ?? ticket.requester_id, { comment: { id: String(added.id), body: added.body, is_public: added.public } });
       return added;
+    },
+    advanceClock(ms) {
+      clockOffsetMs += ms;
     },
     setApiToken(token) {
       basic = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;

@@ -19,7 +19,7 @@ Usage:
   batchline connections show NAME
   batchline connections create NAME --plugin zendesk --config subdomain=acme --config email=ops@acme.example --config api_token=@token.txt
   batchline connections update NAME --config api_token=@-          (the new token on stdin)
-  batchline connections update NAME --config secret='["whsec_new…","whsec_old…"]'   (an http sink's grace period)
+  batchline connections update NAME --config secret=@secrets.txt   (an http sink's grace period: "whsec_new… whsec_old…")
   batchline connections update NAME --unset query
   batchline connections delete NAME
 

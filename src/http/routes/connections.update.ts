@@ -31,7 +31,7 @@ const examples = {
   rotate: { summary: 'Rotate the API token (the old one can be revoked in Zendesk right after)', value: { config: { api_token: 'zd-api-token-rotated-9Vx4' } } },
   grace: {
     summary: 'An http sink: sign with the new and the old secret for a grace period, then PATCH the new one alone',
-    value: { config: { secret: ['whsec_NGFhZDIxYjc1ZTJiNDliNzk0YzU2OGQ1', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] } },
+    value: { config: { secret: 'whsec_NGFhZDIxYjc1ZTJiNDliNzk0YzU2OGQ1 whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
   },
   oauth: { summary: 'Switch from an API token to OAuth: null removes a field', value: { config: { email: null, api_token: null, oauth_token: 'zd-oauth-3Jm8Qx' } } },
 };
