@@ -12,7 +12,7 @@ import { createLogger } from '../logger.ts';
 import { firstPartyPlugins } from '../plugins/load.ts';
 import { secretKeysOf } from '../secrets/key.ts';
 import { resolveConnection } from './resolve.ts';
-import { createConnection } from './store.ts';
+import { createConnection, getConnection } from './store.ts';
 import { updateConnection } from './update.ts';
 
 test('an update is audited by field name only; a job merges its config over the connection, refusing unknown fields and redirects', async () => {
@@ -39,6 +39,14 @@ test('an update is audited by field name only; a job merges its config over the 
     assert.deepEqual(sink.ownCredentials, ['api_token'], 'a token the job gives itself stays the job\'s');
     await assert.rejects(resolve('sink', { query: 'x' }), /sinks\.0\.config\.query: is not a field of the zendesk sink/);
     await assert.rejects(resolve('source', { subdomain: 'evil' }), /source\.config\.subdomain: cannot be overridden/);
+
+    // Its key lost (no fallback): the connection says so, a job is refused clearly, and a PATCH giving
+    // the secret again heals it.
+    const lost = { ...deps, secretKey: secretKeysOf(randomBytes(32)) };
+    assert.equal((await getConnection(lost, 'zd')).secrets_key, 'unreadable');
+    await assert.rejects(resolveConnection(lost, 'zd', 'source', undefined, 'source'), /source\.connection: connection "zd" holds secrets that none of the configured keys opens/);
+    await assert.rejects(updateConnection(lost, 'zd', { config: {} }), /config\.api_token: email and api_token go together/);
+    assert.equal((await updateConnection(lost, 'zd', { config: { api_token: 'tok-three-SECRET' } })).secrets_key, 'current');
   } finally {
     await database.close();
     await tdb.drop();

@@ -3,7 +3,7 @@
 // fields change only when given and are all sealed again under the current key. plugin and kind cannot
 // change (409): jobs rely on what a name stands for.
 import { AppError, invalidField } from '../errors.ts';
-import { encryptSecret, openSealed } from '../secrets/crypto.ts';
+import { encryptSecret, openSealed, SecretUnreadableError } from '../secrets/crypto.ts';
 import { isPlainObject, mergePatch } from './merge-patch.ts';
 import { describeRoles, rolesOf, secretFieldsOf } from './roles.ts';
 import type { Actor, ConnectionDeps } from './store.ts';
@@ -35,7 +35,7 @@ export async function updateConnection(deps: ConnectionDeps, name: string, patch
     }
     const roles = rolesOf(deps.plugins, row);
     const secretFields = secretFieldsOf(pluginsForRoles(deps.plugins, row.plugin, roles));
-    const before = row.secrets ? (JSON.parse(openSealed(deps.secretKey, row.secrets).plaintext) as Record<string, unknown>) : {};
+    const before = storedSecrets(deps, row.name, row.secrets);
     const changes = patch.config ?? {};
     const merged = mergePatch({ ...row.config, ...before }, changes);
     const { clear, secret } = checkConnectionConfig(deps.plugins, row.plugin, roles, merged);
@@ -63,6 +63,21 @@ export async function updateConnection(deps: ConnectionDeps, name: string, patch
     );
     return viewOf(updated, deps.plugins, deps.secretKey);
   });
+}
+
+/**
+ * The secrets as stored; none when no configured key opens them (the key is gone): then the patch must
+ * give them again, and the check below names the ones still missing. This is how such a connection heals.
+ */
+function storedSecrets(deps: ConnectionDeps, name: string, sealed: string | null): Record<string, unknown> {
+  if (!sealed) return {};
+  try {
+    return JSON.parse(openSealed(deps.secretKey, sealed).plaintext) as Record<string, unknown>;
+  } catch (error) {
+    if (!(error instanceof SecretUnreadableError)) throw error;
+    deps.log?.warn({ connection: name }, 'connection secrets unreadable with the configured keys; the patch must give them again');
+    return {};
+  }
 }
 
 function conflict(field: string, message: string): AppError {
