@@ -41,6 +41,8 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     assert.equal((await postJson(`${s.url}/v1/connections`, { name: 'hook', plugin: 'http', config: { url: receiver.url, secret: HOOK_SECRET } })).status, 201);
     const stream = ((await (await postJson(`${s.url}/v1/jobs`, { task: 'ticket-triage', source: { connection: 'zd', config: { stream: true } }, sinks: [{ connection: 'zd' }, { connection: 'hook' }] })).json()) as { id: string }).id;
     const batch = ((await (await postJson(`${s.url}/v1/jobs`, { task: 'ticket-triage', source: { connection: 'zd' }, sinks: [{ connection: 'hook' }] })).json()) as { id: string }).id;
+    // Inline documents: a job with no source, only its sink's sealed copy.
+    const inline = ((await (await postJson(`${s.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'r1', text: 'Solid.' }], sinks: [{ connection: 'hook' }] })).json()) as { id: string }).id;
     const push = async (url: string, id: number) => {
       const body = JSON.stringify({ ticket: { id, subject: `Ticket ${id}`, description: 'My card was charged twice.', updated_at: new Date(Date.UTC(2026, 10, 24, 10, 0, id)).toISOString() } });
       const timestamp = new Date().toISOString();
@@ -67,11 +69,11 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     const first = await postJson(`${s.url}/v1/secrets/reseal`, undefined);
     assert.equal(first.status, 200);
     const report = (await first.json()) as { connections: { resealed: number; unreadable: number }; jobs: { resealed: number; unreadable: number }; remaining: number; key_id: string; fallback_key_ids: string[] };
-    assert.deepEqual([report.connections.resealed, report.connections.unreadable, report.jobs.resealed, report.jobs.unreadable, report.remaining], [2, 0, 2, 0, 0]);
+    assert.deepEqual([report.connections.resealed, report.connections.unreadable, report.jobs.resealed, report.jobs.unreadable, report.remaining], [2, 0, 3, 0, 0]);
     assert.equal(report.fallback_key_ids.length, 1);
     assert.ok(!JSON.stringify(report).includes(newKey.toString('base64')) && !JSON.stringify(report).includes(oldKey.toString('hex')));
     const again = (await (await postJson(`${s.url}/v1/secrets/reseal`, undefined)).json()) as { connections: { resealed: number; current: number }; jobs: { resealed: number; current: number } };
-    assert.deepEqual([again.connections.resealed, again.connections.current, again.jobs.resealed, again.jobs.current], [0, 2, 0, 2]);
+    assert.deepEqual([again.connections.resealed, again.connections.current, again.jobs.resealed, again.jobs.current], [0, 2, 0, 3]);
     assert.equal(((await (await fetch(`${s.url}/v1/connections/zd`)).json()) as { secrets_key: string }).secrets_key, 'current');
 
     // Every sealed value in the database opens with the new key alone.
@@ -88,7 +90,7 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     for (let i = 0; i < 400 && ![1, 2, 3].every((t) => notes(t) >= 1); i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual([1, 2, 3].map(notes), [1, 1, 1], 'the stream job wrote every ticket back');
     assert.equal((await fetch(`${s.url}/v1/jobs/${stream}/close`, { method: 'POST' })).status, 202);
-    for (const id of [stream, batch]) {
+    for (const id of [stream, batch, inline]) {
       const job = await waitForJob(s.url, id, 30_000);
       assert.equal(job.status, 'completed', `${id}: ${JSON.stringify(job.deliveries)}`);
       assert.equal(job.deliveries.dead, 0);

@@ -49,12 +49,21 @@ export function ownChangesOf(db: Kysely<DB>): OwnChanges {
         return Number.isNaN(at) ? [] : [{ record: c.record, at: new Date(at).toISOString() }];
       });
       if (known.length === 0) return new Set();
-      const rows = await sql<{ record: string }>`
-        SELECT c.record FROM unnest(${known.map((c) => c.record)}::text[], ${known.map((c) => c.at)}::timestamptz[]) AS c(record, changed_at)
-        JOIN own_writes w ON w.scope = ${scope} AND w.record = c.record
-        WHERE c.changed_at >= w.began_at
-          AND c.changed_at <= coalesce(w.ended_at, w.began_at + ${IN_FLIGHT_MS} * interval '1 millisecond')`.execute(db);
-      return new Set(rows.rows.map((r) => r.record));
+      // Looked up by primary key, compared here: one index probe per record, whatever the table's size.
+      const rows = await db
+        .selectFrom('own_writes')
+        .select(['record', 'began_at', 'ended_at'])
+        .where('scope', '=', scope)
+        .where('record', 'in', [...new Set(known.map((c) => c.record))])
+        .execute();
+      const windows = new Map(rows.map((r) => [r.record, { from: r.began_at.getTime(), to: r.ended_at?.getTime() ?? r.began_at.getTime() + IN_FLIGHT_MS }]));
+      return new Set(
+        known.filter((c) => {
+          const w = windows.get(c.record);
+          const at = Date.parse(c.at);
+          return w !== undefined && at >= w.from && at <= w.to;
+        }).map((c) => c.record),
+      );
     },
   };
 }

@@ -99,7 +99,10 @@ async function* sealedJobs(db: Kysely<DB>): AsyncGenerator<SealedJob[]> {
 
 async function resealJobs(db: Kysely<DB>, keys: SecretKeys): Promise<ResealReport['jobs']> {
   const counts = { resealed: 0, current: 0, unreadable: 0, unreadable_ids: [] as string[] };
+  // (A job of inline documents has no source: SQL NULL, which JSON.stringify would make JSON null.)
+  const asJson = (value: unknown) => (value === null ? null : JSON.stringify(value));
   for await (const page of sealedJobs(db)) {
+    const swaps: Array<{ id: string; source: string | null; sinks: string | null; oldSource: string | null; oldSinks: string | null }> = [];
     for (const job of page) {
       let changed = false;
       let unreadable = false;
@@ -113,19 +116,22 @@ async function resealJobs(db: Kysely<DB>, keys: SecretKeys): Promise<ResealRepor
       };
       const source = job.source ? open(job.source) : null;
       const sinks = job.sinks.map(open);
-      if (changed) {
-        // Swapped only if the job's copies are as read (they are written once, at creation).
-        const swapped = await sql`UPDATE jobs SET source = ${JSON.stringify(source)}::jsonb, sinks = ${JSON.stringify(sinks)}::jsonb
-          WHERE id = ${job.id} AND source IS NOT DISTINCT FROM ${JSON.stringify(job.source)}::jsonb AND sinks = ${JSON.stringify(job.sinks)}::jsonb`.execute(db);
-        if (Number(swapped.numAffectedRows ?? 0) > 0) counts.resealed += 1;
-      } else if (!unreadable) {
-        counts.current += 1;
-      }
+      if (changed) swaps.push({ id: job.id, source: asJson(source), sinks: asJson(sinks), oldSource: asJson(job.source), oldSinks: asJson(job.sinks) });
+      else if (!unreadable) counts.current += 1;
       if (unreadable) {
         counts.unreadable += 1;
         if (counts.unreadable_ids.length < MAX_LISTED) counts.unreadable_ids.push(job.id);
       }
     }
+    if (swaps.length === 0) continue;
+    // One statement per page; each job swapped only if its copies are as read (written once, at creation).
+    const swapped = await sql<{ id: string }>`
+      UPDATE jobs j SET source = u.source, sinks = u.sinks
+      FROM unnest(${swaps.map((w) => w.id)}::text[], ${swaps.map((w) => w.source)}::jsonb[], ${swaps.map((w) => w.sinks)}::jsonb[],
+        ${swaps.map((w) => w.oldSource)}::jsonb[], ${swaps.map((w) => w.oldSinks)}::jsonb[]) AS u(id, source, sinks, old_source, old_sinks)
+      WHERE j.id = u.id AND j.source IS NOT DISTINCT FROM u.old_source AND j.sinks = u.old_sinks
+      RETURNING j.id`.execute(db);
+    counts.resealed += swapped.rows.length;
   }
   return counts;
 }
