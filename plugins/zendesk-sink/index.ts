@@ -93,7 +93,9 @@ function chunksOf(pending: Pending[]): Pending[][] {
 
 export const zendeskSink: SinkPlugin<ZendeskSinkConfig> = {
   name: 'zendesk',
-  description: 'Writes each result back onto its Zendesk ticket (external_id): added tags, custom fields and a private note',
+  description:
+    'Writes each result back onto its Zendesk ticket (external_id): added tags, custom fields, ticket fields and a private note; ' +
+    'a ticket-triage job needs no mapping (batchline_* tags and a note with the summary)',
   configSchema,
   secretFields: ['api_token', 'oauth_token'],
   credentialFields: ACCOUNT_CREDENTIAL_FIELDS,
