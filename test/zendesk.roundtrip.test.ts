@@ -226,10 +226,8 @@ test('bad sink mappings are refused at job creation with a 422 naming the field;
   assert.equal((await refused({ custom_fields: { '360001': 'lang' } }, custom)).field, 'sinks.0.config.custom_fields.360001');
   assert.equal((await service.database.db.selectFrom('jobs').select('id').execute()).length, jobsBefore, 'no job was made');
 
-  // The same mapping with the right field names is taken.
-  const ok = await postJson(`${service.url}/v1/jobs`, { task: custom, documents, sinks: [{ connection: 'zd-mapping', config: { tags: [{ from: 'language', prefix: 'lang_' }] } }] });
-  assert.equal(ok.status, 201, await ok.clone().text());
-  const { id } = (await ok.json()) as { id: string };
-  // acme.zendesk.com is not reachable from here: the job is not left to try.
-  assert.equal((await fetch(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST' })).status, 202);
+  // The same mapping with the right field names is taken (a dry run: acme.zendesk.com is not reachable from here).
+  const ok = await postJson(`${service.url}/v1/jobs?dry_run=true`, { task: custom, documents, sinks: [{ connection: 'zd-mapping', config: { tags: [{ from: 'language', prefix: 'lang_' }] } }] });
+  assert.equal(ok.status, 200, await ok.clone().text());
+  assert.equal(((await ok.json()) as { dry_run: boolean }).dry_run, true);
 });

@@ -138,7 +138,8 @@ async function upsertConnection(api: FullApi, name: string, config: Record<strin
 /** The open stream job on the connection, or a new one writing back through the same connection. */
 async function ensureStreamJob(api: FullApi, connection: string, task: string): Promise<{ id: string; created: boolean }> {
   // Job summaries do not name their source: the unfinished jobs are looked at one by one (there are few).
-  for (const status of ['running', 'ingesting']) {
+  // Ingesting first: a job only moves on from there to running, so one moving meanwhile is still found.
+  for (const status of ['ingesting', 'running']) {
     const { data } = await api.get<{ data: Array<{ id: string }> }>(`/v1/jobs?status=${status}&limit=100`);
     for (const { id } of data) {
       const job = await api.get<JobInfo>(`/v1/jobs/${encodeURIComponent(id)}`);
