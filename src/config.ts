@@ -1,7 +1,7 @@
 // Every environment variable Batchline reads, in one zod schema: defaults, docs, and one-line errors.
 import { z } from 'zod';
 import path from 'node:path';
-import { parseSecretKey } from './secrets/key.ts';
+import { parseSecretKey, parseSecretKeyList } from './secrets/key.ts';
 import { parseMinPrefixOverrides, type MinPrefixOverrides } from './provider/prompt-cache-rules.ts';
 
 const MB = 1024 * 1024;
@@ -53,6 +53,12 @@ export const configSchema = z
       .transform((v) => (v ?? '').split(/\s+/).filter(Boolean))
       .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'each secret must look like whsec_<base64>'))),
     BATCHLINE_SECRET_KEY: optionalString.refine((v) => v === undefined || parseSecretKey(v) !== undefined, 'must be 32 bytes, base64 or hex'),
+    /** Space- or comma-separated keys that still open secrets sealed under them, never seal: for rotating BATCHLINE_SECRET_KEY. */
+    BATCHLINE_SECRET_KEY_FALLBACKS: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || parseSecretKeyList(v) !== undefined, 'each key must be 32 bytes, base64 or hex')
+      .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean)),
     BATCH_MAX_REQUESTS: intFrom(1, 100_000).default(100_000),
     BATCH_MAX_BYTES: byteSize.pipe(z.number().int().min(1024, 'must be at least 1 KB').max(256 * MB, 'must be at most 256 MB')).default(256 * MB),
     POLL_MIN_MS: intFrom(1).default(30_000),
@@ -122,6 +128,9 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.POLL_MIN_MS > c.POLL_MAX_MS) {
       ctx.addIssue({ code: 'custom', path: ['POLL_MIN_MS'], message: `must not exceed POLL_MAX_MS (${c.POLL_MAX_MS})` });
+    }
+    if (c.BATCHLINE_SECRET_KEY_FALLBACKS.length > 0 && c.BATCHLINE_SECRET_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['BATCHLINE_SECRET_KEY_FALLBACKS'], message: 'needs BATCHLINE_SECRET_KEY: fallbacks only open secrets, the current key seals them' });
     }
     if (c.BATCHLINE_API_KEYS.length === 0 && !isLoopback(c.HOST)) {
       ctx.addIssue({ code: 'custom', path: ['HOST'], message: `"${c.HOST}" is not a loopback address; set BATCHLINE_API_KEYS to listen on it` });

@@ -16,7 +16,7 @@ import { openProvider, type ProviderHandle } from './provider/local.ts';
 import { startWorker, type Worker } from './worker/loop.ts';
 import { createCounters, type Counters } from './telemetry/counters.ts';
 import { observeStateGauges } from './telemetry/metrics.ts';
-import { loadSecretKey } from './secrets/key.ts';
+import { loadSecretKeys } from './secrets/key.ts';
 
 export interface Service {
   url: string;
@@ -65,7 +65,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       log,
       sinks: plugins.sinks,
       sources: plugins.sources,
-      secretKey: loadSecretKey(config.BATCHLINE_SECRET_KEY, config.BATCHLINE_DATA_DIR, log),
+      secretKey: loadSecretKeys(config.BATCHLINE_SECRET_KEY, config.BATCHLINE_SECRET_KEY_FALLBACKS, config.BATCHLINE_DATA_DIR, log),
       crashPoint: crashAt(config.BATCHLINE_CRASH_AT),
       wake: () => wakeWorker(),
     };

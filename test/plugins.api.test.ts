@@ -69,9 +69,10 @@ test('connections: validated against the plugin, secrets encrypted at rest and n
   const service = await startTestService(db, sim.url);
   const token = 'zd-SECRET-token-4242';
   try {
+    // Without kind, a zendesk connection serves both roles (issue 16): an empty config fails them both.
     const ambiguous = await postJson(`${service.url}/v1/connections`, { name: 'desk', plugin: 'zendesk', config: {} });
     assert.equal(ambiguous.status, 422);
-    assert.equal(((await ambiguous.json()) as { errors: Array<{ field: string }> }).errors[0]?.field, 'kind');
+    assert.equal(((await ambiguous.json()) as { errors: Array<{ field: string }> }).errors[0]?.field, 'config.subdomain');
 
     const invalid = await postJson(`${service.url}/v1/connections`, { name: 'desk', plugin: 'zendesk', kind: 'source', config: { email: 'ops@acme.example', api_token: token } });
     assert.equal(invalid.status, 422);

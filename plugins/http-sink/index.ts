@@ -1,6 +1,9 @@
 // The `http` sink: POSTs results in batches to a webhook, signed with Standard Webhooks headers when a
 // secret is set. 2xx = delivered; 408, 429 and 5xx (and timeouts) are retried, honouring Retry-After;
 // any other 4xx is final (the receiver refused the payload) and its answer is kept.
+// `secret` may hold several space-separated secrets while one is rotated (as WEBHOOK_SECRET does): every
+// delivery then carries one signature per secret in `webhook-signature` (Standard Webhooks: "several
+// entries allow zero-downtime rotation"), so a receiver that knows either of them verifies it.
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
@@ -11,7 +14,11 @@ const configSchema = z.object({
   url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not contain credentials (user:password@); send them in `headers`'),
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be a Standard Webhooks secret (whsec_<base64>)').optional(),
+  /** `whsec_…`; during a rotation the new and the old, space-separated: each delivery is signed with both. */
+  secret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{16,}( +whsec_[A-Za-z0-9+/=]{16,}){0,4}$/, 'must be a Standard Webhooks secret (whsec_<base64>), or up to 5 of them separated by spaces')
+    .optional(),
   headers: z.record(z.string(), z.string()).optional(),
   batch_size: z.number().int().min(1).max(10_000).default(100),
   timeout_ms: z.number().int().min(100).max(120_000).default(15_000),
@@ -36,11 +43,13 @@ async function post(config: HttpSinkConfig, results: DeliveredResult[], ctx: Sin
   // The webhook-id names this exact set of results, so a receiver can also dedupe whole requests.
   const messageId = `msg_${results.length === 1 ? (results[0]?.idempotency_key ?? randomUUID()) : randomUUID()}`;
   const headers: Record<string, string> = { ...config.headers, 'content-type': 'application/json', 'user-agent': 'batchline' };
-  if (config.secret) {
+  const secrets = (config.secret ?? '').split(/ +/).filter(Boolean);
+  if (secrets.length > 0) {
     const now = new Date();
     headers['webhook-id'] = messageId;
     headers['webhook-timestamp'] = String(Math.floor(now.getTime() / 1000));
-    headers['webhook-signature'] = new Webhook(config.secret).sign(messageId, now, body);
+    // Space-separated, one `v1,<signature>` per secret: the new one first, the old one for the grace period.
+    headers['webhook-signature'] = [...new Set(secrets)].map((secret) => new Webhook(secret).sign(messageId, now, body)).join(' ');
   }
   let response: Response;
   try {

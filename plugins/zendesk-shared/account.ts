@@ -51,3 +51,20 @@ export function messageOf(error: unknown): string {
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
 }
+
+/** Fields rotated together: running jobs take their current values from the connection (see SourcePlugin.credentialFields). */
+export const ACCOUNT_CREDENTIAL_FIELDS = ['email', 'api_token', 'oauth_token'] as const;
+
+/** `https://{subdomain}.zendesk.com`, or base_url without its trailing slash. */
+export function accountUrlOf(config: { subdomain?: string | undefined; base_url?: string | undefined }): string {
+  if (config.base_url !== undefined) return config.base_url.replace(/\/+$/, '');
+  return `https://${config.subdomain ?? ''}.zendesk.com`;
+}
+
+/**
+ * The scope under which the sink records its writes and the source looks them up (OwnWrites): the
+ * account, whichever connection (or inline config) reached it, so two connections to one account agree.
+ */
+export function writeScopeOf(config: { subdomain?: string | undefined; base_url?: string | undefined }): string {
+  return `zendesk:${accountUrlOf(config).toLowerCase()}`;
+}

@@ -9,7 +9,8 @@ export interface Failure {
   retryAfterMs?: number;
 }
 
-export type Answer = { ok: true; body: unknown } | { ok: false; status?: number; failure: Failure };
+/** `at`: Zendesk's own clock when it answered (its Date header), when it sent one. */
+export type Answer = { ok: true; body: unknown; at?: Date } | { ok: false; status?: number; failure: Failure };
 
 /** Body text kept in a failure: enough to see why, bounded. */
 const MAX_KEPT_BODY = 500;
@@ -35,8 +36,9 @@ export async function request(config: ZendeskSinkConfig, method: 'GET' | 'PUT', 
   const status = response.status;
   const text = await response.text().catch(() => '');
   if (status >= 200 && status < 300) {
+    const date = Date.parse(response.headers.get('date') ?? '');
     try {
-      return { ok: true, body: JSON.parse(text) as unknown };
+      return { ok: true, body: JSON.parse(text) as unknown, ...(Number.isNaN(date) ? {} : { at: new Date(date) }) };
     } catch {
       return { ok: false, status, failure: { retryable: true, error: `Zendesk ${method} ${path}: HTTP ${status} with a body that is not JSON` } };
     }

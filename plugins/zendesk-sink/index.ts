@@ -1,13 +1,19 @@
 // The `zendesk` sink: writes each result back onto the ticket it came from (external_id = ticket id) —
 // tags added, custom fields set, a private note posted — with one update_many job per 100 tickets.
 //
+// What to write comes from the config, or, for a ticket-triage job that names none, from the task
+// (prepare.ts). Each write is recorded (ctx.ownWrites) so the zendesk source knows these updates for
+// Batchline's own and never reads them back as new work.
+//
 // Delivery is at least once. update_many takes no Idempotency-Key (Zendesk honours that header on ticket
 // creation only), so a retried delivery is made safe by what it writes: added tags and field values come
 // out the same the second time. The internal note is the exception — a retry after a lost answer posts
 // it again; that duplicate note is the price of at-least-once.
 import type { DeliveredResult, DeliveryOutcome, SinkContext, SinkPlugin } from '../../src/plugins/contract.ts';
+import { ACCOUNT_CREDENTIAL_FIELDS, writeScopeOf } from '../zendesk-shared/account.ts';
 import { configSchema, type ZendeskSinkConfig } from './config.ts';
-import { MAX_TICKETS_PER_UPDATE, updateMany } from './job.ts';
+import { MAX_TICKETS_PER_UPDATE, updateMany, type JobAnswer } from './job.ts';
+import { prepareZendeskSink } from './prepare.ts';
 import { outcomeForTicket } from './outcomes.ts';
 import { ticketIdOf, ticketUpdateOf, type TicketUpdate } from './render.ts';
 
@@ -41,9 +47,19 @@ async function deliver(config: ZendeskSinkConfig, results: DeliveredResult[], ct
   // After a failure of a whole request (rate limit, bad credentials, Zendesk down) the rest would meet
   // the same answer; they are handed back with it instead of being sent.
   let stopped: DeliveryOutcome | undefined;
+  const scope = writeScopeOf(config);
   for (const chunk of chunksOf(pending)) {
     if (!stopped) {
-      const answer = await updateMany(config, chunk.map((p) => p.update), ctx.signal);
+      const records = chunk.map((p) => String(p.update.id));
+      // Marked before the update goes out: Zendesk's webhook about it can arrive before its job is over.
+      await ctx.ownWrites?.begin(scope, records);
+      let answer: JobAnswer | undefined;
+      try {
+        answer = await updateMany(config, chunk.map((p) => p.update), ctx.signal);
+      } finally {
+        // Done, refused or given up: the window closes now, in Zendesk's clock where it told us.
+        await ctx.ownWrites?.end(scope, records, { ...(answer?.acceptedAt ? { began: answer.acceptedAt } : {}), ...(answer?.doneAt ? { ended: answer.doneAt } : {}) });
+      }
       if (answer.ok) {
         for (const p of chunk) outcomes[p.index] = outcomeForTicket(answer.job, p.update.id);
         ctx.log.debug({ job_id: ctx.jobId, zendesk_job: answer.job.id, tickets: chunk.length, status: answer.job.status }, 'zendesk bulk update finished');
@@ -77,8 +93,12 @@ function chunksOf(pending: Pending[]): Pending[][] {
 
 export const zendeskSink: SinkPlugin<ZendeskSinkConfig> = {
   name: 'zendesk',
-  description: 'Writes each result back onto its Zendesk ticket (external_id): added tags, custom fields and a private note',
+  description:
+    'Writes each result back onto its Zendesk ticket (external_id): added tags, custom fields, ticket fields and a private note; ' +
+    'a ticket-triage job needs no mapping (batchline_* tags and a note with the summary)',
   configSchema,
   secretFields: ['api_token', 'oauth_token'],
+  credentialFields: ACCOUNT_CREDENTIAL_FIELDS,
+  prepare: prepareZendeskSink,
   deliver,
 };

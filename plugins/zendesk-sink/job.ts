@@ -10,6 +10,8 @@ import type { TicketUpdate } from './render.ts';
 export const MAX_TICKETS_PER_UPDATE = 100;
 
 const FINAL_STATES = new Set(['completed', 'failed', 'killed']);
+/** The first look at a new job (poll_interval_ms when that is shorter). */
+const FIRST_POLL_MS = 250;
 
 const jobResultSchema = z.looseObject({
   id: z.union([z.number(), z.string()]).optional(),
@@ -38,15 +40,20 @@ export interface JobStatus {
   results: JobResult[];
 }
 
-export type JobAnswer = { ok: true; job: JobStatus } | { ok: false; failure: Failure };
+/**
+ * `acceptedAt` / `doneAt`: Zendesk's clock when it took the update and when it reported the job over
+ * (HTTP Date headers), the window in which the tickets' updated_at falls.
+ */
+export type JobAnswer = ({ ok: true; job: JobStatus } | { ok: false; failure: Failure }) & { acceptedAt?: Date; doneAt?: Date };
 
 /** Sends one update_many (at most MAX_TICKETS_PER_UPDATE tickets) and waits for its job to end. */
 export async function updateMany(config: ZendeskSinkConfig, tickets: TicketUpdate[], signal: AbortSignal): Promise<JobAnswer> {
   const answer = await request(config, 'PUT', '/api/v2/tickets/update_many.json', { tickets }, signal);
   if (!answer.ok) return answer;
+  const accepted = answer.at ? { acceptedAt: answer.at } : {};
   const job = jobOf(answer.body);
-  if (!job) return { ok: false, failure: { retryable: true, error: 'Zendesk PUT /api/v2/tickets/update_many.json: answer without a job_status' } };
-  return followJob(config, job, signal);
+  if (!job) return { ok: false, failure: { retryable: true, error: 'Zendesk PUT /api/v2/tickets/update_many.json: answer without a job_status' }, ...accepted };
+  return { ...(await followJob(config, job, signal)), ...accepted };
 }
 
 /**
@@ -58,9 +65,13 @@ async function followJob(config: ZendeskSinkConfig, first: JobStatus, signal: Ab
   const path = `/api/v2/job_statuses/${encodeURIComponent(first.id)}.json`;
   const deadline = Date.now() + config.job_timeout_ms;
   let job = first;
+  let doneAt: Date | undefined;
   let lastFailure: Failure | undefined;
+  let polls = 0;
   while (!FINAL_STATES.has(job.status)) {
-    const wait = Math.max(config.poll_interval_ms, lastFailure?.retryAfterMs ?? 0);
+    // A small job is often done within a moment: the first look comes early, the rest at poll_interval_ms.
+    const interval = polls++ === 0 ? Math.min(config.poll_interval_ms, FIRST_POLL_MS) : config.poll_interval_ms;
+    const wait = Math.max(interval, lastFailure?.retryAfterMs ?? 0);
     if (Date.now() + wait > deadline) {
       const why = lastFailure ? lastFailure.error : `Zendesk job ${job.id} still ${job.status} after ${config.job_timeout_ms} ms`;
       return { ok: false, failure: { ...lastFailure, retryable: true, error: why } };
@@ -81,9 +92,10 @@ async function followJob(config: ZendeskSinkConfig, first: JobStatus, signal: Ab
     const next = jobOf(answer.body);
     if (!next) return { ok: false, failure: { retryable: true, error: `Zendesk GET ${path}: answer without a job_status` } };
     job = next;
+    doneAt = answer.at;
     lastFailure = undefined;
   }
-  return { ok: true, job };
+  return { ok: true, job, ...(doneAt ? { doneAt } : {}) };
 }
 
 function jobOf(body: unknown): JobStatus | undefined {

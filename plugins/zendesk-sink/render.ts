@@ -8,6 +8,11 @@ export interface TicketUpdate {
   additional_tags?: string[];
   custom_fields?: Array<{ id: number; value: CustomFieldValue }>;
   comment?: { body: string; public: false };
+  priority?: string;
+  type?: string;
+  status?: string;
+  group_id?: number;
+  assignee_id?: number;
 }
 
 type CustomFieldValue = string | number | boolean | null | Array<string | number | boolean>;
@@ -40,6 +45,7 @@ export function ticketUpdateOf(config: ZendeskSinkConfig, result: DeliveredResul
   if (tags.length > 0) update.additional_tags = tags;
   const fields = customFieldsOf(config, result);
   if (fields.length > 0) update.custom_fields = fields;
+  Object.assign(update, ticketFieldsOf(config, result));
   if (config.internal_note !== undefined) {
     const body = renderNote(config.internal_note, result);
     // Zendesk refuses an empty comment body, so a template that renders blank writes no note.
@@ -50,14 +56,43 @@ export function ticketUpdateOf(config: ZendeskSinkConfig, result: DeliveredResul
 
 function tagsOf(config: ZendeskSinkConfig, result: DeliveredResult): string[] {
   if (config.tags === undefined) return [];
-  const raw = Array.isArray(config.tags) ? config.tags : valueAt(result.output, config.tags.from);
-  const values = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
-  const tags = values
-    .filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v))
-    // Zendesk splits a tag at whitespace; one value must stay one tag.
-    .map((v) => String(v).trim().replace(/\s+/g, '_'))
-    .filter((t) => t.length > 0);
-  return [...new Set(tags)];
+  const entries = Array.isArray(config.tags) ? config.tags : [config.tags];
+  const tags = entries.flatMap((entry) => {
+    if (typeof entry === 'string') return [zendeskTag(entry)];
+    const raw = valueAt(result.output, entry.from);
+    const values = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+    return values
+      .filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v))
+      .map((v) => zendeskTag(`${entry.prefix ?? ''}${String(v)}`));
+  });
+  return [...new Set(tags.filter((t) => t.length > 0))];
+}
+
+/**
+ * A valid Zendesk tag: lower case, and one word, since Zendesk splits a tag at whitespace (one value must
+ * stay one tag); characters Zendesk refuses in tags become `_`.
+ */
+export function zendeskTag(value: string): string {
+  return value
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '_')
+    .replace(/[^\p{L}\p{N}_\-/:.]/gu, '_');
+}
+
+/** Standard fields (priority, status, group…) the config maps, each set only when the output has a usable value. */
+function ticketFieldsOf(config: ZendeskSinkConfig, result: DeliveredResult): Partial<Omit<TicketUpdate, 'id'>> {
+  const fields: Partial<Omit<TicketUpdate, 'id'>> = {};
+  for (const [field, path] of Object.entries(config.ticket_fields ?? {})) {
+    const value = valueAt(result.output, path);
+    if (field === 'group_id' || field === 'assignee_id') {
+      const id = typeof value === 'number' ? value : typeof value === 'string' && /^[1-9][0-9]*$/.test(value) ? Number(value) : undefined;
+      if (id !== undefined && Number.isSafeInteger(id)) fields[field] = id;
+    } else if ((field === 'priority' || field === 'type' || field === 'status') && typeof value === 'string' && value.trim() !== '') {
+      fields[field] = value.trim().toLowerCase();
+    }
+  }
+  return fields;
 }
 
 function customFieldsOf(config: ZendeskSinkConfig, result: DeliveredResult): Array<{ id: number; value: CustomFieldValue }> {
@@ -77,12 +112,19 @@ function asFieldValue(value: unknown): CustomFieldValue {
   return JSON.stringify(value);
 }
 
-/** Fills `{{output.summary}}`, `{{status}}`, `{{error.message}}`, … from the result; missing → empty. */
+/** `{{path}}` or `{{path|filter}}` in a note template. */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_$.-]+)\s*(?:\|\s*([a-z_]+)\s*)?\}\}/g;
+/** What a template may name besides `output.…`. */
+export const NOTE_ROOTS = ['output', 'status', 'error', 'external_id', 'item_id', 'job_id', 'attempts', 'metadata'] as const;
+export const NOTE_FILTERS = ['yesno'] as const;
+
+/** Fills `{{output.summary}}`, `{{status}}`, `{{error.message}}`, … from the result; missing → empty; `|yesno` turns a flag into yes/no. */
 export function renderNote(template: string, result: DeliveredResult): string {
   const scope = { output: result.output, status: result.status, error: result.error, external_id: result.external_id, item_id: result.item_id, job_id: result.job_id, attempts: result.attempts, metadata: result.metadata };
-  return template.replace(/\{\{\s*([A-Za-z0-9_$.-]+)\s*\}\}/g, (_, path: string) => {
+  return template.replace(PLACEHOLDER, (_, path: string, filter: string | undefined) => {
     const value = valueAt(scope, path);
     if (value === undefined || value === null) return '';
+    if (filter === 'yesno') return value === true ? 'yes' : value === false ? 'no' : String(value);
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   });
 }

@@ -10,7 +10,7 @@ import { messageOf, parseRetryAfter } from '../zendesk-shared/account.ts';
 
 export type ClientConfig = ZendeskAccess & Pick<ZendeskSourceConfig, 'request_timeout_ms' | 'max_retry_wait_ms'>;
 
-export type ClientContext = Pick<SourceContext, 'signal' | 'log' | 'connection'>;
+export type ClientContext = Pick<SourceContext, 'signal' | 'log' | 'connection' | 'currentCredentials'>;
 
 export interface ClientOptions {
   /** Waits before each retry of a 5xx, timeout or network failure; one more failure than there are waits throws. */
@@ -46,19 +46,30 @@ export function zendeskClient(config: ClientConfig, ctx: ClientContext, options:
   const base = baseUrlOf(config);
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const who = connectionLabel(ctx.connection);
-  const scrub = (text: string) => secretsOf(config).reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  // Every form of every credential this client has held, current or rotated away.
+  const known = new Set(secretsOf(config));
+  const scrub = (text: string) => [...known].reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  /** The credentials to sign in with now: a token rotated on the connection is used from the next request on. */
+  const access = async (fresh = false): Promise<ZendeskAccess> => {
+    if (!ctx.currentCredentials) return config;
+    const current = { ...config, ...(await ctx.currentCredentials(fresh)) } as ZendeskAccess;
+    for (const secret of secretsOf(current)) known.add(secret);
+    return current;
+  };
 
   return async function zendeskGet(pathAndQuery: string): Promise<unknown> {
     const where = `GET ${pathAndQuery.split('?')[0] ?? pathAndQuery}`;
     let failures = 0;
     let rateLimited = 0;
+    let refreshed = false;
+    let signIn = await access();
     for (;;) {
       ctx.signal.throwIfAborted();
       let response: Response;
       let text: string;
       try {
         response = await fetch(`${base}${pathAndQuery}`, {
-          headers: { authorization: authorizationOf(config), accept: 'application/json', 'user-agent': 'batchline' },
+          headers: { authorization: authorizationOf(signIn), accept: 'application/json', 'user-agent': 'batchline' },
           // A redirect would carry the Authorization header to wherever it points; refuse to follow.
           redirect: 'manual',
           signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(config.request_timeout_ms)]),
@@ -82,6 +93,16 @@ export function zendeskClient(config: ClientConfig, ctx: ClientContext, options:
         }
       }
       if (status === 401 || status === 403) {
+        // Revoked after a rotation: the connection may hold a newer token than the one just sent.
+        if (!refreshed && ctx.currentCredentials) {
+          refreshed = true;
+          const fresh = await access(true);
+          if (authorizationOf(fresh) !== authorizationOf(signIn)) {
+            ctx.log.info({ connection: ctx.connection, request: where }, 'zendesk refused the credentials; the connection holds newer ones: asking again with those');
+            signIn = fresh;
+            continue;
+          }
+        }
         // The body of a refused sign-in is not kept: it adds nothing and must not risk echoing a credential.
         throw new ZendeskRefusedError(status, `${who} was refused by Zendesk (HTTP ${status}): check its email and api_token or oauth_token`);
       }

@@ -2,7 +2,7 @@
 // ticket export, a search query, or tickets pushed by signed webhooks) and how patient to be with Zendesk.
 // Exactly-one rules mirror the zendesk sink's, with the same messages, so a connection reads the same both ways.
 import { z } from 'zod';
-import { accountFields, checkAccount } from '../zendesk-shared/account.ts';
+import { accountFields, accountUrlOf, checkAccount } from '../zendesk-shared/account.ts';
 
 /** Config fields holding secrets: write-only through the API, encrypted at rest, never logged. */
 export const ZENDESK_SOURCE_SECRET_FIELDS = ['api_token', 'oauth_token', 'webhook_secret'] as const;
@@ -17,8 +17,12 @@ const baseSchema = z.object({
   include_comments: z.boolean().default(false),
   /** The job reads nothing itself and stays open for tickets that Zendesk pushes to its webhook. */
   stream: z.boolean().default(false),
-  /** The webhook's signing secret in Zendesk (Admin Center → Webhooks → signing secret); required with stream. */
-  webhook_secret: z.string().min(1, 'is required').optional(),
+  /**
+   * The webhook's signing secret in Zendesk (Admin Center → Webhooks → signing secret); required with stream.
+   * Several, space-separated, while webhooks are switched over (a second webhook with a new secret): a
+   * delivery signed with any of them is taken.
+   */
+  webhook_secret: z.string().regex(/\S/, 'is required').optional(),
   /** Tickets per export page (Zendesk's maximum is 1000). */
   per_page: z.number().int().min(1).max(1000).default(1000),
   request_timeout_ms: z.number().int().min(100).max(120_000).default(30_000),
@@ -39,8 +43,7 @@ export type ZendeskSourceConfig = z.infer<typeof configSchema>;
 export type ZendeskAccess = Pick<ZendeskSourceConfig, 'subdomain' | 'base_url' | 'email' | 'api_token' | 'oauth_token'>;
 
 export function baseUrlOf(config: ZendeskAccess): string {
-  if (config.base_url !== undefined) return config.base_url.replace(/\/+$/, '');
-  return `https://${config.subdomain ?? ''}.zendesk.com`;
+  return accountUrlOf(config);
 }
 
 /** The Authorization header (formats.md A, "Auth"): Basic `{email}/token:{api_token}`, or Bearer. */

@@ -7,6 +7,7 @@ import type { SourceContext, SourceDocument } from '../../src/plugins/contract.t
 import { connectionLabel, expectShape, type ZendeskGet } from './client.ts';
 import type { ZendeskSourceConfig } from './config.ts';
 import { savedCursorOf, type ExportCursor } from './cursor.ts';
+import { ownTickets } from './own-changes.ts';
 import { ticketFieldsOf, type TicketFields } from './ticket-document.ts';
 
 export const EXPORT_PATH = '/api/v2/incremental/tickets/cursor.json';
@@ -32,6 +33,7 @@ export async function* exportTickets(
     params.set('per_page', String(config.per_page));
     params.set('exclude_deleted', 'true');
     const page = expectShape(pageSchema, await get(`${EXPORT_PATH}?${params}`), 'an incremental export page', ctx.connection);
+    const tickets: TicketFields[] = [];
     for (const raw of page.tickets) {
       const ticket = ticketFieldsOf(raw);
       if (!ticket) {
@@ -39,9 +41,11 @@ export async function* exportTickets(
         continue;
       }
       // Asked for with exclude_deleted; kept out here too in case an account ignores it.
-      if (ticket.status === 'deleted') continue;
-      yield await toDocument(ticket);
+      if (ticket.status !== 'deleted') tickets.push(ticket);
     }
+    // Tickets whose last change is Batchline's own write-back are not new work (and their comments are not fetched).
+    const own = await ownTickets(config, ctx, tickets);
+    for (const ticket of tickets) if (!own.has(ticket.id)) yield await toDocument(ticket);
     const after = page.after_cursor ?? undefined;
     if (after !== undefined) await ctx.checkpoint({ after_cursor: after } satisfies ExportCursor);
     if (page.end_of_stream) break;

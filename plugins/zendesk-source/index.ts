@@ -9,7 +9,10 @@ import { configSchema, ZENDESK_SOURCE_SECRET_FIELDS, type ZendeskSourceConfig } 
 import { exportTickets } from './export.ts';
 import { searchTickets } from './search.ts';
 import { ticketDocument, type TicketFields } from './ticket-document.ts';
+import { baseUrlOf } from './config.ts';
+import { changeOfDocument } from './own-changes.ts';
 import { zendeskInbound } from './webhook.ts';
+import { ACCOUNT_CREDENTIAL_FIELDS } from '../zendesk-shared/account.ts';
 
 export type { ZendeskSourceConfig } from './config.ts';
 export type { ExportCursor, SearchCursor } from './cursor.ts';
@@ -20,8 +23,11 @@ async function* read(config: ZendeskSourceConfig, ctx: SourceContext): AsyncGene
   // A streaming job reads nothing itself: its tickets arrive through `inbound`.
   if (config.stream) return;
   const get = zendeskClient(config, ctx);
-  const toDocument = async (ticket: TicketFields): Promise<SourceDocument> =>
-    ticketDocument(ticket, config.include_comments ? { comments: await commentsOf(get, config, ticket.id, ctx) } : {});
+  const toDocument = async (ticket: TicketFields): Promise<SourceDocument> => ({
+    ...ticketDocument(ticket, config.include_comments ? { comments: await commentsOf(get, config, ticket.id, ctx) } : {}),
+    // Seen twice in one read (it changed while the export ran), the later version is the one kept.
+    ...(ticket.updated_at !== undefined ? { version: ticket.updated_at } : {}),
+  });
   const { query } = config;
   if (query !== undefined) yield* searchTickets({ ...config, query }, ctx, get, toDocument);
   else yield* exportTickets(config, ctx, get, toDocument);
@@ -32,7 +38,11 @@ export const zendeskSource: SourcePlugin<ZendeskSourceConfig> = {
   description: 'Zendesk tickets, one document per ticket (id = ticket id): the incremental export (each job reads what changed since the last), a search query, or tickets pushed by signed webhooks (stream)',
   configSchema,
   secretFields: ZENDESK_SOURCE_SECRET_FIELDS,
+  credentialFields: [...ACCOUNT_CREDENTIAL_FIELDS, 'webhook_secret'],
+  // A connection's place in the export belongs to its account, query and start: a new token, timeout or
+  // page size keeps it; another account or query starts its own.
+  cursorScope: (config) => ({ account: baseUrlOf(config).toLowerCase(), query: config.query ?? null, start_time: config.start_time }),
   read,
   follow: (config) => (config.stream ? {} : undefined),
-  inbound: zendeskInbound,
+  inbound: { ...zendeskInbound, changeOf: changeOfDocument },
 };

@@ -7,6 +7,7 @@ import type { SourceContext, SourceDocument } from '../../src/plugins/contract.t
 import { connectionLabel, expectShape, sameAccountPath, type ZendeskGet } from './client.ts';
 import type { ZendeskSourceConfig } from './config.ts';
 import { isoSeconds, isRecord, savedCursorOf, type SearchCursor } from './cursor.ts';
+import { ownTickets } from './own-changes.ts';
 import { ticketFieldsOf, type TicketFields } from './ticket-document.ts';
 
 export const SEARCH_PATH = '/api/v2/search/export.json';
@@ -31,11 +32,15 @@ export async function* searchTickets(
   const seenCursors = new Set<string>();
   while (path !== undefined) {
     const page = expectShape(pageSchema, await get(path), 'a search export page', ctx.connection);
-    for (const raw of page.results) {
-      if (isRecord(raw) && typeof raw.result_type === 'string' && raw.result_type !== 'ticket') continue;
+    const tickets = page.results.flatMap((raw) => {
+      if (isRecord(raw) && typeof raw.result_type === 'string' && raw.result_type !== 'ticket') return [];
       const ticket = ticketFieldsOf(raw);
-      if (!ticket) continue;
-      yield await toDocument(ticket);
+      return ticket ? [ticket] : [];
+    });
+    const own = await ownTickets(config, ctx, tickets);
+    for (const ticket of tickets) {
+      // Batchline's own write-back is not new work; it still moves the resume point past it.
+      if (!own.has(ticket.id)) yield await toDocument(ticket);
       const updated = ticket.updated_at === undefined ? NaN : Date.parse(ticket.updated_at);
       if (!Number.isNaN(updated) && (latest === undefined || updated > latest)) latest = updated;
     }

@@ -18,15 +18,22 @@ export interface Api {
   open(path: string, accept: string, signal?: AbortSignal): Promise<Response>;
 }
 
+/** What the commands that change resources (connections) need besides. */
+export interface FullApi extends Api {
+  /** A JSON merge patch (RFC 7396), sent as application/merge-patch+json. */
+  patch<T>(path: string, body: unknown): Promise<T>;
+  delete(path: string): Promise<void>;
+}
+
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export function createApi(target: ApiTarget): Api {
+export function createApi(target: ApiTarget): FullApi {
   const base = target.baseUrl.replace(/\/+$/, '');
   const authHeaders: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
 
   async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; accept?: string; signal?: AbortSignal }): Promise<Response> {
     const headers: Record<string, string> = { accept: init.accept ?? 'application/json', ...authHeaders, ...init.headers };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.body !== undefined) headers['content-type'] ??= 'application/json';
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
@@ -52,6 +59,12 @@ export function createApi(target: ApiTarget): Api {
     },
     async post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
       return readJson<T>(await send('POST', path, { body, ...(headers ? { headers } : {}) }));
+    },
+    async patch<T>(path: string, body: unknown): Promise<T> {
+      return readJson<T>(await send('PATCH', path, { body, headers: { 'content-type': 'application/merge-patch+json' } }));
+    },
+    async delete(path: string): Promise<void> {
+      await (await send('DELETE', path, {})).body?.cancel();
     },
     open(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
       return send('GET', path, { accept, signal: signal ?? new AbortController().signal });

@@ -5,6 +5,8 @@ export interface CliContext {
   cwd: string;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** Where `@-` values (secrets kept out of shell history) are read from. */
+  stdin: NodeJS.ReadableStream;
   signal: AbortSignal;
 }
 

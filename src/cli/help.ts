@@ -1,5 +1,5 @@
 // The top-level help of `batchline`.
-export const MAIN_USAGE = 'batchline <run|status|results|cancel|resume|compare|promote|plugins|serve> [options] (batchline --help for more)';
+export const MAIN_USAGE = 'batchline <run|status|results|cancel|resume|compare|promote|plugins|connections|zendesk|secrets|serve> [options] (batchline --help for more)';
 
 export const MAIN_HELP = `batchline — run document sets through Claude's Message Batches API, durably.
 
@@ -14,6 +14,11 @@ Usage:
   batchline compare … --sample N --arm A --arm B   two or more arms on a sample, compared (and scored against --labels)
   batchline promote <experiment> <arm>  run the chosen arm on the whole source, reusing the sample's answers
   batchline plugins [NAME]              source and sink plugins with their config fields
+  batchline connections <list|show|create|update|delete> [NAME]
+                                        named connections; update NAME --config api_token=@- rotates a token in place
+  batchline zendesk setup …             one connection for a Zendesk account, the stream job writing triage back,
+                                        and the webhook + trigger to create in Zendesk
+  batchline secrets reseal              re-seal stored secrets under the current BATCHLINE_SECRET_KEY (key rotation)
   batchline serve                       run the service (HTTP API + worker), as npm start does
 
   batchline <command> --help            options of a command

@@ -16,6 +16,9 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
   promote: async () => (await import('./commands/promote.ts')).promoteCommand,
   plugins: async () => (await import('./commands/plugins.ts')).pluginsCommand,
+  connections: async () => (await import('./commands/connections.ts')).connectionsCommand,
+  zendesk: async () => (await import('./commands/zendesk.ts')).zendeskCommand,
+  secrets: async () => (await import('./commands/secrets.ts')).secretsCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
 };
 
@@ -25,6 +28,7 @@ export async function main(argv: readonly string[], context: Partial<CliContext>
     cwd: context.cwd ?? process.cwd(),
     stdout: context.stdout ?? process.stdout,
     stderr: context.stderr ?? process.stderr,
+    stdin: context.stdin ?? process.stdin,
     signal: context.signal ?? new AbortController().signal,
   };
   const [first, ...rest] = argv;

@@ -1,13 +1,13 @@
 // Where a command sends its requests: the server at BATCHLINE_URL, or an embedded one started for the
 // duration of the command.
-import { createApi, type Api } from './api.ts';
+import { createApi, type FullApi } from './api.ts';
 import type { EmbeddedInfo, EmbeddedServer } from './embedded.ts';
 import { readCliEnv } from './env.ts';
 
 const TELEMETRY_FLUSH_MS = 2000;
 
 export interface Session {
-  api: Api;
+  api: FullApi;
   /** Set when this command runs its own server. */
   embedded: EmbeddedServer | undefined;
   close(): Promise<void>;

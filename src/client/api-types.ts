@@ -113,7 +113,7 @@ export interface paths {
         };
         /**
          * One connection (secret fields are never returned)
-         * @description The non-secret config and which secret fields are set.
+         * @description The roles it serves, the non-secret config, which secret fields are set, and which key seals them.
          */
         get: operations["getConnection"];
         put?: never;
@@ -125,7 +125,11 @@ export interface paths {
         delete: operations["deleteConnection"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a connection in place: JSON merge patch on its config (rotate a token or a signing secret)
+         * @description Applies a JSON merge patch (RFC 7396) to the connection's config and checks the result against the plugin like a create (422 naming the field; nothing changes). Secret fields are replaced only when given, never echoed, and every secret is sealed again under the current BATCHLINE_SECRET_KEY (an empty patch just re-seals). The name, the saved cursor (where the next job's read resumes) and the jobs made from it stay. Running jobs keep their own copy of the config, but take the credentials (tokens, signing secrets) from the connection from their next request on. `plugin` and `kind` cannot change (409). Every change is logged with the fields it touched, never their values.
+         */
+        patch: operations["updateConnection"];
         trace?: never;
     };
     "/v1/connections/{name}/webhook": {
@@ -139,7 +143,7 @@ export interface paths {
         put?: never;
         /**
          * Signed event from a source's system (Zendesk: X-Zendesk-Webhook-Signature with the connection's webhook_secret)
-         * @description The raw body is verified by the source plugin with the connection's secret; its documents are queued into every open job reading this connection (a job created with e.g. `{"source": {"connection": "support-desk", "config": {"stream": true}}}`). A redelivered event adds nothing. Needs no bearer token: the signature authenticates the sender.
+         * @description The raw body is verified by the source plugin with the connection's secret; its documents are queued into every open job reading this connection (a job created with e.g. `{"source": {"connection": "support-desk", "config": {"stream": true}}}`). A redelivered event adds nothing, and neither does an event about a change Batchline made itself (its write-back): see `ignored`. Needs no bearer token: the signature authenticates the sender.
          */
         post: operations["receiveConnectionWebhook"];
         delete?: never;
@@ -436,6 +440,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/secrets/reseal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-seal every stored secret under the current BATCHLINE_SECRET_KEY (key rotation)
+         * @description Opens each stored secret (connections, and the sealed copies jobs keep of their source and sinks) with the current key or a fallback (BATCHLINE_SECRET_KEY_FALLBACKS) and seals what a fallback opened under the current key. Safe while jobs run and safe to repeat: a row changed meanwhile is left to the next run. When `remaining` and every `unreadable` are 0, remove the fallbacks. CLI: `batchline secrets reseal`.
+         */
+        post: operations["resealSecrets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -598,6 +622,9 @@ export interface components {
          *       "name": "support-desk",
          *       "plugin": "zendesk",
          *       "kind": "source",
+         *       "roles": [
+         *         "source"
+         *       ],
          *       "config": {
          *         "subdomain": "acme",
          *         "email": "ops@acme.example"
@@ -606,6 +633,7 @@ export interface components {
          *         "api_token",
          *         "webhook_secret"
          *       ],
+         *       "secrets_key": "current",
          *       "created_at": "2026-11-24T09:12:40.503Z",
          *       "updated_at": "2026-11-24T09:12:40.503Z"
          *     }
@@ -613,15 +641,26 @@ export interface components {
         Connection: {
             name: string;
             plugin: string;
-            /** @enum {string} */
-            kind: "source" | "sink";
+            /**
+             * @description The role it is restricted to; null when it serves every role in `roles`
+             * @enum {string|null}
+             */
+            kind: "source" | "sink" | null;
+            /** @description What jobs may use it as: `source` (source.connection), `sink` (sinks[].connection), or both */
+            roles: ("source" | "sink")[];
             /** @description The non-secret fields */
             config: {
                 [key: string]: unknown;
             };
             /** @description Secret fields that hold a value (never shown) */
             secret_fields_set: string[];
+            /**
+             * @description Which key opens its secrets: `current` (BATCHLINE_SECRET_KEY), `fallback` (one of BATCHLINE_SECRET_KEY_FALLBACKS: POST /v1/secrets/reseal moves it), `unreadable` (no configured key: give the secrets again with PATCH); null without secrets
+             * @enum {string|null}
+             */
+            secrets_key: "current" | "fallback" | "unreadable" | null;
             created_at: string;
+            /** @description Last change of its config or secrets (or of its cursor, when a read ended) */
             updated_at: string;
         };
         /**
@@ -644,17 +683,40 @@ export interface components {
             /** @description A plugin from GET /v1/plugins */
             plugin: string;
             /**
-             * @description Needed only for a plugin that is both (zendesk)
+             * @description Restricts the connection to one role. Without it, a connection of a plugin that is both a source and a sink (zendesk) serves both: jobs read through it (`source.connection`) and write back through it (`sinks[].connection`)
              * @enum {string}
              */
             kind?: "source" | "sink";
             /**
-             * @description Validated against the plugin's config schema; secret fields (api_token, webhook_secret, …) are encrypted at rest and never returned
+             * @description Validated against the plugin's config schema (each role's, for a connection serving both; a field neither knows is refused); secret fields (api_token, webhook_secret, …) are encrypted at rest and never returned
              * @default {}
              */
             config?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * @description A JSON merge patch (RFC 7396) of a connection: only its config can change
+         * @example {
+         *       "config": {
+         *         "api_token": "zd-api-token-rotated-9Vx4"
+         *       }
+         *     }
+         */
+        PatchConnection: {
+            /** @description A JSON merge patch of the config: a field given replaces the one stored (objects merge key by key), `null` removes it, a field not given stays. Secret fields change only when given and are never returned. The result is checked against the plugin like a create. */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Read-only: accepted only when it is the current name (409 otherwise) */
+            name?: string;
+            /** @description Read-only: accepted only when it is the current plugin (409 otherwise) */
+            plugin?: string;
+            /**
+             * @description Read-only: accepted only when it is the current kind (409 otherwise)
+             * @enum {string|null}
+             */
+            kind?: "source" | "sink" | null;
         };
         /**
          * @description The event as the source's system sends it, verified on its raw bytes. Zendesk: an event subscription (`zen:event-type:ticket.*`, the ticket in `detail`) or a trigger payload (`{ "ticket": { … } }`).
@@ -3018,6 +3080,56 @@ export interface components {
             max_usd?: number;
             pilot?: components["schemas"]["Pilot"];
         };
+        /**
+         * @description What a re-seal did: connections and jobs (their sealed copies of source and sink configs) by the key that opens them
+         * @example {
+         *       "key_id": "3f9a1c7e",
+         *       "fallback_key_ids": [
+         *         "b52d08e4"
+         *       ],
+         *       "connections": {
+         *         "resealed": 3,
+         *         "current": 1,
+         *         "unreadable": 0,
+         *         "unreadable_names": []
+         *       },
+         *       "jobs": {
+         *         "resealed": 41,
+         *         "current": 2,
+         *         "unreadable": 0,
+         *         "unreadable_ids": []
+         *       },
+         *       "remaining": 0
+         *     }
+         */
+        ResealReport: {
+            /** @description Id of the current key (a digest, never the key): compare it across replicas */
+            key_id: string;
+            /** @description Ids of BATCHLINE_SECRET_KEY_FALLBACKS */
+            fallback_key_ids: string[];
+            connections: {
+                /** @description Moved from a fallback key onto the current one by this run */
+                resealed: number;
+                /** @description Already under the current key */
+                current: number;
+                /** @description Holding a secret no configured key opens: give those secrets again (PATCH the connection; re-create the job) */
+                unreadable: number;
+                /** @description Up to 20 of the unreadable ones */
+                unreadable_names: string[];
+            };
+            jobs: {
+                /** @description Moved from a fallback key onto the current one by this run */
+                resealed: number;
+                /** @description Already under the current key */
+                current: number;
+                /** @description Holding a secret no configured key opens: give those secrets again (PATCH the connection; re-create the job) */
+                unreadable: number;
+                /** @description Up to 20 of the unreadable ones */
+                unreadable_ids: string[];
+            };
+            /** @description Rows still under a fallback key after the run (changed meanwhile): run it again. 0, with no unreadable rows: the fallbacks can go */
+            remaining: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -3441,6 +3553,9 @@ export interface operations {
                      *           "name": "support-desk",
                      *           "plugin": "zendesk",
                      *           "kind": "source",
+                     *           "roles": [
+                     *             "source"
+                     *           ],
                      *           "config": {
                      *             "subdomain": "acme",
                      *             "email": "ops@acme.example"
@@ -3449,6 +3564,26 @@ export interface operations {
                      *             "api_token",
                      *             "webhook_secret"
                      *           ],
+                     *           "secrets_key": "current",
+                     *           "created_at": "2026-11-24T09:12:40.503Z",
+                     *           "updated_at": "2026-11-24T09:12:40.503Z"
+                     *         },
+                     *         {
+                     *           "name": "zd",
+                     *           "plugin": "zendesk",
+                     *           "kind": null,
+                     *           "roles": [
+                     *             "source",
+                     *             "sink"
+                     *           ],
+                     *           "config": {
+                     *             "subdomain": "acme",
+                     *             "email": "ops@acme.example"
+                     *           },
+                     *           "secret_fields_set": [
+                     *             "api_token"
+                     *           ],
+                     *           "secrets_key": "current",
                      *           "created_at": "2026-11-24T09:12:40.503Z",
                      *           "updated_at": "2026-11-24T09:12:40.503Z"
                      *         }
@@ -3612,7 +3747,7 @@ export interface operations {
                      *       "type": "https://batchline.dev/problems/conflict",
                      *       "title": "Conflict",
                      *       "status": 409,
-                     *       "detail": "connection \"support-desk\" already exists; delete it first to replace it",
+                     *       "detail": "connection \"support-desk\" already exists; change it with PATCH /v1/connections/support-desk, or delete it first to replace it",
                      *       "code": "conflict"
                      *     }
                      */
@@ -4023,6 +4158,255 @@ export interface operations {
             };
         };
     };
+    updateConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The connection name given at creation
+                 * @example support-desk
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description The merge patch; `application/merge-patch+json` or `application/json` */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchConnection"];
+                "application/merge-patch+json": components["schemas"]["PatchConnection"];
+            };
+        };
+        responses: {
+            /** @description The connection as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "support-desk",
+                     *       "plugin": "zendesk",
+                     *       "kind": "source",
+                     *       "roles": [
+                     *         "source"
+                     *       ],
+                     *       "config": {
+                     *         "subdomain": "acme",
+                     *         "email": "ops@acme.example"
+                     *       },
+                     *       "secret_fields_set": [
+                     *         "api_token",
+                     *         "webhook_secret"
+                     *       ],
+                     *       "secrets_key": "current",
+                     *       "created_at": "2026-11-24T09:12:40.503Z",
+                     *       "updated_at": "2026-12-01T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description The body is not valid JSON — RFC 9457 problem `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "Malformed JSON in request body",
+                     *       "code": "malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No connection has this name — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "connection \"support-desk\" does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The patch changes `plugin`, `kind` or `name`, which cannot change — RFC 9457 problem `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "plugin: cannot change from \"zendesk\" to \"http\": jobs and the saved cursor belong to a zendesk connection; create another connection instead",
+                     *       "code": "conflict",
+                     *       "errors": [
+                     *         {
+                     *           "field": "plugin",
+                     *           "message": "cannot change from \"zendesk\" to \"http\": jobs and the saved cursor belong to a zendesk connection; create another connection instead"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BATCHLINE_MAX_BODY_BYTES (64 MB by default) — RFC 9457 problem `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "the request body is over 67108864 bytes",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body or Content-Type other than application/json was sent — RFC 9457 problem `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "send the body as application/json",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is unknown to the plugin, or the config after the patch fails the plugin's schema (a secret of the wrong shape…); nothing was changed — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "config.api_tokn: is not a field of plugin \"zendesk\" (source); its fields: subdomain, base_url, email, api_token, oauth_token, start_time, query, include_comments, stream, webhook_secret, per_page, request_timeout_ms, max_retry_wait_ms",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "config.api_tokn",
+                     *           "message": "is not a field of plugin \"zendesk\" (source)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     receiveConnectionWebhook: {
         parameters: {
             query?: never;
@@ -4074,6 +4458,8 @@ export interface operations {
                         jobs: number;
                         /** @description New items across those jobs (a redelivered event adds none) */
                         queued: number;
+                        /** @description Present when documents of the event were Batchline's own changes coming back (its write-back to the ticket): dropped, not counted in documents */
+                        ignored?: number;
                     };
                 };
             };
@@ -8333,6 +8719,102 @@ export interface operations {
                      *           "message": "experiment exp_4x8k2m1q9c7v3b0n has no arm \"opus\"; its arms are haiku, sonnet"
                      *         }
                      *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resealSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; what it found and did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResealReport"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -15,6 +15,9 @@ export type Result = Schemas['Result'];
 export type Delivery = Schemas['Delivery'];
 export type Connection = Schemas['Connection'];
 export type CreateConnection = Schemas['CreateConnection'];
+/** PATCH /v1/connections/{name}: a JSON merge patch of the config. */
+export type PatchConnection = Schemas['PatchConnection'];
+export type ResealReport = Schemas['ResealReport'];
 export type Task = Schemas['Task'];
 export type Plugin = Schemas['Plugin'];
 /** Every error answer: RFC 9457 problem details with a stable `code`. */

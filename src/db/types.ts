@@ -197,12 +197,21 @@ export interface DeliveriesTable {
 export interface ConnectionsTable {
   name: string;
   plugin: string;
-  kind: 'source' | 'sink';
+  /** The one role this connection may serve; null = every role its plugin has (migrations/0009). */
+  kind: 'source' | 'sink' | null;
   config: Json<Record<string, unknown>>;
   secrets: string | null;
   cursor: NullableJson<unknown>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** Batchline's own last write to a record of a team's system (migrations/0009). */
+export interface OwnWritesTable {
+  scope: string;
+  record: string;
+  began_at: Timestamp;
+  ended_at: NullableTimestamp;
 }
 
 export interface CallbackEventsTable {
@@ -254,6 +263,7 @@ export interface DB {
   result_cache: ResultCacheTable;
   deliveries: DeliveriesTable;
   connections: ConnectionsTable;
+  own_writes: OwnWritesTable;
   callback_events: CallbackEventsTable;
   experiments: ExperimentsTable;
   experiment_arms: ExperimentArmsTable;

@@ -5,6 +5,7 @@ import type { Config, CrashPoint } from '../config.ts';
 import type { DB } from '../db/types.ts';
 import type { Logger } from '../logger.ts';
 import type { SinkRegistry, SourceRegistry } from '../plugins/registry.ts';
+import type { SecretKeys } from '../secrets/key.ts';
 
 export interface EngineContext {
   db: Kysely<DB>;
@@ -17,8 +18,8 @@ export interface EngineContext {
   log: Logger;
   sinks: SinkRegistry;
   sources: SourceRegistry;
-  /** Seals and opens secret config fields (BATCHLINE_SECRET_KEY). */
-  secretKey: Buffer;
+  /** Seal and open secret config fields: BATCHLINE_SECRET_KEY, and its fallbacks for opening only. */
+  secretKey: SecretKeys;
   /** Test hook: dies on the spot (SIGKILL) when the configured crash point is reached. */
   crashPoint(point: CrashPoint): void;
   /** Tells the worker loop there is new work, so it does not wait for its idle tick. */

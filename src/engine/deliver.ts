@@ -1,10 +1,12 @@
 // Drains the delivery outbox: hands each sink its due results in batches, records what happened to each.
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
-import type { DeliveredResult, DeliveryOutcome, SqlExecutor } from '../plugins/contract.ts';
+import type { DeliveredResult, DeliveryOutcome, SinkPlugin, SqlExecutor } from '../plugins/contract.ts';
 import { PluginError } from '../plugins/registry.ts';
+import { currentConfig } from '../connections/credentials.ts';
 import { openConfig, type StoredSink } from '../plugins/stored-config.ts';
 import type { EngineContext } from './context.ts';
+import { ownWritesOf } from './own-writes.ts';
 import { toDeliveredResult, type ResultRow } from './result-view.ts';
 import { pokeJob } from './transitions.ts';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -127,13 +129,17 @@ async function callSink(ctx: EngineContext, target: Group, sinks: StoredSink[], 
     outcomes = deliveries.map(() => ({ ok: false, retryable: false, error: `sink plugin ${sinkRef?.plugin ?? '?'} is not available` }));
   } else {
     const results = loadResults(deliveries);
+    const log = ctx.log.child({ sink: sink.name });
     try {
-      outcomes = await sink.deliver(openConfig(sinkRef, ctx.secretKey), results, {
+      // The job's copy, with the credentials its connection holds now (rotated since the job was made).
+      const config = await sinkConfig(ctx, sink, sinkRef, log);
+      outcomes = await sink.deliver(config, results, {
         jobId: target.job_id,
-        log: ctx.log.child({ sink: sink.name }),
+        log,
         database: ownDatabase(ctx),
         fileRoots: ctx.config.BATCHLINE_FILE_ROOTS,
         signal: AbortSignal.timeout(sinkTimeoutMs(ctx)),
+        ownWrites: ownWritesOf(ctx.db),
       });
       if (outcomes.length !== results.length) throw new Error(`returned ${outcomes.length} outcomes for ${results.length} results`);
     } catch (error) {
@@ -144,6 +150,15 @@ async function callSink(ctx: EngineContext, target: Group, sinks: StoredSink[], 
     ctx.crashPoint('after_delivery_write');
   }
   return outcomes;
+}
+
+/** The job's copy of a sink's config, with the credentials its connection holds now (rotated since the job was made). */
+async function sinkConfig(ctx: EngineContext, sink: SinkPlugin, stored: StoredSink, log: EngineContext['log']): Promise<unknown> {
+  const current = await currentConfig({ db: ctx.db, plugins: { sources: ctx.sources, sinks: ctx.sinks }, secretKey: ctx.secretKey, log }, stored, 'sink');
+  if (!stored.connection || sink.configSchema.safeParse(current).success) return current;
+  // The connection now signs in another way than this job's config can take: the job's own copy delivers.
+  log.warn({ connection: stored.connection }, "the connection's current credentials do not fit this job's sink config; delivering with the job's own copy");
+  return openConfig(stored, ctx.secretKey);
 }
 
 /** A failed delivery is given up when the sink refused it for good or it has used its last attempt. */

@@ -14,7 +14,8 @@ import { guessOutputTokens } from './estimate-output.ts';
 import { itemRowBuilder, requestLimitOf, type ItemRow } from './item-rows.ts';
 import { prepareJob, type CreateJobInput } from './ingest.ts';
 import { readFileRef } from './materialize.ts';
-import { cursorKey } from './read-source.ts';
+import { ownChangesOf } from './own-writes.ts';
+import { cursorKeys } from './read-source.ts';
 import { BATCH_ENVELOPE_BYTES, buildParams } from './request.ts';
 import { cachedUsage } from './result-cache.ts';
 import { batchCostUsd } from './cost.ts';
@@ -120,7 +121,7 @@ export async function* sourceDocuments(ctx: Pick<Deps, 'db' | 'config' | 'source
   const plugin = ctx.sources.get(stored.plugin);
   if (!plugin) throw new Error(`source plugin "${stored.plugin}" is not loaded`);
   const config = plugin.configSchema.parse(openConfig(stored, ctx.secretKey));
-  const cursor = stored.connection ? await connectionCursor(ctx.db, stored) : undefined;
+  const cursor = stored.connection ? await connectionCursor(ctx.db, stored, cursorKeys(plugin, stored, config)) : undefined;
   yield* plugin.read(config, {
     log: ctx.log,
     fileRoots: ctx.config.BATCHLINE_FILE_ROOTS,
@@ -128,12 +129,15 @@ export async function* sourceDocuments(ctx: Pick<Deps, 'db' | 'config' | 'source
     cursor,
     connection: stored.connection ?? undefined,
     checkpoint: async () => {},
+    // As the job will: what Batchline wrote itself is not counted as work.
+    ownChanges: ownChangesOf(ctx.db),
   });
 }
 
-async function connectionCursor(db: Kysely<DB>, stored: StoredSource): Promise<unknown> {
+async function connectionCursor(db: Kysely<DB>, stored: StoredSource, keys: { key: string; legacy: string }): Promise<unknown> {
   const row = await db.selectFrom('connections').select('cursor').where('name', '=', stored.connection ?? '').executeTakeFirst();
-  return (row?.cursor as Record<string, unknown> | null)?.[cursorKey(stored)] ?? undefined;
+  const cursors = row?.cursor as Record<string, unknown> | null | undefined;
+  return cursors?.[keys.key] ?? cursors?.[keys.legacy] ?? undefined;
 }
 
 /** The sampled documents as the requests a batch would carry (their files read now). */

@@ -1,12 +1,14 @@
 // Signed events a source's system pushes (Zendesk ticket webhooks): verified with the connection's
 // secret, turned into documents by the plugin, and queued into every open job reading that connection.
 import { sql } from 'kysely';
+import { configForRole, rolesOf } from '../connections/roles.ts';
 import { AppError } from '../errors.ts';
-import type { SourceDocument } from '../plugins/contract.ts';
+import type { SourceDocument, SourcePlugin } from '../plugins/contract.ts';
 import { openConfig } from '../plugins/stored-config.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { insertItemRows, itemRowBuilder, requestLimitOf } from './item-rows.ts';
+import { ownChangesOf } from './own-writes.ts';
 import { pokeJob } from './transitions.ts';
 
 export interface InboundOutcome {
@@ -15,15 +17,18 @@ export interface InboundOutcome {
   jobs: number;
   /** New items across those jobs (a redelivered event adds none). */
   queued: number;
+  /** Present when the event was a change Batchline itself made (its own write-back coming back): dropped. */
+  ignored?: number;
 }
 
-type Deps = Pick<EngineContext, 'db' | 'sources' | 'secretKey' | 'config' | 'tag' | 'log' | 'wake'>;
+type Deps = Pick<EngineContext, 'db' | 'sources' | 'sinks' | 'secretKey' | 'config' | 'tag' | 'log' | 'wake'>;
 
 export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buffer, headers: Record<string, string>): Promise<InboundOutcome> {
   const row = await ctx.db.selectFrom('connections').selectAll().where('name', '=', connection).executeTakeFirst();
-  const plugin = row?.kind === 'source' ? ctx.sources.get(row.plugin) : undefined;
+  const plugin = row && rolesOf({ sources: ctx.sources, sinks: ctx.sinks }, row).includes('source') ? ctx.sources.get(row.plugin) : undefined;
   if (!row || !plugin?.inbound) throw new AppError('not_found', `connection "${connection}" does not exist or takes no webhooks`);
-  const config = plugin.configSchema.parse(openConfig(row, ctx.secretKey));
+  // The connection's current config: a webhook secret rotated with PATCH checks the next delivery.
+  const config = plugin.configSchema.parse(configForRole(plugin, openConfig(row, ctx.secretKey)));
   if (!plugin.inbound.verify(config, rawBody, headers)) {
     ctx.log.warn({ connection }, 'inbound webhook refused: bad or stale signature');
     throw new AppError('unauthorized', 'invalid or stale webhook signature');
@@ -34,8 +39,11 @@ export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buff
   } catch {
     throw new AppError('malformed_json', 'the webhook body is not JSON');
   }
-  const documents: SourceDocument[] = plugin.inbound.documents(config, event);
-  if (documents.length === 0) return { documents: 0, jobs: 0, queued: 0 };
+  const all: SourceDocument[] = plugin.inbound.documents(config, event);
+  const documents = await withoutOwnChanges(ctx, plugin, config, all);
+  const ignored = all.length - documents.length;
+  if (ignored > 0) ctx.log.info({ connection, ignored }, "inbound webhook: Batchline's own change to the record; ignored");
+  if (documents.length === 0) return { documents: 0, jobs: 0, queued: 0, ...(ignored > 0 ? { ignored } : {}) };
 
   const jobs = await sql<{ id: string; task: ResolvedTask; result_cache: boolean }>`
     SELECT id, task, result_cache FROM jobs
@@ -60,5 +68,24 @@ export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buff
     });
   }
   if (queued > 0) ctx.wake();
-  return { documents: documents.length, jobs: jobs.rows.length, queued };
+  return { documents: documents.length, jobs: jobs.rows.length, queued, ...(ignored > 0 ? { ignored } : {}) };
+}
+
+/** The documents that are not Batchline's own writes coming back (its sink's updates of a ticket, say). */
+async function withoutOwnChanges(ctx: Deps, plugin: SourcePlugin, config: unknown, documents: SourceDocument[]): Promise<SourceDocument[]> {
+  const changeOf = plugin.inbound?.changeOf;
+  if (!changeOf || documents.length === 0) return documents;
+  const changes = documents.map((d) => changeOf(config, d));
+  const own = new Set<SourceDocument>();
+  const byScope = new Map<string, Array<{ doc: SourceDocument; record: string; changed_at: string }>>();
+  changes.forEach((c, i) => {
+    const doc = documents[i];
+    if (c && doc) byScope.set(c.scope, [...(byScope.get(c.scope) ?? []), { doc, record: c.record, changed_at: c.changed_at }]);
+  });
+  const lookup = ownChangesOf(ctx.db);
+  for (const [scope, entries] of byScope) {
+    const mine = await lookup.ownOf(scope, entries);
+    for (const e of entries) if (mine.has(e.record)) own.add(e.doc);
+  }
+  return documents.filter((d) => !own.has(d));
 }

@@ -96,7 +96,7 @@ export async function prepareJob(ctx: Omit<Deps, 'wake'>, input: CreateJobInput)
     if (first !== undefined) throw invalidField(`documents.${i}.id`, `duplicate id "${doc.id}" (also documents.${first}.id)`);
     seen.set(doc.id, i);
   });
-  const sinks = await resolveSinkRefs(ctx, input.sinks ?? []);
+  const sinks = await resolveSinkRefs(ctx, input.sinks ?? [], task);
   return { task, source, resolved, documents, sinks };
 }
 

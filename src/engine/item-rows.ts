@@ -18,6 +18,8 @@ export interface ItemRow {
   /** The result cache's key for this request; null for a document that cannot be sent. */
   request_hash: string | null;
   failure: ErrorInfo | null;
+  /** When this version of the record changed (ISO 8601, normalised), for keeping the latest of two reads. */
+  version: string | null;
 }
 
 /** The API's per-request ceiling (whole payload) for PDFs and images. */
@@ -40,11 +42,26 @@ type Measure<T> = (doc: StoredDocument, prompt: string) => T;
 type Hash = (doc: StoredDocument) => string;
 
 function itemRowOf(task: ResolvedTask, size: Measure<number>, hash: Hash, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
+  const row = itemRowWithoutVersion(task, size, hash, doc, limit);
+  const version = versionOf((doc as SourceDocument).version);
+  if (version === null) return row;
+  // Kept in the stored document, where a second read of the same record is compared with it.
+  return { ...row, version, document: JSON.stringify({ ...(JSON.parse(row.document) as Record<string, unknown>), version }) };
+}
+
+/** ISO 8601 at millisecond precision, so versions compare as text in SQL; null when absent or not a time. */
+function versionOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function itemRowWithoutVersion(task: ResolvedTask, size: Measure<number>, hash: Hash, doc: SourceDocument | StoredDocument, limit: number): ItemRow {
   const externalId = doc.id.length > MAX_EXTERNAL_ID ? doc.id.slice(0, MAX_EXTERNAL_ID) : doc.id;
   const source = doc as SourceDocument;
   if (source.failure) {
     const stored = { id: externalId, ...(doc.metadata ? { metadata: doc.metadata } : {}) };
-    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: source.failure };
+    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: source.failure, version: null };
   }
   const stored: StoredDocument = {
     id: externalId,
@@ -55,13 +72,13 @@ function itemRowOf(task: ResolvedTask, size: Measure<number>, hash: Hash, doc: S
     ...(doc.files && doc.files.length > 0 ? { files: doc.files } : {}),
   };
   if (!stored.text && !stored.attachments?.length && !stored.files?.length) {
-    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: { type: 'empty_document', message: 'the document has no text and no attachment' } };
+    return { external_id: externalId, document: JSON.stringify(stored), request_bytes: 0, request_hash: null, failure: { type: 'empty_document', message: 'the document has no text and no attachment' }, version: null };
   }
   // Files are read when the batch is sent; their size is known now, so the request is measured exactly.
   const prompt = renderTemplate(task.prompt, stored);
   const bytes = size(stored, prompt) + (stored.files ?? []).reduce((sum, f) => sum + fileRequestBytes(f), 0);
   const failure = bytes > limit ? { type: 'request_too_large', message: `the request is ${bytes} bytes; the limit is ${limit}` } : null;
-  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored), failure };
+  return { external_id: externalId, document: JSON.stringify(stored), request_bytes: bytes, request_hash: failure ? null : hash(stored), failure, version: null };
 }
 
 /** What a file adds to a request once read: its base64 and the content block around it. */
@@ -76,24 +93,46 @@ export interface InsertedItems {
 
 /**
  * Inserts rows of one job; an external id the job already holds is skipped (re-reading a source is
- * harmless). Failed rows are final at once and get their deliveries, like any failed item; with the
- * job's result cache on, so are rows the cache answers.
+ * harmless), unless this row is a later version of a record not sent yet: then it takes that item's
+ * place (a ticket that changed while the export ran is processed once, as it is now). Failed rows are
+ * final at once and get their deliveries, like any failed item; with the job's result cache on, so are
+ * rows the cache answers.
  */
 export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: string, jobId: string, rows: readonly ItemRow[], options: { resultCache: boolean }): Promise<InsertedItems> {
-  if (rows.length === 0) return { inserted: 0, rejected: 0 };
-  const result = await sql<{ id: number; status: string }>`
+  const latest = latestVersions(rows);
+  if (latest.length === 0) return { inserted: 0, rejected: 0 };
+  const result = await sql<{ id: number; status: string; inserted: boolean }>`
     INSERT INTO items (job_id, external_id, document, request_bytes, request_hash, status, last_error)
     SELECT ${jobId}, external_id, document, request_bytes, request_hash, status, last_error
-    FROM unnest(${rows.map((r) => r.external_id)}::text[], ${rows.map((r) => r.document)}::jsonb[], ${rows.map((r) => r.request_bytes)}::int[],
-      ${rows.map((r) => r.request_hash)}::text[],
-      ${rows.map((r) => (r.failure ? 'failed' : 'queued'))}::text[], ${rows.map((r) => (r.failure ? JSON.stringify(r.failure) : null))}::jsonb[])
+    FROM unnest(${latest.map((r) => r.external_id)}::text[], ${latest.map((r) => r.document)}::jsonb[], ${latest.map((r) => r.request_bytes)}::int[],
+      ${latest.map((r) => r.request_hash)}::text[],
+      ${latest.map((r) => (r.failure ? 'failed' : 'queued'))}::text[], ${latest.map((r) => (r.failure ? JSON.stringify(r.failure) : null))}::jsonb[])
       AS t(external_id, document, request_bytes, request_hash, status, last_error)
-    ON CONFLICT (job_id, external_id) DO NOTHING
-    RETURNING id, status`.execute(trx);
+    ON CONFLICT (job_id, external_id) DO UPDATE SET document = excluded.document, request_bytes = excluded.request_bytes,
+      request_hash = excluded.request_hash, status = excluded.status, last_error = excluded.last_error, updated_at = now()
+      -- Only an item still waiting to be planned, and not for an older version of its record. Change times
+      -- are often whole seconds: of two versions in one second, the one read later changed later.
+      WHERE items.status = 'queued' AND excluded.document->>'version' IS NOT NULL
+        AND excluded.document->>'version' >= coalesce(items.document->>'version', '')
+    RETURNING id, status, (xmax = 0) AS inserted`.execute(trx);
   const failed = result.rows.filter((r) => r.status === 'failed').map((r) => Number(r.id));
   const queued = result.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id));
   // Answers the result cache already holds are final now: nothing is sent for them.
   const reused = options.resultCache ? await reuseCachedResults(trx, jobId, queued) : [];
   await enqueueDeliveries(trx, tag, jobId, [...failed, ...reused]);
-  return { inserted: result.rows.length, rejected: failed.length };
+  const inserted = result.rows.filter((r) => r.inserted);
+  return { inserted: inserted.length, rejected: inserted.filter((r) => r.status === 'failed').length };
+}
+
+/**
+ * One row per external id: the latest version when rows carry one (of equal ones, the one read later),
+ * else the first, as before. (One INSERT … ON CONFLICT DO UPDATE may not touch a row twice.)
+ */
+function latestVersions(rows: readonly ItemRow[]): ItemRow[] {
+  const byId = new Map<string, ItemRow>();
+  for (const row of rows) {
+    const seen = byId.get(row.external_id);
+    if (!seen || (row.version !== null && (seen.version === null || row.version >= seen.version))) byId.set(row.external_id, row);
+  }
+  return byId.size === rows.length ? [...rows] : [...byId.values()];
 }

@@ -5,11 +5,13 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { IngestStats, Job } from '../db/types.ts';
+import { credentialsReader, currentConfig, type CredentialDeps } from '../connections/credentials.ts';
 import { SourceFatalError, type SourceContext, type SourcePlugin } from '../plugins/contract.ts';
 import { openConfig } from '../plugins/stored-config.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { insertItemRows, itemRowBuilder, requestLimitOf, type ItemRow } from './item-rows.ts';
+import { ownChangesOf } from './own-writes.ts';
 import type { StoredSource } from './source-ref.ts';
 import { inSpan, recordError, type Span } from '../telemetry/trace.ts';
 
@@ -44,10 +46,11 @@ async function read(ctx: EngineContext, job: Job, signal: AbortSignal, span: Spa
   }
   const stats: IngestStats = { read: 0, rejected: 0, failures: 0, ...job.ingest_stats };
   try {
-    const config = plugin.configSchema.parse(openConfig(stored, ctx.secretKey));
-    const cursor = await startingCursor(ctx, job, stored);
+    const config = await sourceConfig(ctx, stored, plugin, log);
+    const keys = cursorKeys(plugin, stored, config);
+    const cursor = await startingCursor(ctx, job, stored, keys);
     const endCursor = await readAll(ctx, job, plugin, config, cursor, stats, signal, log);
-    await finishRead(ctx, job, stored, plugin.follow?.(config), endCursor, stats);
+    await finishRead(ctx, job, stored, plugin.follow?.(config), endCursor, stats, keys.key);
     span.setAttributes({ 'batchline.source.read': stats.read, 'batchline.source.rejected': stats.rejected });
     log.info({ read: stats.read, rejected: stats.rejected }, job.status === 'ingesting' ? 'source read' : 'source rescanned');
   } catch (error) {
@@ -71,20 +74,45 @@ async function read(ctx: EngineContext, job: Job, signal: AbortSignal, span: Spa
   }
 }
 
+function credentialDeps(ctx: EngineContext, log: EngineContext['log']): CredentialDeps {
+  return { db: ctx.db, plugins: { sources: ctx.sources, sinks: ctx.sinks }, secretKey: ctx.secretKey, log };
+}
+
+/** The job's config with its connection's current credentials (a token rotated since the job was made). */
+async function sourceConfig(ctx: EngineContext, stored: StoredSource, plugin: SourcePlugin, log: EngineContext['log']): Promise<unknown> {
+  const current = plugin.configSchema.safeParse(await currentConfig(credentialDeps(ctx, log), stored, 'source'));
+  if (current.success) return current.data;
+  // The connection's credentials no longer fit the job's copy (another way of signing in): the copy reads.
+  log.warn({ connection: stored.connection }, "the connection's current credentials do not fit this job's config; reading with the job's own copy");
+  return plugin.configSchema.parse(openConfig(stored, ctx.secretKey));
+}
+
 /** This job's own checkpoint after a crash; on a first read, where the last job on the connection ended. */
-async function startingCursor(ctx: EngineContext, job: Job, stored: StoredSource): Promise<unknown> {
+async function startingCursor(ctx: EngineContext, job: Job, stored: StoredSource, keys: CursorKeys): Promise<unknown> {
   if (job.ingest_cursor !== null) return job.ingest_cursor;
   if (!stored.connection || job.status !== 'ingesting') return undefined;
   const row = await ctx.db.selectFrom('connections').select('cursor').where('name', '=', stored.connection).executeTakeFirst();
-  return (row?.cursor as Record<string, unknown> | null)?.[cursorKey(stored)] ?? undefined;
+  const cursors = row?.cursor as Record<string, unknown> | null | undefined;
+  // Cursors saved before the plugin declared its cursorScope are under the key of the whole config.
+  return cursors?.[keys.key] ?? cursors?.[keys.legacy] ?? undefined;
+}
+
+interface CursorKeys {
+  key: string;
+  /** The key of the whole non-secret config: how cursors were keyed before cursorScope. */
+  legacy: string;
 }
 
 /**
- * A connection keeps one cursor per effective read config: a job that overrides part of it (another
- * search query, say) reads a different stream, and must neither start from nor move the default one.
+ * A connection keeps one cursor per stream: a job that overrides what is read (another search query,
+ * say) reads a different stream, and must neither start from nor move the default one. What a stream
+ * is, the plugin says (cursorScope: zendesk's account, query and start time), so a timeout or a rotated
+ * token keeps the connection's place.
  */
-export function cursorKey(stored: StoredSource): string {
-  return createHash('sha256').update(JSON.stringify(stored.config)).digest('hex').slice(0, 16);
+export function cursorKeys(plugin: SourcePlugin, stored: StoredSource, config: unknown): CursorKeys {
+  const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+  const legacy = hash(stored.config);
+  return { key: plugin.cursorScope ? hash({ scope: plugin.cursorScope(config) }) : legacy, legacy };
 }
 
 async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, config: unknown, cursor: unknown, stats: IngestStats, signal: AbortSignal, log: EngineContext['log']): Promise<unknown> {
@@ -125,13 +153,17 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
     if (checkpoint) await writing;
   };
 
+  const stored = job.source as StoredSource;
+  const currentCredentials = credentialsReader(credentialDeps(ctx, log), stored, 'source');
   const sourceCtx: SourceContext = {
     log,
     fileRoots: ctx.config.BATCHLINE_FILE_ROOTS,
     signal,
     cursor,
-    connection: (job.source as StoredSource).connection ?? undefined,
+    connection: stored.connection ?? undefined,
     checkpoint: (next) => flush({ cursor: next }),
+    ...(currentCredentials ? { currentCredentials } : {}),
+    ownChanges: ownChangesOf(ctx.db),
   };
   try {
     for await (const document of plugin.read(config, sourceCtx)) {
@@ -152,7 +184,7 @@ async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, confi
   return lastCursor;
 }
 
-async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, follow: { rescanMs?: number } | undefined, endCursor: unknown, stats: IngestStats): Promise<void> {
+async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, follow: { rescanMs?: number } | undefined, endCursor: unknown, stats: IngestStats, cursorKey: string): Promise<void> {
   stats.failures = 0;
   delete stats.last_error;
   const rescanMs = follow?.rescanMs ?? null;
@@ -169,7 +201,7 @@ async function finishRead(ctx: EngineContext, job: Job, stored: StoredSource, fo
     // The next job on this connection starts where this one ended (e.g. Zendesk's after_cursor).
     if (firstRead && stored.connection && endCursor !== undefined) {
       await sql`UPDATE connections SET updated_at = now(),
-          cursor = coalesce(cursor, '{}'::jsonb) || jsonb_build_object(${cursorKey(stored)}::text, ${JSON.stringify(endCursor ?? null)}::jsonb)
+          cursor = coalesce(cursor, '{}'::jsonb) || jsonb_build_object(${cursorKey}::text, ${JSON.stringify(endCursor ?? null)}::jsonb)
         WHERE name = ${stored.connection}`.execute(trx);
     }
   });

@@ -9,6 +9,7 @@ import { createJob, type CreatedJob } from '../engine/ingest.ts';
 import type { PluginRef } from '../engine/source-ref.ts';
 import type { PilotConfig } from '../db/types.ts';
 import { openConfig } from '../plugins/stored-config.ts';
+import type { SecretKeys } from '../secrets/key.ts';
 import type { StoredSourceRef } from './types.ts';
 import { armRows, loadExperiment } from './view.ts';
 
@@ -24,7 +25,7 @@ export interface PromoteInput {
 
 const ENDED_WELL = new Set(['completed', 'completed_with_errors']);
 
-function sourceOf(ref: StoredSourceRef, key: Buffer): PluginRef {
+function sourceOf(ref: StoredSourceRef, key: SecretKeys): PluginRef {
   const config = openConfig(ref, key);
   if (ref.connection) return { connection: ref.connection, ...(Object.keys(config).length > 0 ? { config } : {}) };
   return { plugin: ref.plugin, config };

@@ -21,10 +21,12 @@ import { registerJobsResults } from './routes/jobs.results.ts';
 import { registerTasksList } from './routes/tasks.list.ts';
 import { registerPluginsList } from './routes/plugins.list.ts';
 import { registerConnections } from './routes/connections.ts';
+import { registerConnectionsUpdate } from './routes/connections.update.ts';
 import { registerConnectionsWebhook } from './routes/connections.webhook.ts';
 import { registerDashboard } from './dashboard/index.tsx';
 import { registerDocs } from './routes/docs.ts';
 import { registerExperiments } from './routes/experiments.ts';
+import { registerSecretsReseal } from './routes/secrets.reseal.ts';
 import { OPENAPI_INFO } from './schemas.ts';
 
 export function createApp(deps: AppDeps): OpenAPIHono {
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerTasksList(app);
   registerPluginsList(app, deps);
   registerConnections(app, deps);
+  registerConnectionsUpdate(app, deps);
   registerConnectionsWebhook(app, deps);
   registerJobsCreate(app, deps);
   registerJobsList(app, deps);
@@ -68,6 +71,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerCallbacks(app, deps);
   registerDeliveries(app, deps);
   registerExperiments(app, deps);
+  registerSecretsReseal(app, deps);
   registerDashboard(app, deps);
 
   app.doc31('/openapi.json', OPENAPI_INFO);
@@ -86,7 +90,7 @@ const requireJsonBody: MiddlewareHandler = async function requireJsonBody(c, nex
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   // A form's content type is refused even with an empty body: otherwise any web page could make a
   // browser POST (cancel, retry) to an open server on localhost (cross-site request forgery).
-  if (c.req.method === 'POST' && (hasBody || type !== '') && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+  if ((c.req.method === 'POST' || c.req.method === 'PATCH') && (hasBody || type !== '') && !/^application\/([\w.-]+\+)?json$/.test(type)) {
     return problemResponse(c, new AppError('unsupported_media_type', 'send the body as application/json'));
   }
   return next();

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { DB } from '../db/types.ts';
 import type { Logger } from '../logger.ts';
 import type { SinkRegistry, SourceRegistry } from '../plugins/registry.ts';
+import type { SecretKeys } from '../secrets/key.ts';
 import type { Counters } from '../telemetry/counters.ts';
 
 export interface AppDeps {
@@ -14,7 +15,7 @@ export interface AppDeps {
   config: Config;
   sinks: SinkRegistry;
   sources: SourceRegistry;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   tag: string;
   counters: Counters;
   log: Logger;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { stringify } from 'yaml';
 import { loadConfig } from '../config.ts';
 import { silentLogger } from '../logger.ts';
+import { secretKeysOf } from '../secrets/key.ts';
 import { firstPartyPlugins } from '../plugins/load.ts';
 import { createCounters } from '../telemetry/counters.ts';
 import { createApp } from './app.ts';
@@ -58,7 +59,7 @@ export function openApiDocument(): OpenApiDocument {
     config: loadConfig({}),
     ...firstPartyPlugins(),
     tag: 'doc',
-    secretKey: Buffer.alloc(32),
+    secretKey: secretKeysOf(Buffer.alloc(32)),
     counters: createCounters(),
     log: silentLogger(),
     wake: () => {},

@@ -33,9 +33,10 @@ export function problemResponse(c: Context, error: AppError, headers: Record<str
 
 /** A failed zod validation of a request part → 422 naming every offending field. */
 export function validationProblem(error: ZodError, prefix = ''): AppError {
-  // An unknown key (strict objects) is named itself, not only the object holding it.
-  const pathOf = (i: ZodError['issues'][number]) => (i.code === 'unrecognized_keys' && i.keys[0] !== undefined ? [...i.path, i.keys[0]] : i.path);
-  const problems = error.issues.slice(0, 20).map((i) => ({ field: prefix + fieldPath(pathOf(i)), message: i.message }));
+  // An unknown key is named itself, not the object holding it: `config` rather than `(body)`.
+  const problems = error.issues
+    .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((key) => ({ field: prefix + fieldPath([...i.path, key]), message: 'is not a known field' })) : [{ field: prefix + fieldPath(i.path), message: i.message }]))
+    .slice(0, 20);
   const first = problems[0];
   return new AppError('validation_failed', first ? `${first.field}: ${first.message}` : 'invalid request', { problems });
 }

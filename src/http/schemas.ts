@@ -43,6 +43,7 @@ export const OPENAPI_INFO = {
     { name: 'tasks', description: 'Built-in tasks and the JSON Schema of their answers' },
     { name: 'plugins', description: 'Source and sink plugins with the JSON Schema of their config' },
     { name: 'callbacks', description: 'Signed completion events for provider batches' },
+    { name: 'secrets', description: 'Rotating BATCHLINE_SECRET_KEY: re-seal what is stored under the current key' },
     { name: 'health', description: 'Liveness and readiness probes' },
   ],
 };

@@ -34,6 +34,37 @@ export interface SinkContext {
   /** Folders a file-writing sink may write into (BATCHLINE_FILE_ROOTS). */
   fileRoots: readonly string[];
   signal: AbortSignal;
+  /**
+   * Where a sink that writes into a system a source also reads (Zendesk) records what it changed, so the
+   * source recognises those changes as Batchline's own and never takes them as new work (no loops).
+   */
+  ownWrites?: OwnWrites;
+}
+
+/**
+ * Batchline's own writes to the records of a system, by `scope` (the system, as the plugin names it:
+ * zendesk uses its account URL). A record's change is Batchline's own when its time falls inside the
+ * window of the last write: from `begin` (called before the request goes out) to `end` (once it is done).
+ */
+export interface OwnWrites {
+  begin(scope: string, records: readonly string[]): Promise<void>;
+  /**
+   * The write is over (done, refused or given up). Times read from the system's own clock (an HTTP Date
+   * header) make the window exact whatever this machine's clock says: `began` when it accepted the write,
+   * `ended` when it reported it done.
+   */
+  end(scope: string, records: readonly string[], systemTimes?: { began?: Date; ended?: Date }): Promise<void>;
+}
+
+/** Asks whether changes a source sees are Batchline's own (see OwnWrites). */
+export interface OwnChanges {
+  /** The records among `changes` whose change, at `changed_at` (ISO 8601, the system's clock), Batchline made. */
+  ownOf(scope: string, changes: ReadonlyArray<{ record: string; changed_at: string }>): Promise<Set<string>>;
+}
+
+/** What a sink is told at job creation about the job it will serve. */
+export interface SinkPrepareContext {
+  task: { name: string; builtin: boolean; output_schema: Record<string, unknown> };
 }
 
 export interface SinkPlugin<C = unknown> {
@@ -42,6 +73,17 @@ export interface SinkPlugin<C = unknown> {
   configSchema: z.ZodType<C>;
   /** Names of config fields that hold secrets (write-only, encrypted at rest, never logged). */
   secretFields?: readonly string[];
+  /**
+   * Fields rotated together (a token and the user it belongs to). A job using a connection takes their
+   * current values from it at each delivery, so a rotation needs no new job. Default: secretFields.
+   */
+  credentialFields?: readonly string[];
+  /**
+   * At job creation, with the job's task: checks what only the task can tell (a mapping names a field
+   * the output has) and answers the config to store, e.g. with what the task implies filled in. Throws
+   * SinkConfigError(field, message) for a 422 naming `sinks.N.config.<field>`.
+   */
+  prepare?(config: C, ctx: SinkPrepareContext): C;
   /** Delivers a batch of results; one outcome per result, in order. Expected failures are returned, not thrown. */
   deliver(config: C, results: DeliveredResult[], ctx: SinkContext): Promise<DeliveryOutcome[]>;
 }
@@ -70,6 +112,12 @@ export interface SourceDocument {
   files?: FileRef[];
   /** Input that cannot be sent (a broken CSV row, an oversized PDF): recorded as a failed item with this reason. */
   failure?: { type: string; message: string };
+  /**
+   * When this version of the record last changed (ISO 8601, e.g. a ticket's updated_at). A document read
+   * twice in one job (it changed while the job read) is kept once, in its latest version, as long as it
+   * has not been sent yet.
+   */
+  version?: string;
 }
 
 export interface SourceContext {
@@ -85,6 +133,14 @@ export interface SourceContext {
   checkpoint(cursor: unknown): Promise<void>;
   /** Name of the connection the job reads through, for messages ("connection \"support\" …"); undefined for inline configs. */
   connection: string | undefined;
+  /**
+   * The credential fields (credentialFields) as the job's connection holds them now, every field present
+   * (undefined when unset): a long read takes a rotated token from its next request on. Cached briefly;
+   * `fresh` asks the database (after the system refused the credentials). Undefined without a connection.
+   */
+  currentCredentials?(fresh?: boolean): Promise<Record<string, unknown>>;
+  /** Recognises changes Batchline itself made (see SinkContext.ownWrites). */
+  ownChanges?: OwnChanges;
 }
 
 /** A source-specific problem with a config that only shows when checked against the world (a path outside the roots). */
@@ -92,6 +148,18 @@ export class SourceConfigError extends Error {
   override name = 'SourceConfigError';
   constructor(
     /** Dotted path of the offending config field, e.g. `path`. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A sink config that does not fit the job it is for (a mapping names a field the task's output lacks). */
+export class SinkConfigError extends Error {
+  override name = 'SinkConfigError';
+  constructor(
+    /** Dotted path of the offending config field, e.g. `custom_fields.360001`. */
     readonly field: string,
     message: string,
   ) {
@@ -110,6 +178,11 @@ export interface SourceInbound<C> {
   verify(config: C, rawBody: Buffer, headers: Record<string, string>): boolean;
   /** The documents an event brings (may be none, e.g. for an event type the source ignores). */
   documents(config: C, event: unknown): SourceDocument[];
+  /**
+   * Which change of which record a document is, in the scope its sink records writes under (see
+   * OwnWrites): Batchline drops the documents that are its own changes coming back (no loops).
+   */
+  changeOf?(config: C, document: SourceDocument): { scope: string; record: string; changed_at: string } | undefined;
 }
 
 export interface SourcePlugin<C = unknown> {
@@ -117,6 +190,14 @@ export interface SourcePlugin<C = unknown> {
   description: string;
   configSchema: z.ZodType<C>;
   secretFields?: readonly string[];
+  /** Fields rotated together, taken from the connection while a job runs (see SinkPlugin). Default: secretFields. */
+  credentialFields?: readonly string[];
+  /**
+   * What identifies the stream a saved cursor belongs to (the account and the query, say): a connection
+   * keeps one cursor per scope, so changing anything else (a timeout, a token) keeps its place.
+   * Default: the whole config without its secrets.
+   */
+  cursorScope?(config: C): unknown;
   /** Checks what the schema cannot (paths exist and stay inside roots) when a job is created; throws SourceConfigError. */
   check?(config: C, ctx: Pick<SourceContext, 'fileRoots' | 'log'>): Promise<void>;
   read(config: C, ctx: SourceContext): AsyncIterable<SourceDocument>;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { SourceConfigError, SourceFatalError, type SinkPlugin, type SourcePlugin } from './contract.ts';
+import { SinkConfigError, SourceConfigError, SourceFatalError, type SinkPlugin, type SourcePlugin } from './contract.ts';
 import { firstPartySinks, firstPartySources } from './first-party.ts';
 import { createRegistry, type PluginEntry, type SinkRegistry, type SourceRegistry } from './registry.ts';
 
@@ -19,7 +19,7 @@ export interface Plugins {
 export interface PluginHost {
   z: typeof z;
   /** Thrown by a source: a config problem found by check() (422 naming the field), a read that cannot succeed. */
-  errors: { SourceConfigError: typeof SourceConfigError; SourceFatalError: typeof SourceFatalError };
+  errors: { SourceConfigError: typeof SourceConfigError; SourceFatalError: typeof SourceFatalError; SinkConfigError: typeof SinkConfigError };
   /** The contract version the host speaks; bumped only on a breaking change. */
   contractVersion: 1;
 }
@@ -67,7 +67,7 @@ async function importPackage(name: string): Promise<PluginPackage> {
   } catch (error) {
     throw new PluginLoadError(`plugin package "${name}" failed to load: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const host: PluginHost = { z, errors: { SourceConfigError, SourceFatalError }, contractVersion: 1 };
+  const host: PluginHost = { z, errors: { SourceConfigError, SourceFatalError, SinkConfigError }, contractVersion: 1 };
   const exported = typeof module.default === 'function' ? await (module.default as (host: PluginHost) => unknown)(host) : module.default;
   if (!exported || typeof exported !== 'object') throw new PluginLoadError(`plugin package "${name}" has no default export of { sources, sinks } or a function returning it`);
   const { sources, sinks } = exported as PluginPackage;

@@ -2,6 +2,7 @@
 import type { ZodType } from 'zod';
 import type { SinkPlugin, SourcePlugin } from './contract.ts';
 import { fieldPath, invalidField } from '../errors.ts';
+import { refuseUnknownFields } from './fields.ts';
 import { scrubSecrets } from '../secrets/scrub.ts';
 
 export interface Registry<P extends { name: string }> {
@@ -34,6 +35,8 @@ export function parsePluginConfig(plugin: { configSchema: ZodType }, config: unk
   const parsed = plugin.configSchema.safeParse(config ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
+  // An unknown key is named itself (`config.ticket_fields.prio`), not the object holding it.
+  if (issue?.code === 'unrecognized_keys') throw invalidField(`${configField}.${fieldPath([...issue.path, issue.keys[0] ?? ''])}`, 'is not a known field');
   throw invalidField(`${configField}.${fieldPath(issue?.path ?? [])}`.replace(/\.\(body\)$/, ''), issue?.message ?? 'invalid');
 }
 
@@ -41,6 +44,7 @@ export function parsePluginConfig(plugin: { configSchema: ZodType }, config: unk
 export function checkSinkConfig(registry: SinkRegistry, plugin: string, config: unknown, field: string): { sink: SinkPlugin; config: unknown } {
   const sink = registry.get(plugin);
   if (!sink) throw invalidField(`${field}.plugin`, `unknown sink plugin "${plugin}"; available: ${registry.list().map((p) => p.name).join(', ')}`);
+  refuseUnknown(sink, config, `${field}.config`, `the ${plugin} sink`);
   return { sink, config: parsePluginConfig(sink, config, `${field}.config`) };
 }
 
@@ -48,7 +52,12 @@ export function checkSinkConfig(registry: SinkRegistry, plugin: string, config: 
 export function checkSourceConfig(registry: SourceRegistry, plugin: string, config: unknown, field: string): { source: SourcePlugin; config: unknown } {
   const source = registry.get(plugin);
   if (!source) throw invalidField(`${field}.plugin`, `unknown source plugin "${plugin}"; available: ${registry.list().map((p) => p.name).join(', ')}`);
+  refuseUnknown(source, config, `${field}.config`, `the ${plugin} source`);
   return { source, config: parsePluginConfig(source, config, `${field}.config`) };
+}
+
+function refuseUnknown(plugin: { configSchema: ZodType }, config: unknown, field: string, what: string): void {
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) refuseUnknownFields([plugin], config as Record<string, unknown>, field, what);
 }
 
 /** Wraps anything a plugin throws so logs and rows say which plugin and method failed. */

@@ -1,6 +1,7 @@
 // A plugin config as stored (in a job or a connection): the plugin name, its non-secret fields in clear,
 // and its secret fields sealed. Secrets never sit in the database in clear and are only opened for use.
 import { decryptSecret, encryptSecret } from '../secrets/crypto.ts';
+import type { SecretKeys } from '../secrets/key.ts';
 
 export interface StoredConfig {
   plugin: string;
@@ -9,20 +10,27 @@ export interface StoredConfig {
   secrets: string | null;
 }
 
-/** Kept for what jobs store per sink. */
-export type StoredSink = StoredConfig;
+/**
+ * What a job stores per sink. With `connection`, the credentials follow that connection while the job
+ * runs (a rotated token or signing secret is used from the next delivery on), except those the job
+ * request set itself (`own_credentials`); everything else stays as the job copied it.
+ */
+export interface StoredSink extends StoredConfig {
+  connection?: string | null;
+  own_credentials?: string[];
+}
 
 interface HasSecrets {
   name: string;
   secretFields?: readonly string[];
 }
 
-export function sealConfig(plugin: HasSecrets, config: unknown, key: Buffer): StoredConfig {
+export function sealConfig(plugin: HasSecrets, config: unknown, key: SecretKeys): StoredConfig {
   const { clear, secret } = splitSecrets(plugin, config);
   return { plugin: plugin.name, config: clear, secrets: Object.keys(secret).length > 0 ? encryptSecret(key, JSON.stringify(secret)) : null };
 }
 
-export function openConfig(stored: Pick<StoredConfig, 'config' | 'secrets'>, key: Buffer): Record<string, unknown> {
+export function openConfig(stored: Pick<StoredConfig, 'config' | 'secrets'>, key: SecretKeys): Record<string, unknown> {
   if (!stored.secrets) return stored.config;
   return { ...stored.config, ...(JSON.parse(decryptSecret(key, stored.secrets)) as Record<string, unknown>) };
 }

@@ -1,8 +1,10 @@
 // A fake Zendesk Support API for tests, speaking the wire format of shared/reference/formats.md section A:
 // token or OAuth auth, PUT update_many answering a job status, job statuses that move queued → working →
 // completed as they are polled, single-ticket reads, the cursor-based incremental ticket export, the search
-// export and ticket comments. Every request is recorded for assertions.
-import { randomBytes } from 'node:crypto';
+// export and ticket comments. Every request is recorded for assertions. It can also play Zendesk's
+// webhooks (event subscriptions, signed as Zendesk signs them: base64 HMAC-SHA256 of timestamp + body)
+// for every ticket change, its own API user's updates included, and rotate its API token.
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -56,6 +58,18 @@ export interface FakeZendeskOptions {
   oauthToken?: string;
   /** Polls a job answers before it is completed (the first is `working`). Default 2. */
   pollsToComplete?: number;
+  /** Zendesk user id of the API user (the `actor_id` of the changes made through the API). Default 9999. */
+  apiUserId?: number;
+}
+
+/** A webhook the fake sent, with Batchline's answer. */
+export interface SentWebhook {
+  type: string;
+  ticketId: number;
+  updatedAt: string;
+  actorId: number;
+  status: number;
+  answer: unknown;
 }
 
 export type FailureKind = '429' | '500';
@@ -73,6 +87,25 @@ export interface FakeZendesk {
   touchTicket(id: number, changes?: Partial<Omit<Ticket, 'id'>>): Ticket;
   /** Adds a comment to a ticket (as a new comment does in Zendesk, the ticket counts as changed). */
   addComment(ticketId: number, comment: Partial<TicketComment> & { body: string }): TicketComment;
+  /** Moves the fake's clock (updated_at, Date headers) ahead, as if that much time had passed. */
+  advanceClock(ms: number): void;
+  /** From now on only this API token signs in (the old one is revoked, as after a rotation in Admin Center). */
+  setApiToken(token: string): void;
+  /**
+   * Sends a signed event-subscription webhook (`zen:event-type:ticket.*`) to `url` for every ticket change
+   * from now on: creations, and each kind of change an update makes (tags, comment, status, priority).
+   */
+  sendWebhooks(url: string, signingSecret: string): void;
+  /** Resolves once every webhook sent so far has been answered. */
+  webhooksSettled(): Promise<void>;
+  webhooks: SentWebhook[];
+  /** Called (and awaited) before each incremental export page is answered: a test may change tickets, or rotate the token, mid-export. */
+  onExportPage(hook: ((page: number) => void | Promise<void>) | undefined): void;
+  /**
+   * Routes this process's fetch of `https://<subdomain>.zendesk.com/…` to the fake, so a connection
+   * configured with a subdomain, as users configure it, reaches it. Returns the undo.
+   */
+  routeSubdomain(subdomain: string): () => void;
 }
 
 interface JobEntry {
@@ -89,7 +122,6 @@ interface PlannedFailure {
   pathPrefix: string | undefined;
 }
 
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A place in the incremental export: tickets are listed by updated_at (seconds), then by the order they changed in. */
 interface ExportPosition {
@@ -141,11 +173,21 @@ function searchMatcher(query: string): (t: Ticket) => boolean {
 }
 
 export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promise<FakeZendesk> {
+  // The fake's clock: real time, moved ahead by advanceClock() (a test that needs time to pass need not wait).
+  let clockOffsetMs = 0;
+  const nowMs = () => Date.now() + clockOffsetMs;
+  const now = () => new Date(nowMs()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const email = options.email ?? 'agent@example.com';
   const apiToken = options.apiToken ?? 'fake-api-token';
   const oauthToken = options.oauthToken ?? 'fake-oauth-token';
   const pollsToComplete = options.pollsToComplete ?? 2;
-  const basic = `Basic ${Buffer.from(`${email}/token:${apiToken}`).toString('base64')}`;
+  let basic = `Basic ${Buffer.from(`${email}/token:${apiToken}`).toString('base64')}`;
+  const apiUserId = options.apiUserId ?? 9999;
+  const webhooks: SentWebhook[] = [];
+  const inFlightHooks = new Set<Promise<void>>();
+  let hookTarget: { url: string; secret: string } | undefined;
+  let exportHook: ((page: number) => void | Promise<void>) | undefined;
+  let exportPages = 0;
 
   const tickets = new Map<number, Ticket>();
   /** The order tickets changed in, breaking ties between changes within one second (never on the wire). */
@@ -186,7 +228,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-    res.writeHead(status, { 'content-type': type, 'x-rate-limit': '700', 'x-rate-limit-remaining': '699', ...headers });
+    // Date in the fake's own clock, as Zendesk's Date is in the clock its updated_at values are.
+    res.writeHead(status, { 'content-type': type, date: new Date(nowMs()).toUTCString(), 'x-rate-limit': '700', 'x-rate-limit-remaining': '699', ...headers });
     res.end(text);
   };
 
@@ -229,15 +272,84 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
         else ticket.custom_fields.push({ id: Number(field.id), value: field.value });
       }
     }
+    const before = { tags: JSON.stringify(ticket.tags), status: ticket.status, priority: ticket.priority };
     const comment = update.comment as { body?: unknown; public?: unknown } | undefined;
     if (comment && typeof comment.body === 'string') {
-      ticket.comments.push({ id: nextCommentId++, body: comment.body, public: comment.public !== false, created_at: now() });
+      ticket.comments.push({ id: nextCommentId++, body: comment.body, public: comment.public !== false, created_at: now(), author_id: apiUserId });
     }
     if (typeof update.status === 'string') ticket.status = update.status;
     if (typeof update.priority === 'string') ticket.priority = update.priority;
     if (typeof update.subject === 'string') ticket.subject = update.subject;
     ticket.updated_at = now();
     markChanged(ticket.id);
+    // One event per kind of change, as Zendesk's event subscriptions send them.
+    if (JSON.stringify(ticket.tags) !== before.tags) emit('tags_changed', ticket, apiUserId);
+    if (comment && typeof comment.body === 'string') emit('comment_added', ticket, apiUserId, { comment: { id: String(nextCommentId - 1), body: comment.body, is_public: comment.public !== false } });
+    if (ticket.status !== before.status) emit('status_changed', ticket, apiUserId);
+    if (ticket.priority !== before.priority) emit('priority_changed', ticket, apiUserId);
+  };
+
+  /** A signed event-subscription webhook about a ticket (formats.md A, "Outbound webhooks signing"). */
+  const emit = (type: string, ticket: Ticket, actorId: number, event: Record<string, unknown> = {}) => {
+    if (!hookTarget) return;
+    const target = hookTarget;
+    const body = JSON.stringify({
+      account_id: 12514403,
+      detail: {
+        actor_id: String(actorId),
+        assignee_id: null,
+        brand_id: '1',
+        created_at: ticket.created_at,
+        custom_status: '1',
+        description: ticket.description,
+        external_id: null,
+        form_id: '1',
+        group_id: ticket.group_id === null ? null : String(ticket.group_id),
+        id: String(ticket.id),
+        is_public: true,
+        organization_id: ticket.organization_id === null ? null : String(ticket.organization_id),
+        priority: ticket.priority === null ? null : ticket.priority.toUpperCase(),
+        requester_id: String(ticket.requester_id),
+        status: ticket.status.toUpperCase(),
+        subject: ticket.subject,
+        submitter_id: String(ticket.requester_id),
+        tags: [...ticket.tags],
+        type: ticket.type === null ? null : ticket.type.toUpperCase(),
+        updated_at: ticket.updated_at,
+        via: { channel: ticket.channel },
+      },
+      event,
+      id: randomUUID(),
+      subject: `zen:ticket:${ticket.id}`,
+      time: new Date(nowMs()).toISOString(),
+      type: `zen:event-type:ticket.${type}`,
+      zendesk_event_version: '2022-11-06',
+    });
+    const timestamp = new Date(nowMs()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const signature = createHmac('sha256', target.secret).update(timestamp).update(body).digest('base64');
+    const sent: SentWebhook = { type, ticketId: ticket.id, updatedAt: ticket.updated_at, actorId, status: 0, answer: undefined };
+    webhooks.push(sent);
+    const delivery = (async () => {
+      try {
+        const res = await fetch(target.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': timestamp, 'user-agent': 'Zendesk Webhook' },
+          body,
+        });
+        sent.status = res.status;
+        const text = await res.text();
+        try {
+          sent.answer = JSON.parse(text) as unknown;
+        } catch {
+          sent.answer = text;
+        }
+      } catch (error) {
+        sent.status = -1;
+        sent.answer = error instanceof Error ? error.message : String(error);
+      }
+    })();
+    inFlightHooks.add(delivery);
+    void delivery.finally(() => inFlightHooks.delete(delivery));
   };
 
   const publicTicket = (t: Ticket) => {
@@ -272,7 +384,8 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
   const badRequest = (res: http.ServerResponse, description: string) => send(res, 400, { error: 'InvalidPaginationParameter', description });
 
   /** GET /api/v2/incremental/tickets/cursor.json (formats.md A, "Cursor-based incremental ticket export"). */
-  const incrementalExport = (res: http.ServerResponse, params: URLSearchParams) => {
+  const incrementalExport = async (res: http.ServerResponse, params: URLSearchParams) => {
+    await exportHook?.(++exportPages);
     let from: ExportPosition;
     const cursor = params.get('cursor');
     if (cursor !== null) {
@@ -423,7 +536,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       return send(res, 200, jobStatusOf(job, 'completed'));
     }
 
-    if (req.method === 'GET' && path === '/api/v2/incremental/tickets/cursor.json') return incrementalExport(res, parsedUrl.searchParams);
+    if (req.method === 'GET' && path === '/api/v2/incremental/tickets/cursor.json') return void incrementalExport(res, parsedUrl.searchParams);
     if (req.method === 'GET' && path === '/api/v2/search/export.json') return searchExport(res, parsedUrl.searchParams);
 
     const ticketMatch = /^\/api\/v2\/tickets\/(\d+)(\/comments)?\.json$/.exec(path);
@@ -458,6 +571,7 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       const ticket = newTicket({ ...partial, id, updated_at: stamp, created_at: partial.created_at ?? stamp });
       tickets.set(id, ticket);
       markChanged(id);
+      emit('created', ticket, ticket.requester_id);
       return ticket;
     },
     touchTicket(id, changes = {}) {
@@ -474,7 +588,38 @@ export async function startFakeZendesk(options: FakeZendeskOptions = {}): Promis
       ticket.comments.push(added);
       ticket.updated_at = now();
       markChanged(ticketId);
+      emit('comment_added', ticket, added.author_id ?? ticket.requester_id, { comment: { id: String(added.id), body: added.body, is_public: added.public } });
       return added;
+    },
+    advanceClock(ms) {
+      clockOffsetMs += ms;
+    },
+    setApiToken(token) {
+      basic = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
+    },
+    sendWebhooks(target, secret) {
+      hookTarget = { url: target, secret };
+    },
+    async webhooksSettled() {
+      while (inFlightHooks.size > 0) await Promise.all([...inFlightHooks]);
+    },
+    webhooks,
+    onExportPage(hook) {
+      exportHook = hook;
+      exportPages = 0;
+    },
+    routeSubdomain(subdomain) {
+      const original = globalThis.fetch;
+      const prefix = `https://${subdomain}.zendesk.com/`;
+      const routed: typeof fetch = (input, init) => {
+        const target = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+        if (target === undefined || !target.startsWith(prefix)) return original(input, init);
+        return original(`${url}/${target.slice(prefix.length)}`, init);
+      };
+      globalThis.fetch = routed;
+      return () => {
+        globalThis.fetch = original;
+      };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -32,7 +32,7 @@ export function registerDashboard(app: OpenAPIHono, deps: AppDeps): void {
 }
 
 export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
-  const sessions = createSessions(deps.config.BATCHLINE_API_KEYS, deps.secretKey);
+  const sessions = createSessions(deps.config.BATCHLINE_API_KEYS, deps.secretKey.current);
   const ui = new Hono<DashboardEnv>();
   const pageContext = (c: Ctx): PageContext => ({ nonce: c.get('nonce'), csrf: c.get('csrf') ?? '', signedIn: sessions.required && sessions.isValid(getCookie(c, SESSION_COOKIE)) });
   const refuse: Refusal = (c, status, message) =>

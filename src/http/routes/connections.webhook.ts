@@ -27,7 +27,8 @@ const route = createRoute({
   description:
     "The raw body is verified by the source plugin with the connection's secret; its documents are queued into every open " +
     'job reading this connection (a job created with e.g. `{"source": {"connection": "support-desk", "config": {"stream": true}}}`). ' +
-    'A redelivered event adds nothing. Needs no bearer token: the signature authenticates the sender.',
+    "A redelivered event adds nothing, and neither does an event about a change Batchline made itself (its write-back): see `ignored`. " +
+    'Needs no bearer token: the signature authenticates the sender.',
   request: {
     params: ConnectionNameParam,
     headers: z.object({
@@ -52,6 +53,11 @@ const route = createRoute({
             documents: z.number().int().openapi({ description: 'Documents in the event (0 for events that carry none, e.g. a deleted ticket)' }),
             jobs: z.number().int().openapi({ description: 'Open jobs reading this connection (0: nothing listens; the event is dropped)' }),
             queued: z.number().int().openapi({ description: 'New items across those jobs (a redelivered event adds none)' }),
+            ignored: z
+              .number()
+              .int()
+              .optional()
+              .openapi({ description: "Present when documents of the event were Batchline's own changes coming back (its write-back to the ticket): dropped, not counted in documents" }),
           }),
           example: { documents: 1, jobs: 1, queued: 1 },
         },
