@@ -75,6 +75,12 @@ export const configSchema = z
     BATCHLINE_MAX_BODY_BYTES: byteSize.pipe(z.number().int().min(1024)).default(64 * MB),
     BATCHLINE_WORKER_CONCURRENCY: intFrom(1, 64).default(4),
     BATCHLINE_LEASE_MS: intFrom(1000).default(60_000),
+    /**
+     * How long after a create call can no longer be sending the provider may still make its batch visible:
+     * it stores the body it received, then lists it (propagation seen to take up to ~40 s, reference §12).
+     * Until then a batch whose create was cut off is never sent again.
+     */
+    BATCHLINE_CREATE_SETTLE_MS: intFrom(0).default(45_000),
     BATCHLINE_SHUTDOWN_MS: intFrom(0).default(10_000),
     BATCHLINE_IDLE_MS: intFrom(10, 60_000).default(500),
     BATCHLINE_COLLECT_CHUNK: intFrom(1, 10_000).default(2000),

@@ -15,12 +15,12 @@ const HEAP_MB = 96;
 test(`a batch whose create body is larger than the service's ${HEAP_MB} MB heap is still sent, whole`, async () => {
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 100 });
-  // 4,500 reviews of ~24 KB: one batch of ~110 MB, read from a CSV so no request body holds them either.
-  const rows = 4500;
+  // 1,800 reviews of ~60 KB: one batch of ~110 MB, read from a CSV so no request body holds them either.
+  const rows = 1800;
   const file = path.join(db.dataDir, 'long-reviews.csv');
   const fd = fs.openSync(file, 'w');
   fs.writeSync(fd, 'id,text,rating\n');
-  const filler = 'The strap broke after a week and support took ages, but the battery is superb. '.repeat(300);
+  const filler = 'The strap broke after a week and support took ages, but the battery is superb. '.repeat(750);
   for (let i = 0; i < rows; i++) fs.writeSync(fd, `r${i},"${i} ${filler}",${(i % 5) + 1}\n`);
   fs.closeSync(fd);
   const service = await spawnService(testEnv(db, { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: sim.url, BATCHLINE_BATCH_CUT_REQUESTS: '100000', BATCHLINE_BATCH_CUT_MS: '600000' }), 30_000, [`--max-old-space-size=${HEAP_MB}`]);

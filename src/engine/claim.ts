@@ -20,23 +20,17 @@ export async function claimBatches(ctx: EngineContext, statuses: BatchStatus[], 
 }
 
 /**
- * How long after a create call can no longer be sending the provider may still make its batch visible:
- * the body it received is stored, then listed (propagation seen to take up to ~40 s, reference §12).
- */
-export const CREATE_SETTLE_MS = 45_000;
-
-/**
  * Extends this worker's lease on a batch; false means another worker took it over (stop working on it).
  * While a create call is in flight (create_in_doubt_until set), its window of doubt moves with the lease:
  * the call can be sending only while the lease holds (withBatchLease aborts it otherwise), so once the
- * lease has lapsed the doubt ends CREATE_SETTLE_MS later, not at the call's own timeout.
+ * lease has lapsed the doubt ends BATCHLINE_CREATE_SETTLE_MS later, not at the call's own timeout.
  */
 export async function renewBatchLease(ctx: EngineContext, batchId: number): Promise<boolean> {
   const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
   const result = await sql`
     UPDATE batches SET lease_until = now() + ${leaseMs} * interval '1 millisecond',
       create_in_doubt_until = CASE WHEN create_in_doubt_until IS NULL THEN NULL
-        ELSE greatest(create_in_doubt_until, now() + ${leaseMs + CREATE_SETTLE_MS} * interval '1 millisecond') END
+        ELSE greatest(create_in_doubt_until, now() + ${leaseMs + ctx.config.BATCHLINE_CREATE_SETTLE_MS} * interval '1 millisecond') END
     WHERE id = ${batchId} AND lease_owner = ${ctx.owner}`.execute(ctx.db);
   return Number(result.numAffectedRows ?? 0) > 0;
 }

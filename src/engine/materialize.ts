@@ -24,7 +24,7 @@ export interface Unsendable {
 
 const PAGE = 2000;
 /** A page holds at most about this many bytes of requests, however long each one is. */
-const PAGE_BYTES = 8 * 1024 * 1024;
+const PAGE_BYTES = 4 * 1024 * 1024;
 
 export async function* batchRequests(db: Kysely<DB>, tag: string, batchId: number, task: ResolvedTask, options: BuildOptions = {}): AsyncGenerator<BatchRequest | Unsendable> {
   for await (const item of batchDocuments(db, batchId)) {

@@ -18,7 +18,7 @@ import { inSpan, recordError, type Span } from '../telemetry/trace.ts';
 /** Documents per transaction: large enough that the insert cost is per chunk, small enough to keep memory flat. */
 export const READ_CHUNK = 5000;
 /** …and at most this many bytes of documents, however long each one is. */
-const READ_CHUNK_BYTES = 8 * 1024 * 1024;
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Consecutive failed reads before a job that has not started running fails for good. */
 const MAX_READ_FAILURES = 8;
 

@@ -6,7 +6,7 @@ import type { Batch } from '../db/types.ts';
 import { classifyProviderError } from '../provider/errors.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { findOrphan } from './adopt.ts';
-import { CREATE_SETTLE_MS, releaseBatch, withBatchLease } from './claim.ts';
+import { releaseBatch, withBatchLease } from './claim.ts';
 import type { EngineContext } from './context.ts';
 import type { Unsendable } from './materialize.ts';
 import { spoolBatchBody } from './batch-body.ts';
@@ -71,9 +71,9 @@ async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, b
       .updateTable('batches')
       .set({
         submit_started_at: sql<Date>`now()` as unknown as Date,
-        // In doubt while the lease holds (renewals move it on) and CREATE_SETTLE_MS after: the call is
+        // In doubt while the lease holds (renewals move it on) and BATCHLINE_CREATE_SETTLE_MS after: the call is
         // aborted when the lease cannot be kept, so past that nothing of it can still land.
-        create_in_doubt_until: sql<Date>`now() + ${ctx.config.BATCHLINE_LEASE_MS + CREATE_SETTLE_MS} * interval '1 millisecond'` as unknown as Date,
+        create_in_doubt_until: sql<Date>`now() + ${ctx.config.BATCHLINE_LEASE_MS + ctx.config.BATCHLINE_CREATE_SETTLE_MS} * interval '1 millisecond'` as unknown as Date,
         updated_at: new Date(),
       })
       .where('id', '=', batch.id)

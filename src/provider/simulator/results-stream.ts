@@ -66,6 +66,8 @@ export async function streamResults(ex: Exchange, batch: BatchRecord, cut: boole
       const ok = res.write(chunk);
       chunk = '';
       if (!ok && !(await drained(res))) return;
+      // Building lines is synchronous work: let the process's other sockets have a turn between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   res.end(chunk);

@@ -1,7 +1,7 @@
 // The simulator's error-free answer to the built-in review-insights task: sentiment and score from the
 // review's cue words (the star rating decides only when the text has none), its points and complaints
 // from the sentences that carry cues, and a one-sentence summary.
-import { countCues, phraseOf, sentencesOf, sentimentOf, type Sentiment } from './cues.ts';
+import { countCues, phraseOf, readablePart, sentencesOf, sentimentOf, type Sentiment } from './cues.ts';
 import type { PromptDocument } from './prompt-document.ts';
 
 export interface ReviewAnswer {
@@ -35,12 +35,13 @@ const OPENING: Record<Sentiment, string> = {
 };
 
 export function reviewAnswer(doc: PromptDocument): ReviewAnswer {
-  const text = [doc.title, doc.text].filter(Boolean).join('. ');
+  const body = readablePart(doc.text);
+  const text = [doc.title, body].filter(Boolean).join('. ');
   const rating = ratingOf(doc.metadata);
   const sentiment = sentimentOf(text, rating);
   const cues = countCues(text);
   // "X, but Y" makes two points.
-  const sentences = sentencesOf(doc.text).flatMap((s) => s.split(/,\s*(?:but|mais|aber|pero)\s+/i)).filter((s) => s.trim() !== '');
+  const sentences = sentencesOf(body).flatMap((s) => s.split(/,\s*(?:but|mais|aber|pero)\s+/i)).filter((s) => s.trim() !== '');
   const cued = sentences.filter((s) => {
     const c = countCues(s);
     return c.positive + c.negative > 0;

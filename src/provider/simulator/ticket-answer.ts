@@ -1,7 +1,7 @@
 // The simulator's error-free answer to the built-in ticket-triage task: the category whose keywords the
 // ticket mentions most, a priority from urgency and blocking words, the sentiment of its text, tags from
 // what matched, and needs_human when an agent must act.
-import { phraseOf, sentencesOf, sentimentOf, type Sentiment } from './cues.ts';
+import { phraseOf, readablePart, sentencesOf, sentimentOf, type Sentiment } from './cues.ts';
 import type { PromptDocument } from './prompt-document.ts';
 
 export type Category = 'billing' | 'technical' | 'account' | 'shipping' | 'feature_request' | 'complaint' | 'other';
@@ -57,13 +57,14 @@ function tagOf(text: string): string {
 }
 
 export function ticketAnswer(doc: PromptDocument): TicketAnswer {
-  const text = [doc.title, doc.text].filter(Boolean).join('. ');
+  const body = readablePart(doc.text);
+  const text = [doc.title, body].filter(Boolean).join('. ');
   const lower = text.toLowerCase();
   const { category, matched } = categoryOf(lower);
   const priority = priorityOf(lower, category);
   const sentiment = sentimentOf(text);
   const tags = [category, ...(priority === 'normal' ? [] : [`priority_${priority}`]), ...matched.slice(0, 3).map(tagOf)].filter((t) => t !== '');
-  const first = sentencesOf(doc.text)[0];
+  const first = sentencesOf(body)[0];
   return {
     category,
     priority,
