@@ -39,4 +39,4 @@ for (const id of ids) {
   }
 }
 await new Promise<void>((resolve, reject) => sink.end((error?: Error | null) => (error ? reject(error) : resolve())));
-console.log(JSON.stringify({ who: 'script', rows: rows.length, written, wall_ms: Math.round(performance.now() - started), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(JSON.stringify({ who: 'script', rows: rows.length, written, wall_ms: Math.round(performance.now() - started), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), cpu_s: { script: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e5) / 10 } }));

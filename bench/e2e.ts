@@ -23,6 +23,8 @@ const PROCESSING_MS = Number(process.env.BENCH_E2E_PROCESSING_MS ?? 1000);
 const HEAP_MB = process.env.BENCH_E2E_HEAP_MB;
 const ONLY = process.env.BENCH_E2E_ONLY;
 const PROFILE_DIR = process.env.BENCH_E2E_CPU_PROFILE;
+/** More V8 flags for the service, e.g. the production image's (deploy/Dockerfile). */
+const NODE_FLAGS = (process.env.BENCH_E2E_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 if (!process.env.DATABASE_URL) throw new Error('bench:e2e runs Batchline as production does: set DATABASE_URL to a Postgres server');
 if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) throw new Error('build first: npm run build (the bench runs dist/src/main.js)');
 
@@ -31,14 +33,16 @@ const exportFile = path.join(dir, `reviews-${N}.csv`);
 writePlayExport(exportFile, N);
 console.error(`export: ${N} rows, ${(fs.statSync(exportFile).size / 2 ** 20).toFixed(1)} MB`);
 
-const sim = await startProcess('simulator', process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', 'src/provider/simulator/standalone.ts'], { SIMULATOR_PROCESSING_MS: String(PROCESSING_MS) }, /simulator listening on (http:\/\/\S+)/);
+const sim = await startProcess('simulator', process.execPath, ['--max-old-space-size=16384', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/simulator`] : []), '--import', 'tsx', 'src/provider/simulator/standalone.ts'], { SIMULATOR_PROCESSING_MS: String(PROCESSING_MS) }, /simulator listening on (http:\/\/\S+)/);
 try {
   if (ONLY !== 'batchline') {
     const out = path.join(dir, 'script.jsonl');
+    const simCpu = cpuSeconds(sim.child.pid ?? 0);
     const script = await startProcess('script', process.execPath, ['--import', 'tsx', 'bench/e2e-script.ts', exportFile, out, sim.url], {}, /(\{"who":"script".*\})/);
     await exited(script.child);
     const line = countLines(out);
-    console.log(JSON.stringify({ ...JSON.parse(script.url), sink_lines: line }));
+    const reported = JSON.parse(script.url) as { cpu_s: Record<string, number> };
+    console.log(JSON.stringify({ ...reported, sink_lines: line, cpu_s: { ...reported.cpu_s, simulator: round1(cpuSeconds(sim.child.pid ?? 0) - simCpu) } }));
   }
   if (ONLY !== 'script') console.log(JSON.stringify(await runBatchline(sim.url)));
 } finally {
@@ -64,9 +68,11 @@ async function runBatchline(simUrl: string): Promise<Record<string, unknown>> {
     // A notifier calls back when a batch ends; polling is the floor (seconds here: the fake takes one).
     POLL_MIN_MS: '1000',
     POLL_MAX_MS: '5000',
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   };
-  const service = await startProcess('batchline', process.execPath, [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'dist/src/main.js'], env, /"url":"(http:\/\/[^"]+)"[^\n]*batchline listening|batchline listening[^\n]*"url":"(http:\/\/[^"]+)"/);
+  const service = await startProcess('batchline', process.execPath, [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...NODE_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'dist/src/main.js'], env, /"url":"(http:\/\/[^"]+)"[^\n]*batchline listening|batchline listening[^\n]*"url":"(http:\/\/[^"]+)"/);
   const idleRss = rssMb(service.child.pid ?? 0, 'VmRSS');
+  const cpuBefore = { service: cpuSeconds(service.child.pid ?? 0), simulator: cpuSeconds(sim.child.pid ?? 0), postgres: postgresCpuSeconds() };
   try {
     const started = performance.now();
     // When in the run the service's memory peaked (VmHWM says how high, not when).
@@ -86,12 +92,20 @@ async function runBatchline(simUrl: string): Promise<Record<string, unknown>> {
     for (;;) {
       job = (await (await fetch(`${service.url}/v1/jobs/${id}`)).json()) as { status: string; counts: { succeeded: number } };
       if (['completed', 'completed_with_errors', 'failed', 'canceled'].includes(job.status)) break;
-      await new Promise((r) => setTimeout(r, 200));
+      // As often as `batchline run` asks while a job moves (src/cli/follow.ts): the job view's counts are
+      // aggregates over the job's rows, and asking five times a second costs Postgres more than the job does.
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_E2E_POLL_MS ?? 500)));
     }
     const wallMs = Math.round(performance.now() - started);
     clearInterval(sampler);
     const peak = rssMb(service.child.pid ?? 0, 'VmHWM');
-    return { who: 'batchline', rows: N, status: job.status, succeeded: job.counts.succeeded, sink_lines: countLines(out), wall_ms: wallMs, peak_rss_mb: peak, rss_peak_sampled: rssPeak, idle_rss_mb: idleRss, simulator_peak_rss_mb: rssMb(sim.child.pid ?? 0, 'VmHWM'), heap_mb: HEAP_MB ?? 'default', timeline: await timeline(database.url ?? '', id) };
+    // Where the two cores went during the run (Postgres: every server process alive at the end).
+    const cpu = {
+      service: round1(cpuSeconds(service.child.pid ?? 0) - cpuBefore.service),
+      simulator: round1(cpuSeconds(sim.child.pid ?? 0) - cpuBefore.simulator),
+      postgres: round1(postgresCpuSeconds() - cpuBefore.postgres),
+    };
+    return { who: 'batchline', rows: N, status: job.status, succeeded: job.counts.succeeded, sink_lines: countLines(out), wall_ms: wallMs, peak_rss_mb: peak, rss_peak_sampled: rssPeak, idle_rss_mb: idleRss, simulator_peak_rss_mb: rssMb(sim.child.pid ?? 0, 'VmHWM'), heap_mb: HEAP_MB ?? 'default', node_flags: NODE_FLAGS.join(' '), cpu_s: cpu, timeline: await timeline(database.url ?? '', id) };
   } finally {
     service.child.kill('SIGTERM');
     await exited(service.child);
@@ -116,6 +130,15 @@ async function timeline(url: string, jobId: string): Promise<Record<string, stri
     const results = await q(`SELECT ${rel('min(created_at)')} AS first, ${rel('max(created_at)')} AS last FROM results WHERE job_id = $1`);
     const delivered = await q(`SELECT ${rel('min(delivered_at)')} AS first, ${rel('max(delivered_at)')} AS last FROM deliveries WHERE job_id = $1`);
     const finished = await q(`SELECT ${rel('finished_at')} AS first FROM jobs WHERE id = $1`);
+    // Per batch: cut, create sent, create answered, ended, first and last result stored.
+    const perBatch = await client.query(
+      `SELECT b.id, b.request_count AS n, ${rel('b.created_at')} AS cut, ${rel('b.submit_started_at')} AS sent, ${rel('b.submitted_at')} AS created,
+         ${rel('b.ended_at')} AS ended, ${rel('(SELECT min(r.created_at) FROM results r WHERE r.batch_id = b.id)')} AS first_result,
+         ${rel('(SELECT max(r.created_at) FROM results r WHERE r.batch_id = b.id)')} AS last_result
+       FROM batches b WHERE b.job_id = $1 ORDER BY b.id`,
+      [jobId],
+    );
+    const batchLines = perBatch.rows.map((r: Record<string, number | null>) => `#${r.id} (${r.n}): cut ${at(r.cut)}, sent ${at(r.sent)}, created ${at(r.created)}, ended ${at(r.ended)}, results ${at(r.first_result)} → ${at(r.last_result)}`);
     return {
       'source read (items written)': span(items),
       [`batches planned (${planned.n})`]: span(planned),
@@ -124,6 +147,7 @@ async function timeline(url: string, jobId: string): Promise<Record<string, stri
       'results stored': span(results),
       'results delivered to the sink': span(delivered),
       'job finished': at(finished.first),
+      ...(process.env.BENCH_E2E_BATCHES ? { batches: batchLines.join(' | ') } : {}),
     };
   } finally {
     await client.end();
@@ -170,6 +194,33 @@ function exited(child: ChildProcess): Promise<void> {
 function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m?.[1] ? Math.round(Number(m[1]) / 1024) : -1;
+}
+
+/** User plus system CPU time of a live process, in seconds (fields 14 and 15 of /proc/PID/stat, in ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(entry));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 function countLines(file: string): number {

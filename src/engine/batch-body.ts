@@ -1,12 +1,13 @@
 // Writes a batch's create body, {"requests":[…]}, to a spool file request by request: items are read
 // from Postgres a page at a time, and a document's file bytes only when its own request is written. The
-// file is then sent as a file-backed Blob, with a Content-Length (reference §13): memory holds a page of
-// items, never the batch, whatever its size (up to the API's 256 MB).
+// file is then sent as a file-backed Blob, with a Content-Length (reference §13), read from disk at the
+// socket's pace (provider/file-body-fetch.ts): memory holds a page of items, never the batch, whatever
+// its size (up to the API's 256 MB).
 import { randomBytes } from 'node:crypto';
-import { openAsBlob } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Batch } from '../db/types.ts';
+import { fileBlob } from '../provider/file-body-fetch.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { batchRequestJson, type Unsendable } from './materialize.ts';
@@ -76,7 +77,7 @@ export async function spoolBatchBody(ctx: EngineContext, batch: Batch, task: Res
     bytes,
     requests,
     unsendable,
-    blob: () => openAsBlob(file, { type: 'application/json' }),
+    blob: () => fileBlob(file),
     remove: () => fs.rm(file, { force: true }),
   };
 }

@@ -97,7 +97,9 @@ async function packBatch(ctx: EngineContext, trx: Transaction<DB>, job: Plannabl
   const jobId = job.id;
   const gate = job.gated ? await gateOf(ctx, trx, job, retry) : { open: true as const, cap: maxRequests, pilot: false, maxUsd: null };
   if (!gate.open) return undefined;
-  const cap = Math.min(gate.cap, maxRequests);
+  // While the source is read, a batch is the cut size, not whatever waits by the time a send slot frees:
+  // the first batch goes out as soon as its items are in. After the read, the rest is packed at once.
+  const cap = Math.min(gate.cap, maxRequests, job.status === 'ingesting' && !retry ? ctx.config.BATCHLINE_BATCH_CUT_REQUESTS : maxRequests);
   const due = retry
     ? sql<DueItem>`SELECT id, request_bytes FROM items
         WHERE job_id = ${jobId} AND status = 'retry_wait' AND next_run_at <= now()
