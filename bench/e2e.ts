@@ -4,8 +4,10 @@
 // standalone simulator in the same run. Prints wall time, each process's peak RSS and Batchline's stage
 // timeline. Env: DATABASE_URL (required: a new database is made on that server), BENCH_E2E_N (100000),
 // BENCH_E2E_PROCESSING_MS (1000: how long the simulator takes per batch), BENCH_E2E_HEAP_MB (the service's
-// --max-old-space-size; unset = Node's default), BENCH_E2E_ONLY (script | batchline), BENCH_E2E_CPU_PROFILE (a
-// folder: the service writes a V8 CPU profile there, to see where its time goes).
+// --max-old-space-size; unset = Node's default), BENCH_E2E_NODE_FLAGS (more V8 flags for the service),
+// BENCH_E2E_ONLY (script | batchline), BENCH_E2E_POLL_MS (how often the job view is asked: 500, as
+// `batchline run` does), BENCH_E2E_BATCHES (set: a timeline line per batch), BENCH_E2E_CPU_PROFILE (a folder:
+// the service and the simulator write V8 CPU profiles there, to see where their time goes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -68,7 +70,6 @@ async function runBatchline(simUrl: string): Promise<Record<string, unknown>> {
     // A notifier calls back when a batch ends; polling is the floor (seconds here: the fake takes one).
     POLL_MIN_MS: '1000',
     POLL_MAX_MS: '5000',
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   };
   const service = await startProcess('batchline', process.execPath, [...(HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : []), ...NODE_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'dist/src/main.js'], env, /"url":"(http:\/\/[^"]+)"[^\n]*batchline listening|batchline listening[^\n]*"url":"(http:\/\/[^"]+)"/);
   const idleRss = rssMb(service.child.pid ?? 0, 'VmRSS');
