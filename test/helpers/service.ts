@@ -20,8 +20,6 @@ export function testEnv(db: TestDatabase, extra: Record<string, string> = {}): R
     POLL_MAX_MS: '200',
     BATCHLINE_IDLE_MS: '20',
     BATCHLINE_LEASE_MS: '3000',
-    // The simulator lists a batch the moment it has it: no need to wait out the real API's propagation.
-    BATCHLINE_CREATE_SETTLE_MS: '1000',
     BATCHLINE_SHUTDOWN_MS: '2000',
     BATCHLINE_LOG_LEVEL: 'silent',
     BATCHLINE_SIMULATOR_PROCESSING_MS: '100',
