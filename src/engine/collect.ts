@@ -89,7 +89,7 @@ interface ChunkOptions {
   cancelRequested: boolean;
   /** The job uses the result cache: its schema-valid answers are stored there for later jobs. */
   cacheAnswers: boolean;
-  /** Drop an item's text once it is final and nothing will send it again (succeeded, canceled): lifecycle.ts. */
+  /** Drop an item's text once it is final and nothing will send it again (succeeded, canceled): text-at-rest.ts. */
   dropText?: boolean;
   /** What this read stored, summed for the batch.collect span. */
   totals?: ParseTotals;
