@@ -74,6 +74,7 @@ try {
     const sweeping = round % 2 === 0;
     let stop = false;
     let passes = 0;
+    let sweepMs = 0;
     let before = 0;
     let sweeper: Promise<void> = Promise.resolve();
     if (sweeping) {
@@ -82,8 +83,12 @@ try {
       // Pass after pass, as fast as it goes (the worker waits BATCHLINE_SWEEP_INTERVAL_MS between passes).
       sweeper = (async () => {
         while (!stop) {
-          await runLifecycleSweep(ctx);
-          passes += 1;
+          const t = performance.now();
+          const report = await runLifecycleSweep(ctx);
+          if (report.ran) {
+            passes += 1;
+            sweepMs += performance.now() - t;
+          }
         }
       })();
     }
@@ -91,7 +96,7 @@ try {
     stop = true;
     await sweeper;
     const removed = sweeping ? before - (await removedRows()) : 0;
-    console.log(JSON.stringify({ round, mode: sweeping ? 'sweeping' : 'quiet', database: service.database.kind, n, ...figures, ...(sweeping ? { sweep_rows_removed_meanwhile: removed, sweep_passes: passes, chunk: ctx.config.BATCHLINE_SWEEP_CHUNK } : {}) }));
+    console.log(JSON.stringify({ round, mode: sweeping ? 'sweeping' : 'quiet', database: service.database.kind, n, ...figures, ...(sweeping ? { sweep_rows_removed_meanwhile: removed, sweep_passes: passes, sweep_ms: Math.round(sweepMs), chunk: ctx.config.BATCHLINE_SWEEP_CHUNK } : {}) }));
   }
 } finally {
   await service.close();
