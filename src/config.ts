@@ -32,7 +32,7 @@ const commaList = z
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
 /** Points in the lifecycle where tests may ask the process to die (kill -9 on itself). */
-export const CRASH_POINTS = ['after_batch_create', 'after_batch_recorded', 'in_progress', 'after_collect_chunk', 'after_delivery_write', 'after_source_chunk'] as const;
+export const CRASH_POINTS = ['after_batch_create', 'after_batch_recorded', 'in_progress', 'after_collect_chunk', 'after_delivery_write', 'after_source_chunk', 'in_delete_sweep'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export const configSchema = z
@@ -129,6 +129,23 @@ export const configSchema = z
       }),
     /** Share of a batch's requests expected to read a cached prefix before any job of the task has shown its own (best effort in batches). */
     BATCHLINE_PROMPT_CACHE_HIT_RATE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.5),
+    /**
+     * Days after a job finished that its document text, answers and delivery payloads are kept; the job's
+     * summary (counts, usage, cost) stays. Unset = kept until the job is deleted. A job's `retention_days` wins.
+     */
+    BATCHLINE_RETENTION_DAYS: optionalString.pipe(z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 or more (e.g. 30 or 0.5)').transform(Number).pipe(z.number().max(36_500, 'must be at most 36500')).optional()),
+    /** `after_collect`: delete each provider batch once its results are stored; `keep`: leave it to the provider's 29 days. */
+    /**
+     * `until_final`: an item's text (and inline attachments) is dropped once the item succeeded or was
+     * canceled, since nothing will send it again; `until_retention`: kept until retention or delete.
+     * Failed items keep theirs either way (a retry needs the prompt). docs/architecture.md, "Data lifecycle".
+     */
+    BATCHLINE_TEXT_AT_REST: z.enum(['until_final', 'until_retention']).default('until_final'),
+    BATCHLINE_PROVIDER_CLEANUP: z.enum(['keep', 'after_collect']).default('keep'),
+    /** How often the lifecycle sweep (deletes, retention, provider clean-up) looks for work, on one replica at a time. */
+    BATCHLINE_SWEEP_INTERVAL_MS: intFrom(10, 3_600_000).default(10_000),
+    /** Rows the sweep changes per transaction: short transactions keep it off the hot path. */
+    BATCHLINE_SWEEP_CHUNK: intFrom(1, 100_000).default(1000),
     BATCHLINE_CRASH_AT: optionalString.pipe(z.enum(CRASH_POINTS).optional()),
   })
   .superRefine((c, ctx) => {

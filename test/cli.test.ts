@@ -107,7 +107,7 @@ test('against a running service: run --job, status, results, cancel, plugins, Ct
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 100 });
   const token = 'cli-test-token-0123456789';
-  const service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: token });
+  const service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: token, BATCHLINE_SWEEP_INTERVAL_MS: '100' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'batchline-cli-'));
   const env = { BATCHLINE_URL: service.url, BATCHLINE_TOKEN: token };
   try {
@@ -176,6 +176,16 @@ test('against a running service: run --job, status, results, cancel, plugins, Ct
     const again = await cli(['cancel', toCancel], { cwd: work, env });
     assert.equal(again.code, 1);
     assert.equal(again.stderr, `batchline: Conflict: job ${toCancel} is already canceled [HTTP 409]\n`);
+
+    // Delete: the job and its provider batch go; a second delete is a 404.
+    const deleted = await cli(['delete', toCancel, '--wait'], { cwd: work, env });
+    assert.equal(deleted.code, 0, `${deleted.stdout}\n${deleted.stderr}`);
+    assert.match(lines(deleted.stdout)[0] ?? '', new RegExp(`^job ${toCancel}: deleting \\(20 items; `));
+    assert.equal(lines(deleted.stdout).at(-1), `job ${toCancel} deleted`);
+    assert.equal((await fetch(`${service.url}/v1/jobs/${toCancel}`, { headers: { authorization: `Bearer ${token}` } })).status, 404);
+    const deletedAgain = await cli(['delete', toCancel], { cwd: work, env });
+    assert.equal(deletedAgain.code, 1);
+    assert.match(deletedAgain.stderr, new RegExp(`^batchline: Not found: job ${toCancel} does not exist \\[HTTP 404\\]\n$`));
 
     // Ctrl-C stops following, not the job; `status --follow` picks it up again.
     let interrupted = false;

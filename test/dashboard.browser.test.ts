@@ -60,7 +60,7 @@ before(async () => {
   db = await createTestDatabase();
   // Some requests are rejected by the provider and some answers miss the schema: both are terminal failures.
   sim = await startSimulator({ processingMs: 1500, faults: { items: { invalidRequest: 0.15, offSchema: 0.15 } } });
-  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: KEY, BATCHLINE_TRACE_URL: TRACE_TEMPLATE });
+  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: KEY, BATCHLINE_TRACE_URL: TRACE_TEMPLATE, BATCHLINE_SWEEP_INTERVAL_MS: '200' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 });
 after(async () => {
@@ -217,6 +217,24 @@ test('a real job in Chromium: keyboard login, list, job page matching the API, s
   const requestsWhenFinal = fragmentRequests.length;
   await new Promise((r) => setTimeout(r, 3_500));
   assert.equal(fragmentRequests.length, requestsWhenFinal, 'no refresh after the jobs ended');
+
+  // Deleting: the job page offers it, a confirmation page says what goes, "Keep it" changes nothing, the
+  // confirmed form deletes; the list says so and drops the row once the job is gone, provider side included.
+  await page.goto(`${service.url}/jobs/${ticketsJob}`);
+  await Promise.all([page.waitForURL(`${service.url}/jobs/${ticketsJob}/delete`), page.locator('#delete-button').click()]);
+  assert.match((await page.locator('#delete-title').textContent()) ?? '', /^Delete support-tickets-triage\?$/);
+  assert.match((await page.locator('#delete-effects').textContent()) ?? '', /deletes its 1 batch at the provider/);
+  await Promise.all([page.waitForURL(`${service.url}/jobs/${ticketsJob}`), page.locator('#keep-job-link').click()]);
+  assert.equal((await apiJob(ticketsJob)).status, final.status, '"Keep it" deleted nothing');
+  await page.goto(`${service.url}/jobs/${ticketsJob}/delete`);
+  await page.focus('#confirm-delete-button');
+  await Promise.all([page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('deleted') === ticketsJob), page.keyboard.press('Enter')]);
+  assert.match((await page.locator('#list-notice').textContent()) ?? '', new RegExp(`Job ${ticketsJob} is being deleted`));
+  await page.locator(`#job-row-${ticketsJob}`).waitFor({ state: 'detached', timeout: 30_000 });
+  assert.equal((await fetch(`${service.url}/v1/jobs/${ticketsJob}`, { headers: bearer })).status, 404);
+  const tombstones = (await (await fetch(`${service.url}/v1/deleted-jobs`, { headers: bearer })).json()) as { data: Array<{ id: string; deleted_by: string }> };
+  assert.match(tombstones.data.find((t) => t.id === ticketsJob)?.deleted_by ?? '', /^dashboard:session-[\da-f]{12}$/);
+  assert.equal(await page.locator(`#job-row-${reviewsJob}`).count(), 1, 'the other job is still listed');
 
   assert.deepEqual(problems, [], 'no console errors (a CSP violation would show here)');
   await context.close();

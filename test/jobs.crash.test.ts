@@ -26,7 +26,9 @@ for (const crashAt of ['after_batch_create', 'in_progress', 'after_collect_chunk
     try {
       sim.setFaults({ items: { overloaded: 0.1, expired: 0.05 } });
       const before = sim.stats();
-      const env = testEnv(db, { ANTHROPIC_API_KEY: SECRET_KEY, ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '500', BATCHLINE_LEASE_MS: '1500', BATCHLINE_COLLECT_CHUNK: '200' });
+      const env = testEnv(db, { ANTHROPIC_API_KEY: SECRET_KEY, ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '500', BATCHLINE_LEASE_MS: '1500', BATCHLINE_COLLECT_CHUNK: '200',
+        // The stored prompts are hashed below to check what was billed: keep them (they are dropped once final by default).
+        BATCHLINE_TEXT_AT_REST: 'until_retention' });
 
       const first = await spawnService({ ...env, BATCHLINE_CRASH_AT: crashAt });
       const documents = Array.from({ length: N }, (_, i) => ({ id: `d${i}`, text: `${crashAt} document ${i}` }));

@@ -28,7 +28,8 @@ before(async () => {
       cutResults: 1,
     },
   });
-  service = await startTestService(db, sim.url, { BATCH_MAX_REQUESTS: '500' });
+  // The stored prompts are hashed to check billing: keep them past the end of each item.
+  service = await startTestService(db, sim.url, { BATCH_MAX_REQUESTS: '500', BATCHLINE_TEXT_AT_REST: 'until_retention' });
 });
 after(async () => {
   await service.close();

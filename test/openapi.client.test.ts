@@ -2,7 +2,7 @@
 // with typed answers; errors come back as typed problems; the bearer token is sent for the caller.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BatchlineError, createBatchlineClient, isDryRun, resultsOf, type BatchlineClient, type Job, type Problem, type Result } from 'batchline/client';
+import { BatchlineError, createBatchlineClient, deleteJobAndWait, isDryRun, resultsOf, type BatchlineClient, type Job, type Problem, type Result } from 'batchline/client';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -19,7 +19,7 @@ let client: BatchlineClient;
 before(async () => {
   db = await createTestDatabase();
   sim = await startSimulator({ processingMs: 50 });
-  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: TOKEN });
+  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: TOKEN, BATCHLINE_SWEEP_INTERVAL_MS: '100' });
   client = createBatchlineClient({ baseUrl: `${service.url}/`, token: TOKEN });
 });
 after(async () => {
@@ -114,6 +114,21 @@ test('the token is what authenticates: without it, or with another, the answer i
   }
   const health = await createBatchlineClient({ baseUrl: service.url }).GET('/healthz');
   assert.deepEqual(health.data, { status: 'ok' });
+});
+
+test('deletes a job and waits until it is gone, answering its tombstone', async () => {
+  const created = await client.POST('/v1/jobs', { body: { name: 'client-delete', task: 'review-insights', documents: [{ id: 'a', text: 'Fine.' }], retention_days: 30 } });
+  assert.ok(created.data && !isDryRun(created.data));
+  assert.equal(created.data.retention.days, 30);
+  const job = await followJob(created.data.id);
+  const tombstone = await deleteJobAndWait(client, job.id, { intervalMs: 50 });
+  assert.equal(tombstone.id, job.id);
+  assert.equal(tombstone.name, 'client-delete');
+  assert.equal(tombstone.cost.usd, job.cost.usd);
+  assert.match(tombstone.deleted_by, /^api:key-/);
+  const { response } = await client.GET('/v1/jobs/{id}', { params: { path: { id: job.id } } });
+  assert.equal(response.status, 404);
+  await assert.rejects(deleteJobAndWait(client, job.id), (e: unknown) => e instanceof BatchlineError && e.problem.status === 404);
 });
 
 /** Never called: the compiler checks these calls against the document (`npm run typecheck`). */

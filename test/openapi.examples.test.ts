@@ -43,7 +43,7 @@ const exercised = new Set<string>();
 before(async () => {
   db = await createTestDatabase();
   sim = await startSimulator({ processingMs: 50 });
-  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: TOKEN, WEBHOOK_SECRET });
+  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: TOKEN, WEBHOOK_SECRET, BATCHLINE_SWEEP_INTERVAL_MS: '100' });
   doc = (await (await fetch(`${service.url}/openapi.json`)).json()) as OpenApiDocument;
   check = schemaChecker(doc);
 });
@@ -239,10 +239,24 @@ test('a request built from the examples succeeds for every operation, and every 
   collectIds(onlyExample('GET /v1/experiments/{id} answer', getExperiment.operation.responses['200']?.content?.['application/json'] ?? {}), experimentNow, ids);
   assert.equal(ids.get(String(onlyExample('GET /v1/experiments/{id}: path parameter id', getExperiment.operation.parameters?.find((p) => p.name === 'id') ?? {}))), experimentId);
 
-  // 3. Every other operation, in document order; deletions last, since later examples may need what they delete.
-  const rest = operationsOf(doc).filter((o) => !['post /v1/connections', 'post /v1/jobs'].includes(keyOf(o)));
-  const ordered = [...rest.filter((o) => o.method !== 'delete'), ...rest.filter((o) => o.method === 'delete')];
+  // 3. Every other operation, in document order; deletions last, since later examples may need what they
+  // delete, and the list of deleted jobs after them, once the deleted job is gone (it lists its tombstone).
+  const AFTER_DELETES = 'get /v1/deleted-jobs';
+  const rest = operationsOf(doc).filter((o) => !['post /v1/connections', 'post /v1/jobs', AFTER_DELETES].includes(keyOf(o)));
+  const deletes = rest.filter((o) => o.method === 'delete');
+  const ordered = [...rest.filter((o) => o.method !== 'delete'), 'check the callback' as const, ...deletes, 'wait until the job is gone' as const, find('get', '/v1/deleted-jobs')];
   for (const ref of ordered) {
+    if (ref === 'check the callback') {
+      // Before the job's delete, which removes the callback events about its batches.
+      const callback = await service.database.db.selectFrom('callback_events').select('provider_batch_id').executeTakeFirstOrThrow();
+      assert.equal(callback.provider_batch_id, finished.batches[0]?.provider_id, "the callback example named the real job's batch");
+      continue;
+    }
+    if (ref === 'wait until the job is gone') {
+      for (let i = 0; i < 400 && (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).status !== 404; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.equal((await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).status, 404, 'the deleted example job is gone');
+      continue;
+    }
     const jobIds = ACTIONS_ON_AN_OPEN_JOB.has(keyOf(ref)) ? new Map([...ids, [exampleJobId, await openJob(ids)]]) : ids;
     const request = buildRequest(ref, jobIds);
     sign(ref, request);
@@ -258,9 +272,6 @@ test('a request built from the examples succeeds for every operation, and every 
       }
     }
   }
-  const callback = await service.database.db.selectFrom('callback_events').select('provider_batch_id').executeTakeFirstOrThrow();
-  assert.equal(callback.provider_batch_id, finished.batches[0]?.provider_id, "the callback example named the real job's batch");
-
   const all = operationsOf(doc).map(keyOf).sort();
   assert.deepEqual([...exercised].sort(), all, 'every operation of the document was exercised');
 });

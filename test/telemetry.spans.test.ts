@@ -203,6 +203,40 @@ test('a poll that changes nothing leaves no span; the poll that sees the end doe
   }
 });
 
+test('the lifecycle sweep: a delete is a job.delete span in the job\'s trace, within a lifecycle.sweep pass; purged rows are counted', async () => {
+  db = await createTestDatabase();
+  const service = await startTestService(db, sim.url, { BATCHLINE_SWEEP_INTERVAL_MS: '50' });
+  try {
+    const counted = async (name: string) => {
+      const { resourceMetrics } = await reader.collect();
+      const sums = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).filter((m) => m.descriptor.name === name);
+      return sums.reduce((n, m) => n + (m.dataPoints as Array<{ value: unknown }>).reduce((k, p) => k + Number(p.value), 0), 0);
+    };
+    const purgedBefore = await counted(METRICS.purgedRows.name);
+    const deletedBefore = await counted(METRICS.providerBatchesDeleted.name);
+    const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: Array.from({ length: 12 }, (_, i) => ({ id: `r${i}`, text: `review ${i}` })) });
+    const { id } = (await res.json()) as { id: string; trace_id: string | null };
+    const job = (await waitForJob(service.url, id, 30_000)) as { trace_id?: string | null };
+    assert.equal((await fetch(`${service.url}/v1/jobs/${id}`, { method: 'DELETE' })).status, 202);
+    for (let i = 0; i < 200 && (await fetch(`${service.url}/v1/jobs/${id}`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 50));
+    const spans = exporter.getFinishedSpans();
+    const sweeps = spans.filter((s) => s.name === 'lifecycle.sweep');
+    assert.ok(sweeps.length >= 1, 'a pass with work has a span');
+    assert.ok(sweeps.some((s) => s.attributes['batchline.sweep.deleted'] === 1));
+    const deletes = spans.filter((s) => s.name === 'job.delete' && s.attributes['batchline.job.id'] === id);
+    assert.ok(deletes.length >= 1);
+    assert.ok(job.trace_id);
+    assert.ok(deletes.every((s) => s.spanContext().traceId === job.trace_id), "in the job's own trace");
+    assert.ok(deletes.some((s) => Number(s.attributes['batchline.delete.rows']) >= 24), 'its rows: 12 items and 12 results');
+    // 12 items + 12 results + 1 batch + the job row, and its one batch at the provider.
+    assert.ok((await counted(METRICS.purgedRows.name)) - purgedBefore >= 26);
+    assert.equal((await counted(METRICS.providerBatchesDeleted.name)) - deletedBefore, 1);
+  } finally {
+    await service.close();
+    await db.drop();
+  }
+});
+
 async function submittedBatch(service: Service, jobId: string): Promise<string> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {

@@ -21,7 +21,8 @@ let service: Service;
 before(async () => {
   db = await createTestDatabase();
   sim = await startSimulator({ processingMs: 50 });
-  service = await startTestService(db, sim.url);
+  // The test reads an item's stored text after it ended.
+  service = await startTestService(db, sim.url, { BATCHLINE_TEXT_AT_REST: 'until_retention' });
 });
 after(async () => {
   await service.close();

@@ -23,6 +23,8 @@ export interface FullApi extends Api {
   /** A JSON merge patch (RFC 7396), sent as application/merge-patch+json. */
   patch<T>(path: string, body: unknown): Promise<T>;
   delete(path: string): Promise<void>;
+  /** DELETE that answers a body (DELETE /v1/jobs/{id} answers the job in `deleting`). */
+  deleteJson<T>(path: string): Promise<T>;
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -65,6 +67,9 @@ export function createApi(target: ApiTarget): FullApi {
     },
     async delete(path: string): Promise<void> {
       await (await send('DELETE', path, {})).body?.cancel();
+    },
+    async deleteJson<T>(path: string): Promise<T> {
+      return readJson<T>(await send('DELETE', path, {}));
     },
     open(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
       return send('GET', path, { accept, signal: signal ?? new AbortController().signal });

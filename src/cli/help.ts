@@ -1,5 +1,5 @@
 // The top-level help of `batchline`.
-export const MAIN_USAGE = 'batchline <run|status|results|cancel|resume|compare|promote|plugins|connections|zendesk|secrets|serve> [options] (batchline --help for more)';
+export const MAIN_USAGE = 'batchline <run|status|results|cancel|delete|resume|compare|promote|plugins|connections|zendesk|secrets|serve> [options] (batchline --help for more)';
 
 export const MAIN_HELP = `batchline — run document sets through Claude's Message Batches API, durably.
 
@@ -10,6 +10,7 @@ Usage:
   batchline results <job> [--out FILE]  the results as NDJSON, to stdout or a file
   batchline run … --dry-run             what the job would cost; nothing is stored or sent
   batchline cancel <job> [--wait]       cancel the open work of a job
+  batchline delete <job> [--wait]       delete a job, its text, answers and provider batches (a tombstone stays)
   batchline resume <job> [--max-usd N]  continue a job paused for its budget (or --accept-pilot)
   batchline compare … --sample N --arm A --arm B   two or more arms on a sample, compared (and scored against --labels)
   batchline promote <experiment> <arm>  run the chosen arm on the whole source, reusing the sample's answers

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   status: async () => (await import('./commands/status.ts')).statusCommand,
   results: async () => (await import('./commands/results.ts')).resultsCommand,
   cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
+  delete: async () => (await import('./commands/delete.ts')).deleteCommand,
   resume: async () => (await import('./commands/resume.ts')).resumeCommand,
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
   promote: async () => (await import('./commands/promote.ts')).promoteCommand,

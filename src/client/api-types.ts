@@ -190,7 +190,11 @@ export interface paths {
         get: operations["getJob"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a job and everything derived from it, its provider batches included
+         * @description Cancels open work first (as POST /v1/jobs/{id}/cancel does), then removes the job's documents, items, results, deliveries, callback events and the result-cache entries made from its requests, and deletes its batches at the provider (DELETE /v1/messages/batches/{id}; a batch still running is canceled and deleted once it has ended). Answers 202 with the job in `deleting`; GET /v1/jobs/{id} answers 404 once every part is gone, provider side included. Nothing of the job is delivered after this answer. Deleting again is harmless (202 while it is deleting, 404 once gone). What an audit needs stays in GET /v1/deleted-jobs: id, name, who and when, counts, usage and cost, and no text.
+         */
+        delete: operations["deleteJob"];
         options?: never;
         head?: never;
         patch?: never;
@@ -290,6 +294,26 @@ export interface paths {
          * @description Every failed item gets MAX_ATTEMPTS more submissions, in new batches; the job runs again until they end. With no failed items it changes nothing (`requeued: 0`). Send no body.
          */
         post: operations["retryJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deleted-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List deleted jobs (tombstones)
+         * @description What is kept of each deleted job for an audit, newest deletion first: id, name, who deleted it and when, counts, usage and cost. Pass `next_cursor` back as `cursor` until it is null.
+         */
+        get: operations["listDeletedJobs"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1055,6 +1079,13 @@ export interface components {
          *         "dead": 0
          *       },
          *       "source": null,
+         *       "retention": {
+         *         "days": 30,
+         *         "purge_after": "2026-12-24T10:41:18.530Z",
+         *         "purged_at": null
+         *       },
+         *       "redact": null,
+         *       "deletion": null,
          *       "error": null,
          *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
          *       "created_at": "2026-11-24T10:00:00.118Z",
@@ -1189,6 +1220,23 @@ export interface components {
                 rejected: number;
                 last_error: string | null;
             } | null;
+            /** @description How long the customer text of this job is kept */
+            retention: {
+                /** @description The job's retention_days, else BATCHLINE_RETENTION_DAYS; null: kept until the job is deleted */
+                days: number | null;
+                /** @description When the text, answers and delivery payloads are purged (null while the job runs, or without retention) */
+                purge_after: string | null;
+                /** @description When they were purged; the summary (counts, usage, cost) stays */
+                purged_at: string | null;
+            };
+            /** @description The patterns masked before anything was stored or sent (null: none) */
+            redact: string[] | null;
+            /** @description Set once DELETE /v1/jobs/{id} was asked for (status deleting); the job answers 404 once every part of it is gone */
+            deletion: {
+                requested_at: string;
+                /** @description Who asked: a fingerprint of the bearer token, never the token */
+                by: string;
+            } | null;
             /** @description Why the job failed, when it did */
             error: components["schemas"]["ErrorInfo"] | null;
             /** @description W3C trace id of the job's trace (null when tracing was off when it was created) */
@@ -1198,11 +1246,11 @@ export interface components {
             finished_at: string | null;
         };
         /**
-         * @description pending → ingesting → running → completed | completed_with_errors | canceled | failed. A running job pauses in awaiting_budget (its budget cannot cover the next batch) or pilot_failed (its pilot sample missed the bar) until POST /v1/jobs/{id}/resume
+         * @description pending → ingesting → running → completed | completed_with_errors | canceled | failed. A running job pauses in awaiting_budget (its budget cannot cover the next batch) or pilot_failed (its pilot sample missed the bar) until POST /v1/jobs/{id}/resume. Any job goes to deleting on DELETE /v1/jobs/{id}, and is gone (404) once every part of it is
          * @example completed
          * @enum {string}
          */
-        JobStatus: "pending" | "ingesting" | "running" | "awaiting_budget" | "pilot_failed" | "completed" | "completed_with_errors" | "canceled" | "failed";
+        JobStatus: "pending" | "ingesting" | "running" | "awaiting_budget" | "pilot_failed" | "completed" | "completed_with_errors" | "canceled" | "failed" | "deleting";
         /**
          * @description One provider batch of the job
          * @example {
@@ -1425,6 +1473,21 @@ export interface components {
              * @enum {string}
              */
             cache?: "on" | "off";
+            /**
+             * @description Days after the job finished that its document text, answers and delivery payloads are kept; then they are purged and the job's summary (counts, usage, cost) stays. 0 purges right after it finished. Default: BATCHLINE_RETENTION_DAYS (unset: until the job is deleted)
+             * @example 30
+             */
+            retention_days?: number;
+            /**
+             * @description Mask these patterns in document text (and title and metadata strings) before anything is stored or sent: `email`, `phone` (international and national formats), `card` (Luhn-valid card numbers only), `iban` (valid check digits only). Each becomes `[email]`, `[phone]`, `[card]`, `[iban]`; how many were masked is kept per item, what was masked is kept nowhere
+             * @example [
+             *       "email",
+             *       "phone",
+             *       "card",
+             *       "iban"
+             *     ]
+             */
+            redact?: ("email" | "phone" | "card" | "iban")[];
         };
         /**
          * @description An inline task: a prompt template (`{{text}}`, `{{id}}`, `{{title}}`, `{{metadata}}`, `{{metadata.<key>}}`), an optional system prompt, and the JSON Schema of the answer (an object); each answer is validated against it.
@@ -1620,6 +1683,71 @@ export interface components {
             max_usd?: number | null;
             /** @description For a job in pilot_failed: send the rest anyway */
             accept_pilot?: boolean;
+        };
+        /**
+         * @description What is kept of a deleted job for an audit: who deleted it and when, its counts, usage and cost; no text
+         * @example {
+         *       "id": "job_7fk2m9q4x1c8v3bn",
+         *       "name": "q3-reviews",
+         *       "task": "review-insights",
+         *       "model": "claude-haiku-5-5",
+         *       "status_before": "completed",
+         *       "counts": {
+         *         "total": 2,
+         *         "queued": 0,
+         *         "submitted": 0,
+         *         "succeeded": 2,
+         *         "failed": 0,
+         *         "canceled": 0,
+         *         "retry_wait": 0
+         *       },
+         *       "usage": {
+         *         "input_tokens": 686,
+         *         "output_tokens": 132,
+         *         "cache_creation_input_tokens": 0,
+         *         "cache_read_input_tokens": 0
+         *       },
+         *       "cost": {
+         *         "usd": 0.000673,
+         *         "standard_usd": 0.001346,
+         *         "saved_usd": 0.000673
+         *       },
+         *       "provider_batches": 1,
+         *       "deleted_by": "api:key-3f9a0c2b7d41",
+         *       "created_at": "2026-11-24T10:00:00.118Z",
+         *       "finished_at": "2026-11-24T10:41:18.530Z",
+         *       "delete_requested_at": "2026-12-01T09:12:44.020Z",
+         *       "deleted_at": "2026-12-01T09:12:47.388Z"
+         *     }
+         */
+        DeletedJob: {
+            id: string;
+            name: string | null;
+            /** @description The task name */
+            task: string;
+            model: string;
+            /** @description The status the job had when its delete was asked for */
+            status_before: string;
+            /** @description Items by state when it was deleted */
+            counts: {
+                [key: string]: number;
+            };
+            usage: components["schemas"]["Usage"];
+            /** @description What the job cost, in USD */
+            cost: {
+                usd: number;
+                standard_usd: number;
+                saved_usd: number;
+            };
+            /** @description Provider batches it had, all deleted at the provider */
+            provider_batches: number;
+            /** @description Who asked: a fingerprint of the bearer token (`api:key-…`), `dashboard:…` or `…:anonymous`; never the token */
+            deleted_by: string;
+            created_at: string;
+            finished_at: string | null;
+            delete_requested_at: string;
+            /** @description When its last row was removed */
+            deleted_at: string;
         };
         /**
          * @description Names a provider batch that has ended, as `batch_id` or as `data.id`
@@ -4871,6 +4999,13 @@ export interface operations {
                      *         "dead": 0
                      *       },
                      *       "source": null,
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": null,
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": null,
                      *       "error": null,
                      *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *       "created_at": "2026-11-24T10:00:00.118Z",
@@ -5076,6 +5211,307 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or body field is invalid; `errors` names every one — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.limit: Too big: expected number to be <=1000",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.limit",
+                     *           "message": "Too big: expected number to be <=1000"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job id (`job_…`), as POST /v1/jobs answered it
+                 * @example job_7fk2m9q4x1c8v3bn
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete accepted; the job as it is now (`deleting`) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "job_7fk2m9q4x1c8v3bn",
+                     *       "name": "q3-reviews",
+                     *       "status": "deleting",
+                     *       "task": {
+                     *         "name": "review-insights",
+                     *         "model": "claude-haiku-5-5",
+                     *         "max_tokens": 1024
+                     *       },
+                     *       "cancel_requested": true,
+                     *       "counts": {
+                     *         "total": 2,
+                     *         "queued": 0,
+                     *         "submitted": 0,
+                     *         "succeeded": 2,
+                     *         "failed": 0,
+                     *         "canceled": 0,
+                     *         "retry_wait": 0
+                     *       },
+                     *       "batches": [
+                     *         {
+                     *           "id": 1,
+                     *           "provider_id": "msgbatch_013Zva2CMHLNnXjNJJKqJ2EF",
+                     *           "status": "collected",
+                     *           "provider_status": "ended",
+                     *           "request_count": 2,
+                     *           "request_counts": {
+                     *             "processing": 0,
+                     *             "succeeded": 2,
+                     *             "errored": 0,
+                     *             "canceled": 0,
+                     *             "expired": 0
+                     *           },
+                     *           "is_retry": false,
+                     *           "created_at": "2026-11-24T10:00:00.412Z",
+                     *           "submitted_at": "2026-11-24T10:00:01.088Z",
+                     *           "ended_at": "2026-11-24T10:41:17.000Z",
+                     *           "last_error": null,
+                     *           "unconfirmed": null,
+                     *           "gone": null
+                     *         }
+                     *       ],
+                     *       "usage": {
+                     *         "input_tokens": 686,
+                     *         "output_tokens": 132,
+                     *         "cache_creation_input_tokens": 0,
+                     *         "cache_read_input_tokens": 0
+                     *       },
+                     *       "cost": {
+                     *         "usd": 0.000673,
+                     *         "standard_usd": 0.001346,
+                     *         "saved_usd": 0.000673,
+                     *         "savings": {
+                     *           "batch_discount_usd": 0.000673,
+                     *           "prompt_cache_usd": 0,
+                     *           "result_cache_usd": 0
+                     *         }
+                     *       },
+                     *       "estimate": {
+                     *         "items": 2,
+                     *         "rejected": 0,
+                     *         "batches": 1,
+                     *         "model": "claude-haiku-5-5",
+                     *         "input_tokens": {
+                     *           "estimate": 690,
+                     *           "method": "count_tokens_sample",
+                     *           "sample_size": 2,
+                     *           "sample_tokens": 690,
+                     *           "error_bound": 0,
+                     *           "tokens_per_byte": 0.251
+                     *         },
+                     *         "output_tokens": {
+                     *           "estimate": 140,
+                     *           "per_item": 70,
+                     *           "basis": "schema",
+                     *           "observed_results": 0,
+                     *           "max": 2048
+                     *         },
+                     *         "prompt_cache": {
+                     *           "prefix_tokens": 250,
+                     *           "min_prefix_tokens": 4096,
+                     *           "cacheable": false,
+                     *           "hit_rate": 0.5,
+                     *           "hit_rate_basis": "assumed",
+                     *           "writes": 0,
+                     *           "reads": 0
+                     *         },
+                     *         "result_cache": null,
+                     *         "cost": {
+                     *           "usd": 0.000614,
+                     *           "no_cache_hit_usd": 0.000614,
+                     *           "standard_usd": 0.00139,
+                     *           "worst_case_usd": 0.005983
+                     *         },
+                     *         "made_at": "2026-11-24T10:00:00.301Z"
+                     *       },
+                     *       "estimate_vs_actual": {
+                     *         "cost_usd": {
+                     *           "estimated": 0.000614,
+                     *           "actual": 0.000673,
+                     *           "error_pct": 8.8
+                     *         },
+                     *         "input_tokens": {
+                     *           "estimated": 690,
+                     *           "actual": 686,
+                     *           "error_pct": -0.6
+                     *         },
+                     *         "output_tokens": {
+                     *           "estimated": 140,
+                     *           "actual": 132,
+                     *           "error_pct": -6.1
+                     *         }
+                     *       },
+                     *       "budget": null,
+                     *       "pilot": null,
+                     *       "result_cache": {
+                     *         "enabled": false,
+                     *         "hits": 0,
+                     *         "saved_usd": 0
+                     *       },
+                     *       "pause_reason": null,
+                     *       "prompt_cache": {
+                     *         "marked": false,
+                     *         "prefix_tokens": 250,
+                     *         "min_prefix_tokens": 4096,
+                     *         "basis": "count_tokens",
+                     *         "note": "no prefix was cacheable: the task's shared prefix is 250 tokens and claude-haiku-5-5 caches prefixes from 4096 tokens, so nothing is marked and every input token is billed in full"
+                     *       },
+                     *       "provider_incidents": {
+                     *         "unconfirmed_batches": 0,
+                     *         "gone_batches": 0,
+                     *         "requeued_items": 0
+                     *       },
+                     *       "deliveries": {
+                     *         "pending": 0,
+                     *         "delivered": 2,
+                     *         "dead": 0
+                     *       },
+                     *       "source": null,
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": "2026-12-24T10:41:18.530Z",
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": {
+                     *         "requested_at": "2026-12-01T09:12:44.020Z",
+                     *         "by": "api:key-3f9a0c2b7d41"
+                     *       },
+                     *       "error": null,
+                     *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+                     *       "created_at": "2026-11-24T10:00:00.118Z",
+                     *       "updated_at": "2026-12-01T09:12:44.020Z",
+                     *       "finished_at": "2026-11-24T10:41:18.530Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Job"];
                 };
             };
@@ -5521,6 +5957,13 @@ export interface operations {
                      *         "dead": 0
                      *       },
                      *       "source": null,
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": null,
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": null,
                      *       "error": null,
                      *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *       "created_at": "2026-11-24T10:00:00.118Z",
@@ -5785,6 +6228,13 @@ export interface operations {
                      *         "dead": 0
                      *       },
                      *       "source": null,
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": null,
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": null,
                      *       "error": null,
                      *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *       "created_at": "2026-11-24T10:00:00.118Z",
@@ -6119,6 +6569,13 @@ export interface operations {
                      *         "rejected": 0,
                      *         "last_error": null
                      *       },
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": "2026-12-24T10:41:18.530Z",
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": null,
                      *       "error": null,
                      *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *       "created_at": "2026-11-24T10:00:00.118Z",
@@ -6367,6 +6824,13 @@ export interface operations {
                      *           "dead": 0
                      *         },
                      *         "source": null,
+                     *         "retention": {
+                     *           "days": 30,
+                     *           "purge_after": null,
+                     *           "purged_at": null
+                     *         },
+                     *         "redact": null,
+                     *         "deletion": null,
                      *         "error": null,
                      *         "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *         "created_at": "2026-11-24T10:00:00.118Z",
@@ -6473,6 +6937,181 @@ export interface operations {
                      *         {
                      *           "field": "query.limit",
                      *           "message": "Too big: expected number to be <=1000"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDeletedJobs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `next_cursor` of the previous page (opaque); omit for the first page
+                 * @example WyIyMDI2LTEyLTAxVDA5OjEyOjQ3LjM4OFoiLCJqb2JfN2ZrMm05cTR4MWM4djNibiJd
+                 */
+                cursor?: string;
+                /**
+                 * @description Page size, 1–1000
+                 * @example 50
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deleted jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "job_7fk2m9q4x1c8v3bn",
+                     *           "name": "q3-reviews",
+                     *           "task": "review-insights",
+                     *           "model": "claude-haiku-5-5",
+                     *           "status_before": "completed",
+                     *           "counts": {
+                     *             "total": 2,
+                     *             "queued": 0,
+                     *             "submitted": 0,
+                     *             "succeeded": 2,
+                     *             "failed": 0,
+                     *             "canceled": 0,
+                     *             "retry_wait": 0
+                     *           },
+                     *           "usage": {
+                     *             "input_tokens": 686,
+                     *             "output_tokens": 132,
+                     *             "cache_creation_input_tokens": 0,
+                     *             "cache_read_input_tokens": 0
+                     *           },
+                     *           "cost": {
+                     *             "usd": 0.000673,
+                     *             "standard_usd": 0.001346,
+                     *             "saved_usd": 0.000673
+                     *           },
+                     *           "provider_batches": 1,
+                     *           "deleted_by": "api:key-3f9a0c2b7d41",
+                     *           "created_at": "2026-11-24T10:00:00.118Z",
+                     *           "finished_at": "2026-11-24T10:41:18.530Z",
+                     *           "delete_requested_at": "2026-12-01T09:12:44.020Z",
+                     *           "deleted_at": "2026-12-01T09:12:47.388Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["DeletedJob"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is invalid — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.cursor: is not a cursor returned by this API",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.cursor",
+                     *           "message": "is not a cursor returned by this API"
                      *         }
                      *       ]
                      *     }
@@ -8503,6 +9142,13 @@ export interface operations {
                      *         "dead": 0
                      *       },
                      *       "source": null,
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": null,
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": null,
                      *       "error": null,
                      *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *       "created_at": "2026-11-24T10:00:00.118Z",
@@ -8580,6 +9226,13 @@ export interface operations {
                      *         "dead": 0
                      *       },
                      *       "source": null,
+                     *       "retention": {
+                     *         "days": 30,
+                     *         "purge_after": null,
+                     *         "purged_at": null
+                     *       },
+                     *       "redact": null,
+                     *       "deletion": null,
                      *       "error": null,
                      *       "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
                      *       "created_at": "2026-11-24T10:00:00.118Z",

@@ -30,6 +30,8 @@ export type ExperimentSummary = Schemas['ExperimentSummary'];
 export type ExperimentComparison = Schemas['ExperimentComparison'];
 export type ExperimentDocument = Schemas['ExperimentDocument'];
 export type PromoteArm = Schemas['PromoteArm'];
+/** GET /v1/deleted-jobs: what is kept of a deleted job (who, when, counts, usage, cost; no text). */
+export type DeletedJob = Schemas['DeletedJob'];
 
 /** POST /v1/jobs answers a DryRun with `?dry_run=true`, else a Job: this tells them apart (and narrows the type). */
 export function isDryRun(answer: Job | DryRun): answer is DryRun {
@@ -119,4 +121,31 @@ export async function waitForComparison(client: BatchlineClient, experimentId: s
     options.signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
   }
+}
+
+/**
+ * Deletes a job (DELETE /v1/jobs/{id}) and waits until it is gone, provider side included (GET answers
+ * 404); resolves with its tombstone from GET /v1/deleted-jobs. An unknown id throws a BatchlineError (404).
+ */
+export async function deleteJobAndWait(client: BatchlineClient, jobId: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): Promise<DeletedJob> {
+  const signal = options.signal ? { signal: options.signal } : {};
+  const { error } = await client.DELETE('/v1/jobs/{id}', { params: { path: { id: jobId } }, ...signal });
+  if (error) throw new BatchlineError(error);
+  for (;;) {
+    const { error: gone, response } = await client.GET('/v1/jobs/{id}', { params: { path: { id: jobId } }, ...signal });
+    if (gone && response.status === 404) break;
+    if (gone) throw new BatchlineError(gone);
+    options.signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
+  }
+  // Newest deletions first: the one just made is on the first pages.
+  let cursor: string | undefined;
+  do {
+    const { data, error: listError } = await client.GET('/v1/deleted-jobs', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } }, ...signal });
+    if (listError) throw new BatchlineError(listError);
+    const found = data.data.find((t) => t.id === jobId);
+    if (found) return found;
+    cursor = data.next_cursor ?? undefined;
+  } while (cursor);
+  throw new Error(`job ${jobId} is gone but has no tombstone`);
 }

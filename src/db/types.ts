@@ -7,7 +7,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type Json<T> = ColumnType<T, string, string>;
 type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
 
-export type JobStatus = 'pending' | 'ingesting' | 'running' | 'awaiting_budget' | 'pilot_failed' | 'completed' | 'completed_with_errors' | 'canceled' | 'failed';
+export type JobStatus = 'pending' | 'ingesting' | 'running' | 'awaiting_budget' | 'pilot_failed' | 'completed' | 'completed_with_errors' | 'canceled' | 'failed' | 'deleting';
 export type ItemStatus = 'queued' | 'submitted' | 'succeeded' | 'retry_wait' | 'failed' | 'canceled';
 export type BatchStatus = 'planned' | 'submitting' | 'in_progress' | 'canceling' | 'ended' | 'collected' | 'failed';
 export type ResultOutcome = 'succeeded' | 'invalid_output' | 'errored' | 'expired' | 'canceled';
@@ -55,6 +55,30 @@ export interface JobsTable {
   estimate: NullableJson<unknown>;
   pause_reason: NullableJson<ErrorInfo>;
   prompt_cache: NullableJson<PromptCacheDecision>;
+  /** Set when a delete was asked for (migrations/0012): what the tombstone will keep. */
+  deletion: NullableJson<JobDeletion>;
+  /** Days after the job finished that its text is kept; null = BATCHLINE_RETENTION_DAYS. */
+  retention_days: number | null;
+  /** When retention purged the job's text (the summary stays). */
+  purged_at: NullableTimestamp;
+  /** Patterns masked in document text before any request was built. */
+  redact: NullableJson<string[]>;
+  /** Keep every item's text until retention instead of dropping it once the item is final. */
+  keep_text: Generated<boolean>;
+}
+
+/** Who asked for a job's delete and when, and what it was then (the tombstone's counts and cost come from its rows). */
+export interface JobDeletion {
+  requested_at: string;
+  by: string;
+  status_before: JobStatus;
+}
+
+export interface TombstoneUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
 }
 
 /** Whether a job's requests mark the task's shared prefix for the prompt cache, and why. */
@@ -123,6 +147,9 @@ export interface BatchesTable {
   gone_reason: NullableJson<GoneReason>;
   /** Results streams that ended cleanly but missed lines (not failed reads). */
   short_reads: Generated<number>;
+  /** Deleted at the provider (DELETE /v1/messages/batches/{id}). */
+  provider_deleted_at: NullableTimestamp;
+  provider_delete_attempts: Generated<number>;
 }
 
 export interface GoneReason extends ErrorInfo {
@@ -249,6 +276,32 @@ export interface ExperimentArmsTable {
   promoted_job_id: string | null;
 }
 
+/** A deleted job: what an auditor needs, and no text (migrations/0012). */
+export interface JobTombstonesTable {
+  id: string;
+  name: string | null;
+  task: string;
+  model: string;
+  status_before: string;
+  counts: Json<Record<string, number>>;
+  usage: Json<TombstoneUsage>;
+  cost: Json<{ usd: number; standard_usd: number; saved_usd: number }>;
+  provider_batches: number;
+  deleted_by: string;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+  delete_requested_at: Timestamp;
+  deleted_at: Timestamp;
+}
+
+/** One row per periodic chore; its lease makes it run on one replica at a time. */
+export interface SweepLeasesTable {
+  name: string;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
+  last_run_at: NullableTimestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -267,6 +320,8 @@ export interface DB {
   callback_events: CallbackEventsTable;
   experiments: ExperimentsTable;
   experiment_arms: ExperimentArmsTable;
+  job_tombstones: JobTombstonesTable;
+  sweep_leases: SweepLeasesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

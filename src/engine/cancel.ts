@@ -5,7 +5,8 @@ import { AppError } from '../errors.ts';
 import type { EngineContext } from './context.ts';
 import { pokeJob } from './transitions.ts';
 
-const FINAL = new Set(['completed', 'completed_with_errors', 'canceled', 'failed']);
+// A job being deleted has had its cancel already.
+const FINAL = new Set(['completed', 'completed_with_errors', 'canceled', 'failed', 'deleting']);
 
 /** Ends an open source (watched folder, webhook stream): the job finishes once the work it has is done. */
 export async function closeJobSource(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: string): Promise<void> {

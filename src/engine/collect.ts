@@ -13,6 +13,7 @@ import { parseCustomId } from './ids.ts';
 import { outcomeOf, type LineOutcome, type NextItemState } from './outcome.ts';
 import { storeAnswers } from './result-cache.ts';
 import { enqueueDeliveries } from './transitions.ts';
+import { TEXT_DROP } from './text-at-rest.ts';
 import { closeBatch, retryOrFail } from './close-batch.ts';
 import { recordInvisible } from './visibility.ts';
 import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
@@ -27,9 +28,9 @@ const LOUD_AFTER_FAILED_READS = 10;
 export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<void> {
   const providerId = batch.provider_id;
   if (!providerId) throw new Error(`batch ${batch.id} has no provider id`);
-  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at', 'result_cache']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
+  const job = await ctx.db.selectFrom('jobs').select(['task', 'cancel_requested_at', 'result_cache', 'keep_text']).where('id', '=', batch.job_id).executeTakeFirstOrThrow();
   const task = job.task as ResolvedTask;
-  const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null, cacheAnswers: job.result_cache };
+  const options = { validator: outputValidator(task), cancelRequested: job.cancel_requested_at !== null, cacheAnswers: job.result_cache, dropText: !job.keep_text };
 
   await inSpan(
     'batch.collect',
@@ -88,6 +89,8 @@ interface ChunkOptions {
   cancelRequested: boolean;
   /** The job uses the result cache: its schema-valid answers are stored there for later jobs. */
   cacheAnswers: boolean;
+  /** Drop an item's text once it is final and nothing will send it again (succeeded, canceled): text-at-rest.ts. */
+  dropText?: boolean;
   /** What this read stored, summed for the batch.collect span. */
   totals?: ParseTotals;
 }
@@ -159,7 +162,7 @@ async function parseAndStore(ctx: EngineContext, batch: Batch, lines: MessageBat
       // Only items still waiting on this very batch move: a line read twice finds them moved already.
       const moved = await sql<{ id: number; status: string }>`
         UPDATE items SET status = ${status}, updated_at = now(),
-          last_error = r.error,
+          last_error = r.error,${options.dropText && (next === 'succeeded' || next === 'canceled') ? sql` document = ${TEXT_DROP},` : sql``}
           next_run_at = ${next === 'retry' ? sql`now() + ${retryDelayMs(ctx)} * interval '1 millisecond'` : sql`NULL`}
         FROM results r
         WHERE items.id = ANY(${ids}::bigint[]) AND items.batch_id = ${batch.id} AND items.status = 'submitted'

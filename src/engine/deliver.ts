@@ -59,7 +59,8 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
     SELECT g.job_id, g.sink_index, j.sinks->g.sink_index->>'plugin' AS plugin
     FROM open_groups g
     JOIN jobs j ON j.id = g.job_id
-    WHERE EXISTS (SELECT 1 FROM deliveries d
+    -- Nothing of a job being deleted goes out after its delete was accepted (delete-job.ts).
+    WHERE j.status <> 'deleting' AND EXISTS (SELECT 1 FROM deliveries d
       WHERE d.job_id = g.job_id AND d.sink_index = g.sink_index AND d.status IN ('pending','retry_wait')
         AND d.next_run_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now()))
     ORDER BY j.created_at
@@ -88,6 +89,9 @@ async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> 
       WHERE id IN (
         SELECT id FROM deliveries
         WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
+          -- KEY SHARE: a delete (which takes the job row FOR UPDATE) waits for this claim to commit, then
+          -- sees its leases; a claim that comes after the delete finds the job deleting and takes nothing.
+          AND EXISTS (SELECT 1 FROM jobs WHERE id = ${target.job_id} AND status <> 'deleting' FOR KEY SHARE)
           AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
         ORDER BY next_run_at, id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
       RETURNING id, item_id, attempt, idempotency_key, attempts AS delivery_attempts)

@@ -42,7 +42,7 @@ export async function dryRun(ctx: Deps, input: CreateJobInput, signal?: AbortSig
   const cacheEnabled = (input.cache ?? ctx.config.BATCHLINE_RESULT_CACHE) === 'on';
   const tally = newTally(ctx, cacheEnabled);
   const sampler = reservoir<{ doc: StoredDocument; bytes: number }>(DRY_RUN_SAMPLE);
-  const rowOf = itemRowBuilder(task, requestLimitOf(ctx.config.BATCH_MAX_BYTES));
+  const rowOf = itemRowBuilder(task, requestLimitOf(ctx.config.BATCH_MAX_BYTES), { redact: input.redact });
   let pendingHashes: ItemRow[] = [];
 
   const flushCacheLookups = async () => {

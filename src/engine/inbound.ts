@@ -1,5 +1,6 @@
 // Signed events a source's system pushes (Zendesk ticket webhooks): verified with the connection's
 // secret, turned into documents by the plugin, and queued into every open job reading that connection.
+import type { RedactionKind } from './redact.ts';
 import { sql } from 'kysely';
 import { configForRole, rolesOf } from '../connections/roles.ts';
 import { AppError } from '../errors.ts';
@@ -45,14 +46,14 @@ export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buff
   if (ignored > 0) ctx.log.info({ connection, ignored }, "inbound webhook: Batchline's own change to the record; ignored");
   if (documents.length === 0) return { documents: 0, jobs: 0, queued: 0, ...(ignored > 0 ? { ignored } : {}) };
 
-  const jobs = await sql<{ id: string; task: ResolvedTask; result_cache: boolean }>`
-    SELECT id, task, result_cache FROM jobs
+  const jobs = await sql<{ id: string; task: ResolvedTask; result_cache: boolean; redact: RedactionKind[] | null }>`
+    SELECT id, task, result_cache, redact FROM jobs
     WHERE source_open AND status IN ('ingesting', 'running') AND cancel_requested_at IS NULL AND source->>'connection' = ${connection}`.execute(ctx.db);
   if (jobs.rows.length === 0) ctx.log.warn({ connection, documents: documents.length }, 'inbound webhook: no open job reads this connection; event dropped');
   const limit = requestLimitOf(ctx.config.BATCH_MAX_BYTES);
   let queued = 0;
   for (const job of jobs.rows) {
-    const rows = documents.map(itemRowBuilder(job.task, limit));
+    const rows = documents.map(itemRowBuilder(job.task, limit, { redact: job.redact }));
     await ctx.db.transaction().execute(async (trx) => {
       // Under the job row's lock (close and cancel take it too): a job closed since the lookup takes nothing.
       const still = await sql`SELECT 1 FROM jobs WHERE id = ${job.id} AND source_open AND status IN ('ingesting', 'running')

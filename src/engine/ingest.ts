@@ -13,6 +13,7 @@ import { insertItemRows, itemRowBuilder, requestLimitOf } from './item-rows.ts';
 import { resolveSinkRefs, resolveSourceRef, type PluginRef, type StoredSource } from './source-ref.ts';
 import { inSpan, traceparentOf } from '../telemetry/trace.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
+import type { RedactionKind } from './redact.ts';
 
 export interface CreateJobInput {
   name?: string | undefined;
@@ -28,11 +29,17 @@ export interface CreateJobInput {
   pilot?: PilotConfig | undefined;
   /** The result cache for this job; default BATCHLINE_RESULT_CACHE. */
   cache?: 'on' | 'off' | undefined;
+  /** Days after the job finished that its text is kept; default BATCHLINE_RETENTION_DAYS. */
+  retention_days?: number | undefined;
+  /** Patterns masked in document text before any request is built (engine/redact.ts). */
+  redact?: RedactionKind[] | undefined;
 }
 
 export interface CreateJobOptions {
   /** Write the job inside this transaction: an experiment writes its arms' jobs with itself, all or nothing. */
   trx?: Transaction<DB> | undefined;
+  /** Keep every item's text until retention (an experiment's arms: the comparison shows it). */
+  keepText?: boolean | undefined;
 }
 
 export interface CreatedJob {
@@ -63,7 +70,7 @@ export async function createJob(ctx: Deps, input: CreateJobInput, idempotencyKey
   // neither merge jobs into one trace nor unsample hours of work. Its traceparent is stored so every
   // later step, in any process, joins it.
   const job = await inSpan('job.create', { root: true, attributes: { 'batchline.job.id': id, 'gen_ai.request.model': task.model, 'batchline.task': task.name, ...(source ? { 'batchline.source.plugin': source.plugin } : {}) } }, (span) =>
-    writeJob(ctx, { id, input, task, source, follows: resolved?.follows ?? false, sinks, documents, limit, idempotencyKey, requestHash, traceContext: traceparentOf(span), trx: options.trx }),
+    writeJob(ctx, { id, input, task, source, follows: resolved?.follows ?? false, sinks, documents, limit, idempotencyKey, requestHash, traceContext: traceparentOf(span), trx: options.trx, keepText: options.keepText ?? false }),
   );
   if (!job) {
     const replay = await findByKey(ctx, idempotencyKey ?? '', requestHash);
@@ -113,6 +120,7 @@ interface JobRows {
   requestHash: string;
   traceContext: string | null;
   trx: Transaction<DB> | undefined;
+  keepText: boolean;
 }
 
 /** The job row, and its items when they came inline, in one transaction; undefined when a concurrent request with the same key won. */
@@ -139,6 +147,9 @@ async function writeJob(ctx: Deps, rows: JobRows): Promise<Job | undefined> {
         pilot: input.pilot ? JSON.stringify(input.pilot) : null,
         pilot_state: input.pilot ? 'pending' : null,
         result_cache: (input.cache ?? ctx.config.BATCHLINE_RESULT_CACHE) === 'on',
+        retention_days: input.retention_days ?? null,
+        redact: input.redact && input.redact.length > 0 ? JSON.stringify([...new Set(input.redact)]) : null,
+        keep_text: rows.keepText || ctx.config.BATCHLINE_TEXT_AT_REST === 'until_retention',
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returningAll()
@@ -147,7 +158,7 @@ async function writeJob(ctx: Deps, rows: JobRows): Promise<Job | undefined> {
     if (source) return inserted;
 
     await inSpan('job.ingest', { attributes: { 'batchline.job.id': id, 'batchline.documents': documents.length } }, async () => {
-      const rowOf = itemRowBuilder(task, limit);
+      const rowOf = itemRowBuilder(task, limit, { redact: input.redact });
       for (let start = 0; start < documents.length; start += INSERT_CHUNK) {
         await insertItemRows(trx, ctx.tag, id, documents.slice(start, start + INSERT_CHUNK).map(rowOf), { resultCache: inserted.result_cache });
       }

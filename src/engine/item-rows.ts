@@ -9,6 +9,7 @@ import { BATCH_ENVELOPE_BYTES, fileBlockOverhead, requestHasher, requestSizer } 
 import { reuseCachedResults } from './result-cache.ts';
 import { renderTemplate } from '../tasks/template.ts';
 import { enqueueDeliveries } from './transitions.ts';
+import { redactDocument, type RedactionKind } from './redact.ts';
 
 export interface ItemRow {
   external_id: string;
@@ -30,12 +31,22 @@ export function requestLimitOf(batchMaxBytes: number): number {
   return Math.min(batchMaxBytes - BATCH_ENVELOPE_BYTES, MAX_REQUEST_BYTES);
 }
 
-/** Builds item rows for one task; the part of the request that is the same for every document is measured once. */
-export function itemRowBuilder(task: ResolvedTask, limit: number): (doc: SourceDocument | StoredDocument) => ItemRow {
+/**
+ * Builds item rows for one task; the part of the request that is the same for every document is measured once.
+ * With `redact`, the patterns are masked before anything is measured, hashed or stored (engine/redact.ts).
+ */
+export function itemRowBuilder(task: ResolvedTask, limit: number, options: { redact?: readonly RedactionKind[] | null | undefined } = {}): (doc: SourceDocument | StoredDocument) => ItemRow {
   // Measured as marked: whether the job marks its prefix is decided later, and the mark only adds bytes.
   const size = requestSizer(task, { cachePrefix: true });
   const hash = requestHasher(task);
-  return (doc) => itemRowOf(task, size, hash, doc, limit);
+  const kinds = options.redact && options.redact.length > 0 ? options.redact : null;
+  if (!kinds) return (doc) => itemRowOf(task, size, hash, doc, limit);
+  return (doc) => {
+    const { redactions, ...masked } = redactDocument(doc, kinds);
+    const row = itemRowOf(task, size, hash, masked as typeof doc, limit);
+    // Kept beside the document, not in its metadata: metadata is rendered into prompts.
+    return { ...row, document: JSON.stringify({ ...(JSON.parse(row.document) as Record<string, unknown>), redactions }) };
+  };
 }
 
 type Measure<T> = (doc: StoredDocument, prompt: string) => T;

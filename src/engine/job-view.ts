@@ -77,12 +77,26 @@ export interface JobView {
   provider_incidents: ProviderIncidents;
   deliveries: { pending: number; delivered: number; dead: number };
   source: SourceView | null;
+  /** How long its text is kept, and whether retention has purged it. */
+  retention: RetentionView;
+  /** Patterns masked in document text before any request was built (null: none). */
+  redact: string[] | null;
+  /** Set once a delete was asked for: the job disappears when every part of it is gone. */
+  deletion: { requested_at: string; by: string } | null;
   error: ErrorInfo | null;
   /** The W3C trace id of the job's trace (null when tracing was off at its creation). */
   trace_id: string | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+export interface RetentionView {
+  /** Days after the job finished that its text is kept (the job's own, else BATCHLINE_RETENTION_DAYS); null: until deleted. */
+  days: number | null;
+  /** When the text is purged (null while the job runs, or without retention). */
+  purge_after: string | null;
+  purged_at: string | null;
 }
 
 export interface BudgetView {
@@ -147,7 +161,7 @@ export function jobSummary(job: Job): JobSummary {
 
 const MAX_BATCHES_SHOWN = 200;
 
-export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
+export async function jobView(db: Kysely<DB>, job: Job, defaults: { retentionDays?: number | undefined } = {}): Promise<JobView> {
   const task = job.task as ResolvedTask;
   const [counts, batches, usageRows, deliveries, reserved, pilot, incidents] = await Promise.all([
     db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
@@ -190,6 +204,9 @@ export async function jobView(db: Kysely<DB>, job: Job): Promise<JobView> {
     provider_incidents: incidents,
     deliveries: { pending: delivery('pending') + delivery('retry_wait'), delivered: delivery('delivered'), dead: delivery('dead') },
     source: sourceView(job),
+    retention: retentionView(job, defaults.retentionDays),
+    redact: job.redact,
+    deletion: job.deletion ? { requested_at: job.deletion.requested_at, by: job.deletion.by } : null,
     error: job.error,
     trace_id: traceIdOf(job.trace_context),
     created_at: job.created_at.toISOString(),
@@ -257,6 +274,12 @@ function compare(estimate: StoredEstimate, usage: Usage, actualUsd: number): Est
 export function traceIdOf(traceparent: string | null): string | null {
   const match = traceparent ? /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent) : null;
   return match?.[1] ?? null;
+}
+
+function retentionView(job: Job, defaultDays: number | undefined): RetentionView {
+  const days = job.retention_days ?? defaultDays ?? null;
+  const purgeAfter = days !== null && job.finished_at ? new Date(job.finished_at.getTime() + days * 86_400_000).toISOString() : null;
+  return { days, purge_after: purgeAfter, purged_at: job.purged_at?.toISOString() ?? null };
 }
 
 function sourceView(job: Job): SourceView | null {

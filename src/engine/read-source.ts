@@ -2,6 +2,7 @@
 // chunks; a plugin's checkpoint stores its cursor in the same transaction as the documents before it,
 // so a crashed read resumes where it was and a re-read document is skipped (unique per job).
 // When the read ends, the job runs; the connection's cursor moves on so the next job starts there.
+import type { RedactionKind } from './redact.ts';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { IngestStats, Job } from '../db/types.ts';
@@ -116,7 +117,7 @@ export function cursorKeys(plugin: SourcePlugin, stored: StoredSource, config: u
 }
 
 async function readAll(ctx: EngineContext, job: Job, plugin: SourcePlugin, config: unknown, cursor: unknown, stats: IngestStats, signal: AbortSignal, log: EngineContext['log']): Promise<unknown> {
-  const rowOf = itemRowBuilder(job.task as ResolvedTask, requestLimitOf(ctx.config.BATCH_MAX_BYTES));
+  const rowOf = itemRowBuilder(job.task as ResolvedTask, requestLimitOf(ctx.config.BATCH_MAX_BYTES), { redact: job.redact as RedactionKind[] | null });
   let buffer: ItemRow[] = [];
   let bufferBytes = 0;
   let lastCursor = cursor;

@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/types.ts';
 import type { Usage } from './cost.ts';
+import { TEXT_DROP } from './text-at-rest.ts';
 
 type Tx = Transaction<DB> | Kysely<DB>;
 
@@ -16,7 +17,7 @@ export async function reuseCachedResults(trx: Tx, jobId: string, itemIds: readon
   if (itemIds.length === 0) return [];
   const reused = await sql<{ id: number }>`
     WITH hits AS (
-      SELECT i.id, c.model, c.output, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_read_input_tokens
+      SELECT i.id, j.keep_text, c.model, c.output, c.input_tokens, c.output_tokens, c.cache_creation_input_tokens, c.cache_read_input_tokens
       FROM items i
       JOIN jobs j ON j.id = i.job_id AND j.result_cache
       JOIN result_cache c ON c.request_hash = i.request_hash AND c.expires_at > now()
@@ -27,7 +28,9 @@ export async function reuseCachedResults(trx: Tx, jobId: string, itemIds: readon
       SELECT id, 1, ${jobId}, NULL, 'succeeded', output, model, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, true
       FROM hits
       ON CONFLICT (item_id, attempt) DO NOTHING)
-    UPDATE items SET status = 'succeeded', attempts = 1, next_run_at = NULL, updated_at = now()
+    UPDATE items SET status = 'succeeded', attempts = 1, next_run_at = NULL, updated_at = now(),
+      -- Answered without being sent, and never sent later: its text is not needed (text-at-rest.ts).
+      document = CASE WHEN hits.keep_text THEN items.document ELSE ${TEXT_DROP} END
     FROM hits WHERE items.id = hits.id
     RETURNING items.id`.execute(trx);
   return reused.rows.map((r) => Number(r.id));

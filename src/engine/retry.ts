@@ -5,9 +5,12 @@ import type { EngineContext } from './context.ts';
 
 export async function retryFailedItems(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: string): Promise<number> {
   const requeued = await ctx.db.transaction().execute(async (trx) => {
-    const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at']).where('id', '=', jobId).forUpdate().executeTakeFirst();
+    const job = await trx.selectFrom('jobs').select(['status', 'cancel_requested_at', 'purged_at']).where('id', '=', jobId).forUpdate().executeTakeFirst();
     if (!job) throw new AppError('not_found', `job ${jobId} does not exist`);
+    if (job.status === 'deleting') throw new AppError('conflict', `job ${jobId} is being deleted`);
     if (job.cancel_requested_at !== null) throw new AppError('conflict', `job ${jobId} was canceled`);
+    // The prompts are gone: a retry would send documents without their text.
+    if (job.purged_at !== null) throw new AppError('conflict', `job ${jobId}: its text was purged by retention, so its items cannot be sent again`);
     // Attempts keep counting (custom_ids and stored results stay unique per attempt); attempt_base
     // makes MAX_ATTEMPTS apply afresh. The new final result gets deliveries (and keys) of its own.
     const moved = await sql<{ id: number }>`

@@ -17,7 +17,9 @@ export async function pokeJob(db: Tx, jobId: string): Promise<void> {
  */
 export async function enqueueDeliveries(db: Tx, tag: string, jobId: string, itemIds: number[]): Promise<void> {
   if (itemIds.length === 0) return;
-  const job = await db.selectFrom('jobs').select('sinks').where('id', '=', jobId).executeTakeFirstOrThrow();
+  const job = await db.selectFrom('jobs').select(['sinks', 'status']).where('id', '=', jobId).executeTakeFirstOrThrow();
+  // A job being deleted delivers nothing more (its rows are on their way out).
+  if (job.status === 'deleting') return;
   const sinkCount = (job.sinks as unknown[]).length;
   if (sinkCount === 0) return;
   await sql`

@@ -180,7 +180,8 @@ async function writeArms(
         ...(share !== undefined ? { max_usd: Math.max(share, 0.000001) } : {}),
       },
       undefined,
-      { trx },
+      // The comparison shows each sampled document's text beside the arms' answers: kept until retention.
+      { trx, keepText: true },
     );
     await trx
       .insertInto('experiment_arms')

@@ -15,6 +15,8 @@ import { errorHandler, problemResponse, validationProblem } from './problem.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerJobsActions } from './routes/jobs.actions.ts';
 import { registerJobsCreate } from './routes/jobs.create.ts';
+import { registerJobsDelete } from './routes/jobs.delete.ts';
+import { registerDeletedJobs } from './routes/jobs.deleted.ts';
 import { registerJobsGet } from './routes/jobs.get.ts';
 import { registerJobsList } from './routes/jobs.list.ts';
 import { registerJobsResults } from './routes/jobs.results.ts';
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsGet(app, deps);
   registerJobsResults(app, deps);
   registerJobsActions(app, deps);
+  registerJobsDelete(app, deps);
+  registerDeletedJobs(app, deps);
   registerCallbacks(app, deps);
   registerDeliveries(app, deps);
   registerExperiments(app, deps);

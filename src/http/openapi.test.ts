@@ -65,6 +65,7 @@ test('every route of CONTRACT.md is in the document, errors as problem+json', ()
     ['/v1/jobs', 'post'],
     ['/v1/jobs', 'get'],
     ['/v1/jobs/{id}', 'get'],
+    ['/v1/jobs/{id}', 'delete'],
     ['/v1/jobs/{id}/results', 'get'],
     ['/v1/jobs/{id}/cancel', 'post'],
     ['/v1/jobs/{id}/retry', 'post'],

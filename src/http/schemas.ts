@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { documentSchema } from '../engine/document.ts';
 import { ERROR_CODES, invalidField, type ErrorCode, type FieldProblem } from '../errors.ts';
 import { customTaskSchema } from '../tasks/registry.ts';
+import { REDACTION_KINDS } from '../engine/redact.ts';
 
 /** Values the examples share. */
 export const EXAMPLE = {
@@ -255,6 +256,26 @@ export const CreateJobSchema = z
       .enum(['on', 'off'])
       .optional()
       .openapi({ description: 'The result cache: reuse the answer to an identical request of an earlier job instead of sending it, and store this job\'s answers. Default: BATCHLINE_RESULT_CACHE (off)', example: 'on' }),
+    retention_days: z
+      .number()
+      .min(0)
+      .max(36_500)
+      .optional()
+      .openapi({
+        description:
+          "Days after the job finished that its document text, answers and delivery payloads are kept; then they are purged and the job's summary (counts, usage, cost) stays. 0 purges right after it finished. Default: BATCHLINE_RETENTION_DAYS (unset: until the job is deleted)",
+        example: 30,
+      }),
+    redact: z
+      .array(z.enum(REDACTION_KINDS))
+      .max(REDACTION_KINDS.length)
+      .optional()
+      .openapi({
+        description:
+          'Mask these patterns in document text (and title and metadata strings) before anything is stored or sent: `email`, `phone` (international and national formats), `card` (Luhn-valid card numbers only), `iban` (valid check digits only). ' +
+          'Each becomes `[email]`, `[phone]`, `[card]`, `[iban]`; how many were masked is kept per item, what was masked is kept nowhere',
+        example: ['email', 'phone', 'card', 'iban'],
+      }),
   })
   .openapi('CreateJob', {
     description: 'A job: documents (inline, or read from a source), the task to run on each, and where the results go.',
@@ -293,11 +314,12 @@ const ErrorInfoSchema = z
   .openapi('ErrorInfo', { description: 'Why something failed', example: { type: 'invalid_output', message: 'score: Too big: expected number to be <=5' } });
 
 export const JobStatusSchema = z
-  .enum(['pending', 'ingesting', 'running', 'awaiting_budget', 'pilot_failed', 'completed', 'completed_with_errors', 'canceled', 'failed'])
+  .enum(['pending', 'ingesting', 'running', 'awaiting_budget', 'pilot_failed', 'completed', 'completed_with_errors', 'canceled', 'failed', 'deleting'])
   .openapi('JobStatus', {
     description:
       'pending → ingesting → running → completed | completed_with_errors | canceled | failed. A running job pauses in awaiting_budget ' +
-      '(its budget cannot cover the next batch) or pilot_failed (its pilot sample missed the bar) until POST /v1/jobs/{id}/resume',
+      '(its budget cannot cover the next batch) or pilot_failed (its pilot sample missed the bar) until POST /v1/jobs/{id}/resume. ' +
+      'Any job goes to deleting on DELETE /v1/jobs/{id}, and is gone (404) once every part of it is',
     example: 'completed',
   });
 
@@ -477,6 +499,9 @@ export const EXAMPLE_JOB = {
   provider_incidents: { unconfirmed_batches: 0, gone_batches: 0, requeued_items: 0 },
   deliveries: { pending: 0, delivered: 2, dead: 0 },
   source: null,
+  retention: { days: 30, purge_after: '2026-12-24T10:41:18.530Z', purged_at: null },
+  redact: null,
+  deletion: null,
   error: null,
   trace_id: EXAMPLE.traceId,
   created_at: EXAMPLE.createdAt,
@@ -496,6 +521,7 @@ export const EXAMPLE_NEW_JOB = {
   estimate_vs_actual: null,
   prompt_cache: null,
   deliveries: { pending: 0, delivered: 0, dead: 0 },
+  retention: { days: 30, purge_after: null, purged_at: null },
   updated_at: '2026-11-24T10:00:00.131Z',
   finished_at: null,
 };
@@ -597,6 +623,18 @@ export const JobSchema = z
       })
       .nullable()
       .openapi({ description: 'The source read, null for inline documents' }),
+    retention: z
+      .object({
+        days: z.number().nullable().openapi({ description: "The job's retention_days, else BATCHLINE_RETENTION_DAYS; null: kept until the job is deleted" }),
+        purge_after: z.string().nullable().openapi({ description: 'When the text, answers and delivery payloads are purged (null while the job runs, or without retention)' }),
+        purged_at: z.string().nullable().openapi({ description: 'When they were purged; the summary (counts, usage, cost) stays' }),
+      })
+      .openapi({ description: 'How long the customer text of this job is kept' }),
+    redact: z.array(z.string()).nullable().openapi({ description: 'The patterns masked before anything was stored or sent (null: none)' }),
+    deletion: z
+      .object({ requested_at: z.string(), by: z.string().openapi({ description: 'Who asked: a fingerprint of the bearer token, never the token' }) })
+      .nullable()
+      .openapi({ description: 'Set once DELETE /v1/jobs/{id} was asked for (status deleting); the job answers 404 once every part of it is gone' }),
     error: orNull(ErrorInfoSchema).openapi({ description: 'Why the job failed, when it did' }),
     trace_id: z.string().nullable().openapi({ description: "W3C trace id of the job's trace (null when tracing was off when it was created)" }),
     created_at: z.string(),
@@ -629,6 +667,42 @@ export const JobSummarySchema = z
     description: 'A job in a list (GET /v1/jobs/{id} has the details)',
     example: EXAMPLE_JOB_SUMMARY,
   });
+
+export const EXAMPLE_TOMBSTONE = {
+  id: EXAMPLE.jobId,
+  name: 'q3-reviews',
+  task: 'review-insights',
+  model: 'claude-haiku-5-5',
+  status_before: 'completed',
+  counts: { total: 2, queued: 0, submitted: 0, succeeded: 2, failed: 0, canceled: 0, retry_wait: 0 },
+  usage: EXAMPLE_USAGE,
+  cost: { usd: 0.000673, standard_usd: 0.001346, saved_usd: 0.000673 },
+  provider_batches: 1,
+  deleted_by: 'api:key-3f9a0c2b7d41',
+  created_at: EXAMPLE.createdAt,
+  finished_at: EXAMPLE.finishedAt,
+  delete_requested_at: '2026-12-01T09:12:44.020Z',
+  deleted_at: '2026-12-01T09:12:47.388Z',
+};
+
+export const TombstoneSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    task: z.string().openapi({ description: 'The task name' }),
+    model: z.string(),
+    status_before: z.string().openapi({ description: 'The status the job had when its delete was asked for' }),
+    counts: z.record(z.string(), z.number().int()).openapi({ description: 'Items by state when it was deleted' }),
+    usage: UsageSchema,
+    cost: z.object({ usd: z.number(), standard_usd: z.number(), saved_usd: z.number() }).openapi({ description: 'What the job cost, in USD' }),
+    provider_batches: z.number().int().openapi({ description: 'Provider batches it had, all deleted at the provider' }),
+    deleted_by: z.string().openapi({ description: 'Who asked: a fingerprint of the bearer token (`api:key-…`), `dashboard:…` or `…:anonymous`; never the token' }),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+    delete_requested_at: z.string(),
+    deleted_at: z.string().openapi({ description: 'When its last row was removed' }),
+  })
+  .openapi('DeletedJob', { description: 'What is kept of a deleted job for an audit: who deleted it and when, its counts, usage and cost; no text', example: EXAMPLE_TOMBSTONE });
 
 export const EXAMPLE_RESULT = {
   job_id: EXAMPLE.jobId,

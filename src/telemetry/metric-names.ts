@@ -33,6 +33,8 @@ export const METRICS = {
   callbacks: metric('batchline.callbacks', 'counter', '{callback}', 'Completion callbacks by verification outcome', ['outcome']),
   batchesSubmitted: metric('batchline.batches.submitted', 'counter', '{batch}', 'Batches created at the provider', ['gen_ai.request.model']),
   batchesGone: metric('batchline.batches.gone', 'counter', '{batch}', 'Provider batches declared gone (404 for the whole window, absent from the list); their items were sent again', ['call']),
+  purgedRows: metric('batchline.lifecycle.purged_rows', 'counter', '{row}', 'Rows removed or emptied of customer text by the lifecycle sweep (job deletes, retention, text no longer needed)', ['table', 'reason']),
+  providerBatchesDeleted: metric('batchline.lifecycle.provider_batches_deleted', 'counter', '{batch}', 'Batches deleted at the provider (their inputs and results gone there)', ['reason']),
 } as const satisfies Record<string, MetricName>;
 
 export const METRIC_LIST: readonly MetricName[] = Object.values(METRICS);

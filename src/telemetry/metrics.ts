@@ -30,6 +30,8 @@ interface Instruments {
   callbacks: Counter;
   batchesSubmitted: Counter;
   batchesGone: Counter;
+  purgedRows: Counter;
+  providerBatchesDeleted: Counter;
   batchDuration: Histogram;
 }
 
@@ -49,6 +51,8 @@ export function instrumentsOf(): Instruments {
     callbacks: counter(METRICS.callbacks),
     batchesSubmitted: counter(METRICS.batchesSubmitted),
     batchesGone: counter(METRICS.batchesGone),
+    purgedRows: counter(METRICS.purgedRows),
+    providerBatchesDeleted: counter(METRICS.providerBatchesDeleted),
     batchDuration: histogram(METRICS.batchDuration),
   };
   return instruments;

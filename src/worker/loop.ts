@@ -13,6 +13,7 @@ import { submitBatch } from '../engine/submit.ts';
 import { pollBatch } from '../engine/track.ts';
 import { sweepResultCache } from '../engine/result-cache.ts';
 import { sweepSpool } from '../engine/batch-body.ts';
+import { runLifecycleSweep } from '../engine/lifecycle-sweep.ts';
 import { countFromZero } from '../telemetry/metrics.ts';
 import { createPool } from './pool.ts';
 import { createSourceReads } from './source-reads.ts';
@@ -55,7 +56,10 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
   );
   const collects = createPool<Batch>(ctx, 'collect', concurrency, (free) => claimBatches(ctx, ['ended'], free), (batch) => collectBatch(ctx, batch));
   let lastSweep = 0;
+  let lastLifecycle = 0;
   countFromZero('batchesGone');
+  countFromZero('purgedRows');
+  countFromZero('providerBatchesDeleted');
   void sweepSpool(ctx);
 
   const lanes: Lane[] = [
@@ -72,6 +76,17 @@ export function startWorker(ctx: EngineContext, options: { autostart?: boolean }
         if (Date.now() - lastSweep < CACHE_SWEEP_MS) return 0;
         lastSweep = Date.now();
         await sweepResultCache(ctx.db);
+        return 0;
+      },
+    },
+    {
+      // Deletes, retention and provider clean-up: a lane of its own, so no other lane waits for it.
+      name: 'lifecycle',
+      counts: false,
+      step: async () => {
+        if (Date.now() - lastLifecycle < ctx.config.BATCHLINE_SWEEP_INTERVAL_MS) return 0;
+        lastLifecycle = Date.now();
+        await runLifecycleSweep(ctx);
         return 0;
       },
     },

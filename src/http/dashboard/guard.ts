@@ -85,7 +85,7 @@ export function safeNext(raw: string | undefined): string {
 function loginPath(c: Context): string {
   const url = new URL(c.req.url);
   url.searchParams.delete('fragment');
-  const back = c.req.method === 'GET' ? `${url.pathname}${url.search}` : url.pathname.replace(/\/(cancel|retry|close)$/, '');
+  const back = c.req.method === 'GET' ? `${url.pathname}${url.search}` : url.pathname.replace(/\/(cancel|retry|close|delete)$/, '');
   return back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`;
 }
 

@@ -6,6 +6,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
+import { actorOf, requestJobDelete, waitForDeliveriesInFlight } from '../../engine/delete-job.ts';
+import { DeleteJobPage } from './delete-page.tsx';
 import { resumeJob, type ResumeInput } from '../../engine/resume.ts';
 import { retryFailedItems } from '../../engine/retry.ts';
 import { AppError, coerceError, invalidField } from '../../errors.ts';
@@ -53,7 +55,9 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
     const cursor = c.req.query('cursor') || undefined;
     const page = await listJobs(deps.db, cursor);
     if (isFragmentRequest(c)) return sendFragment(c, <JobListLive page={page} cursor={cursor} />);
-    return sendPage(c, <JobListPage ctx={pageContext(c)} page={page} cursor={cursor} />);
+    const deleted = c.req.query('deleted');
+    const notice = deleted && /^[\w-]{1,100}$/.test(deleted) ? `Job ${deleted} is being deleted: it leaves this list once every part of it is gone, provider side included.` : undefined;
+    return sendPage(c, <JobListPage ctx={pageContext(c)} page={page} cursor={cursor} notice={notice} />);
   });
 
   ui.get('/jobs/:id', securePage, login, async (c) => showJob(c, 200));
@@ -72,6 +76,23 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
       }
     });
   }
+
+  // Deleting takes two steps: a page that says what goes and what stays, then its form.
+  ui.get('/jobs/:id/delete', securePage, login, async (c) => {
+    const id = c.req.param('id');
+    const data = id.length <= 200 ? await loadJobPage(deps.db, id) : undefined;
+    if (!data || data.view.status === 'deleting') throw new AppError('not_found', `There is no job with id ${id} (or it is being deleted).`);
+    return sendPage(c, <DeleteJobPage ctx={pageContext(c)} view={data.view} />);
+  });
+
+  ui.post('/jobs/:id/delete', securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {
+    const id = c.req.param('id');
+    // The confirmation page sends the job's id back: a post without it was not confirmed on that page.
+    if (c.get('form').confirm !== id) throw invalidField('confirm', 'confirm the delete on the job\'s delete page');
+    await requestJobDelete(deps, id, actorOf(sessions.required ? getCookie(c, SESSION_COOKIE) : undefined, 'dashboard'));
+    await waitForDeliveriesInFlight(deps.db, id, deps.config.BATCHLINE_LEASE_MS);
+    return c.redirect(`/?deleted=${encodeURIComponent(id)}`, 303);
+  });
 
   ui.get('/login', securePage, async (c) => {
     const next = safeNext(c.req.query('next'));

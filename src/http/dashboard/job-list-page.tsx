@@ -4,10 +4,15 @@ import { formatUsd, isFinal, jobPath } from './format.ts';
 import { Layout, type PageContext } from './layout.tsx';
 import type { JobsPage, ListedJob } from './queries.ts';
 
-export function JobListPage(props: { ctx: PageContext; page: JobsPage; cursor: string | undefined }) {
+export function JobListPage(props: { ctx: PageContext; page: JobsPage; cursor: string | undefined; notice?: string | undefined }) {
   return (
     <Layout ctx={props.ctx} title="Jobs" live={!allFinal(props.page)}>
       <h1>Jobs</h1>
+      {props.notice ? (
+        <p class="notice" role="status" id="list-notice">
+          {props.notice}
+        </p>
+      ) : null}
       <JobListLive page={props.page} cursor={props.cursor} />
     </Layout>
   );

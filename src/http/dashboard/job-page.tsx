@@ -255,6 +255,14 @@ function Actions(props: { view: JobView; csrf: string }) {
       </form>,
     );
   }
+  // Always offered but while it is being deleted: a link to the confirmation page, never a one-click delete.
+  if (view.status !== 'deleting') {
+    buttons.push(
+      <a href={`${jobPath(view.id)}/delete`} id="delete-button" class="button danger" title="Delete the job, its text, answers and provider batches">
+        Delete job…
+      </a>,
+    );
+  }
   return buttons.length > 0 ? <>{buttons}</> : <span class="muted">No actions: the job is {statusLabel(view.status)}.</span>;
 }
 

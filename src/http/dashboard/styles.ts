@@ -72,7 +72,8 @@ dl.pairs dd { margin: 0; font-variant-numeric: tabular-nums; }
 button, .button { font: inherit; padding: 0.4rem 0.9rem; border-radius: 6px; border: 1px solid var(--line); background: var(--panel); color: var(--text); cursor: pointer; }
 button:hover { border-color: var(--muted); }
 button.primary { background: var(--link); border-color: var(--link); color: var(--panel); font-weight: 600; }
-button.danger { color: var(--bad); border-color: var(--bad); }
+button.danger, a.button.danger { color: var(--bad); border-color: var(--bad); }
+a.button { display: inline-block; text-decoration: none; }
 button.link-button { border: none; background: none; color: var(--link); text-decoration: underline; padding: 0.2rem; }
 .alert { border: 1px solid var(--bad); background: var(--bad-bg); color: var(--text); padding: 0.6rem 0.9rem; border-radius: 6px; margin: 0 0 1rem; }
 .notice { border: 1px solid var(--ok); background: var(--ok-bg); color: var(--text); padding: 0.6rem 0.9rem; border-radius: 6px; margin: 0 0 1rem; }

@@ -43,6 +43,6 @@ export function registerExperimentsPromote(app: OpenAPIHono, deps: AppDeps): voi
     const { id } = c.req.valid('param');
     const { job, created } = await promoteArm(deps, id, c.req.valid('json'));
     c.header('Location', `/v1/jobs/${job.id}`);
-    return c.json(await jobView(deps.db, job), created ? 201 : 200);
+    return c.json(await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS }), created ? 201 : 200);
   });
 }

@@ -130,24 +130,24 @@ export function registerJobsActions(app: OpenAPIHono, deps: AppDeps): void {
     const { id } = c.req.valid('param');
     await resumeJob(deps, id, c.req.valid('json') ?? {});
     const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return c.json(await jobView(deps.db, job), 202);
+    return c.json(await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS }), 202);
   });
   app.openapi(cancel, async (c) => {
     const { id } = c.req.valid('param');
     await cancelJob(deps, id);
     const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return c.json(await jobView(deps.db, job), 202);
+    return c.json(await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS }), 202);
   });
   app.openapi(close, async (c) => {
     const { id } = c.req.valid('param');
     await closeJobSource(deps, id);
     const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return c.json(await jobView(deps.db, job), 202);
+    return c.json(await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS }), 202);
   });
   app.openapi(retry, async (c) => {
     const { id } = c.req.valid('param');
     const requeued = await retryFailedItems(deps, id);
     const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return c.json({ requeued, job: await jobView(deps.db, job) }, 202);
+    return c.json({ requeued, job: await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS }) }, 202);
   });
 }

@@ -115,7 +115,7 @@ export function registerJobsCreate(app: OpenAPIHono, deps: AppDeps): void {
     if (body.documents === undefined && body.source === undefined) throw invalidField('documents', 'give "documents" or "source"');
     if (c.req.valid('query').dry_run === 'true') return c.json(await dryRun(deps, body, c.req.raw.signal), 200);
     const { job, created } = await createJob(deps, body, key);
-    const view = await jobView(deps.db, job);
+    const view = await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS });
     c.header('Location', `/v1/jobs/${job.id}`);
     return c.json(view, created ? 201 : 200);
   });

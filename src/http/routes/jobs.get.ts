@@ -27,6 +27,6 @@ export function registerJobsGet(app: OpenAPIHono, deps: AppDeps): void {
     const { id } = c.req.valid('param');
     const job = await deps.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!job) throw new AppError('not_found', `job ${id} does not exist`);
-    return c.json(await jobView(deps.db, job), 200);
+    return c.json(await jobView(deps.db, job, { retentionDays: deps.config.BATCHLINE_RETENTION_DAYS }), 200);
   });
 }
