@@ -37,7 +37,14 @@ test('three replicas, one killed every few seconds: every item once, nothing bil
       // The stored prompts are hashed to check billing: keep them past the end of each item.
       BATCHLINE_TEXT_AT_REST: 'until_retention',
     });
-  const replicas: Array<ChildService | undefined> = await Promise.all(ports.map((p) => spawnService(envFor(p))));
+  const spawned = await Promise.allSettled(ports.map((p) => spawnService(envFor(p))));
+  const failed = spawned.find((s) => s.status === 'rejected');
+  if (failed) {
+    // One replica that cannot start must not leave the others running (they would keep this file's process alive).
+    for (const s of spawned) if (s.status === 'fulfilled') s.value.child.kill('SIGKILL');
+    throw failed.reason;
+  }
+  const replicas: Array<ChildService | undefined> = spawned.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
   let kills = 0;
   const started = Date.now();
   try {

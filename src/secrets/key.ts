@@ -67,14 +67,21 @@ export function loadSecretKey(configured: string | undefined, dataDir: string, l
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
+  // Written whole under a name of its own, then linked into place: processes starting together on one
+  // data dir never read a key file another one has created but not yet written.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(draft, key.toString('base64'), { mode: 0o600, flag: 'wx' });
   try {
-    fs.writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+    fs.linkSync(draft, file);
     log.warn({ file }, 'BATCHLINE_SECRET_KEY is not set: generated a development key in the data dir (set it in production, the same on every replica)');
     return key;
-  } catch {
-    // Another process created it first: use theirs.
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another process linked its key first: use theirs.
     const existing = parseSecretKey(fs.readFileSync(file, 'utf8').trim());
     if (!existing) throw new Error(`unreadable secret key file ${file}`);
     return existing;
+  } finally {
+    fs.rmSync(draft, { force: true });
   }
 }
