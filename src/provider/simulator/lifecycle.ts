@@ -1,9 +1,8 @@
 // The batch state machine, in_progress → (canceling) → ended, advanced whenever a batch is looked at (or its end timer fires).
 import { survivesCancel } from './faults.ts';
-import { unitFromText } from './hash.ts';
 import { announceEnded } from './notify-send.ts';
 import { dropEndTimer } from './notify-state.ts';
-import { usePromptCache } from './prompt-cache.ts';
+import { cacheDraw, usePromptCache } from './prompt-cache.ts';
 import type { SimState } from './state.ts';
 import { OUTCOME, type BatchRecord } from './store.ts';
 
@@ -49,7 +48,7 @@ function finishBatch(batch: BatchRecord, sim: SimState, endedAt: number, now: nu
     outcomes[index] = outcome;
     if (outcome === OUTCOME.succeeded) {
       counts.succeeded += 1;
-      const usage = usePromptCache(sim.cache, request.params, now, unitFromText(`${batch.id}:${index}:cache`));
+      const usage = usePromptCache(sim.cache, request.params, now, cacheDraw(batch.id, index));
       if (usage !== null) batch.cacheUsage.set(index, usage);
     } else if (outcome === OUTCOME.errored) counts.errored += 1;
     else if (outcome === OUTCOME.canceled) counts.canceled += 1;

@@ -2,7 +2,7 @@
 // cache_control breakpoint is cached only if it reaches the model's minimum, and a request whose prefix
 // is cached reads it only best-effort (requests of a batch run concurrently); one that misses writes it.
 import { minCacheablePrefixTokens, type MinPrefixOverrides } from '../prompt-cache-rules.ts';
-import { sha256Hex } from './hash.ts';
+import { sha256Hex, unitFromText } from './hash.ts';
 import { estimateInputTokens, tokensForText } from './tokens.ts';
 
 export interface CacheUsage {
@@ -82,6 +82,17 @@ export function cacheablePrefix(params: Record<string, unknown>): CacheablePrefi
   }
   if (last < 0 || control === null) return null;
   return { serialized: JSON.stringify(blocks.slice(0, last + 1)), ttl: control.ttl === '1h' ? '1h' : '5m' };
+}
+
+const GOLDEN = 0.6180339887498949;
+
+/**
+ * The cache draw of a batch's index-th request: a golden-ratio sequence from a start drawn per batch, so a
+ * batch's reads hit hitRate of the time to within a request or two rather than as a binomial sample (which
+ * made an estimate observed on a 100-request run miss a 600-request one by 15%, at random).
+ */
+export function cacheDraw(batchId: string, index: number): number {
+  return (unitFromText(`${batchId}:cache`) + index * GOLDEN) % 1;
 }
 
 /**
