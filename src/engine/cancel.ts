@@ -1,6 +1,7 @@
 // Cancels a job: queued items end at once; open provider batches get a cancel, and their items end
 // when the batch does (finished ones are kept and delivered, the rest become `canceled`).
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import type { EngineContext } from './context.ts';
 import { pokeJob } from './transitions.ts';
@@ -39,19 +40,24 @@ export async function cancelJob(ctx: Pick<EngineContext, 'db' | 'wake'>, jobId: 
       })
       .where('id', '=', jobId)
       .execute();
-    await trx
-      .updateTable('items')
-      .set({ status: 'canceled', next_run_at: null, updated_at: new Date() })
-      .where('job_id', '=', jobId)
-      .where('status', 'in', ['queued', 'retry_wait'])
-      .execute();
-    await trx
-      .updateTable('batches')
-      .set({ cancel_requested: true, next_run_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() })
-      .where('job_id', '=', jobId)
-      .where('status', 'in', ['submitting', 'in_progress', 'canceling'])
-      .execute();
+    await cancelOpenWork(trx, jobId);
     await pokeJob(trx, jobId);
   });
   ctx.wake();
+}
+
+/** Ends a job's waiting items and asks for a cancel of its open batches (a cancel, and a delete, do this). */
+export async function cancelOpenWork(trx: Transaction<DB>, jobId: string): Promise<void> {
+  await trx
+    .updateTable('items')
+    .set({ status: 'canceled', next_run_at: null, updated_at: new Date() })
+    .where('job_id', '=', jobId)
+    .where('status', 'in', ['queued', 'retry_wait'])
+    .execute();
+  await trx
+    .updateTable('batches')
+    .set({ cancel_requested: true, next_run_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() })
+    .where('job_id', '=', jobId)
+    .where('status', 'in', ['submitting', 'in_progress', 'canceling'])
+    .execute();
 }

@@ -9,6 +9,7 @@ import type { DB, Job, JobDeletion, JobStatus } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
+import { cancelOpenWork } from './cancel.ts';
 import { jobView } from './job-view.ts';
 import { deleteAtProvider } from './provider-delete.ts';
 import { countAdd } from '../telemetry/metrics.ts';
@@ -44,13 +45,7 @@ export async function requestJobDelete(ctx: Pick<EngineContext, 'db' | 'wake'>, 
       })
       .where('id', '=', jobId)
       .execute();
-    await trx.updateTable('items').set({ status: 'canceled', next_run_at: null, updated_at: new Date() }).where('job_id', '=', jobId).where('status', 'in', ['queued', 'retry_wait']).execute();
-    await trx
-      .updateTable('batches')
-      .set({ cancel_requested: true, next_run_at: sql<Date>`now()` as unknown as Date, updated_at: new Date() })
-      .where('job_id', '=', jobId)
-      .where('status', 'in', ['submitting', 'in_progress', 'canceling'])
-      .execute();
+    await cancelOpenWork(trx, jobId);
     return trx.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
   });
   ctx.wake();
