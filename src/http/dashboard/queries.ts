@@ -8,6 +8,7 @@ import { jobSummary, jobView, type JobCounts, type JobSummary, type JobView } fr
 import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { ResolvedTask } from '../../tasks/types.ts';
 import { AppError } from '../../errors.ts';
+import { encodeCursor, readCursor } from '../page-cursor.ts';
 
 export const JOBS_PER_PAGE = 25;
 export const FAILED_ITEMS_SHOWN = 50;
@@ -28,7 +29,9 @@ export async function listJobs(db: Kysely<DB>, cursor: string | undefined, limit
   const createdMs = sql<Date>`date_trunc('milliseconds', created_at)`;
   let query = db.selectFrom('jobs').selectAll().orderBy(createdMs, 'desc').orderBy('id', 'desc').limit(limit + 1);
   if (cursor) {
-    const { at, id } = decodeCursor(cursor);
+    const page = readCursor(cursor);
+    if (!page) throw new AppError('bad_request', 'that page link is not valid; start again from the newest jobs');
+    const { at, id } = page;
     query = query.where((eb) => eb.or([eb(createdMs, '<', at), eb.and([eb(createdMs, '=', at), eb('id', '<', id)])]));
   }
   const rows = await query.execute();
@@ -125,19 +128,4 @@ export async function loadJobPage(db: Kysely<DB>, id: string): Promise<JobPage |
     return { index, plugin: sink.plugin, pending: n('pending') + n('retry_wait'), delivered: n('delivered'), dead: n('dead') };
   });
   return { view, failed: failed.rows.map((r) => ({ ...r, item_id: Number(r.item_id) })), sinks, batchCount: Number(batches.n) };
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    const date = new Date(String(at));
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw new AppError('bad_request', 'that page link is not valid; start again from the newest jobs');
-  }
 }

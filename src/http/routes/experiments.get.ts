@@ -1,7 +1,8 @@
 // GET /v1/experiments (newest first) and GET /v1/experiments/{id} (arms, and the comparison once they have ended).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { AppError, invalidField } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { armRowsByExperiment, experimentView, loadExperiment, summaryOf } from '../../experiments/view.ts';
 import type { AppDeps } from '../deps.ts';
 import { EXAMPLE_EXPERIMENT, EXAMPLE_EXPERIMENT_ID, EXAMPLE_EXPERIMENT_SUMMARY, ExperimentIdParam, ExperimentSchema, ExperimentSummarySchema, unknownExperiment } from '../experiment-schemas.ts';
@@ -67,19 +68,4 @@ export function registerExperimentsGet(app: OpenAPIHono, deps: AppDeps): void {
     if (!row) throw new AppError('not_found', `experiment ${id} does not exist`);
     return c.json(await experimentView(deps.db, row), 200);
   });
-}
-
-export function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw invalidField('query.cursor', 'is not a cursor returned by this API');
-  }
 }

@@ -2,7 +2,7 @@
 // and when, with its counts, usage and cost; never any text.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { invalidField } from '../../errors.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE_TOMBSTONE, PageQuery, pageOf, TombstoneSchema } from '../schemas.ts';
 
@@ -54,19 +54,4 @@ export function registerDeletedJobs(app: OpenAPIHono, deps: AppDeps): void {
       200,
     );
   });
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw invalidField('query.cursor', 'is not a cursor returned by this API');
-  }
 }

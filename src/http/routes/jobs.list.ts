@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { jobSummary } from '../../engine/job-view.ts';
-import { invalidField } from '../../errors.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE, EXAMPLE_JOB_SUMMARY, JobStatusSchema, JobSummarySchema, PageQuery, pageOf } from '../schemas.ts';
 
@@ -48,19 +48,4 @@ export function registerJobsList(app: OpenAPIHono, deps: AppDeps): void {
     const next = rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null;
     return c.json({ data: page.map(jobSummary), next_cursor: next }, 200);
   });
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch {
-    throw invalidField('query.cursor', 'is not a cursor returned by this API');
-  }
 }
