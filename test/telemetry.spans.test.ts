@@ -237,6 +237,41 @@ test('the lifecycle sweep: a delete is a job.delete span in the job\'s trace, wi
   }
 });
 
+test('a results stream cut midway is read again from the top, and the second read stores only what the first did not', async () => {
+  db = await createTestDatabase();
+  // Chunks of 10: the first read stores lines 1–20, then the stream is cut inside line 21.
+  const service = await startTestService(db, sim.url, { BATCHLINE_COLLECT_CHUNK: '10' });
+  try {
+    sim.setFaults({ cutResults: 1 });
+    const documents = Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, text: `review ${i}` }));
+    const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents });
+    const { id } = (await res.json()) as { id: string };
+    const job = await waitForJob(service.url, id, 30_000);
+    assert.equal(job.status, 'completed');
+    assert.equal(job.counts.succeeded, 40);
+    const batch = await service.database.db.selectFrom('batches').select(['id', 'collect_reads']).where('job_id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(batch.collect_reads, 2, 'read twice: the cut read, then the whole one');
+
+    const collects = exporter.getFinishedSpans().filter((s) => s.name === 'batch.collect' && s.attributes['batchline.batch.id'] === batch.id);
+    collects.sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
+    assert.equal(collects.length, 2);
+    const [cut, again] = collects as [ReadableSpan, ReadableSpan];
+    assert.equal(cut.attributes['batchline.results.stored_before'], undefined, 'the first read loads nothing');
+    assert.equal(again.attributes['batchline.results.stored_before'], 20);
+    assert.equal(again.attributes['batchline.results.skipped'], 20, 'the stored lines are passed over');
+    const parsed = (collect: ReadableSpan, attribute: string) =>
+      exporter.getFinishedSpans().filter((s) => s.name === 'result.parse' && parentOf(s) === idOf(collect)).reduce((n, s) => n + Number(s.attributes[attribute]), 0);
+    assert.equal(parsed(cut, 'batchline.results.lines'), 20);
+    assert.equal(parsed(again, 'batchline.results.lines'), 20, 'the second read parses and writes only the other 20 lines');
+    assert.equal(parsed(again, 'batchline.results.stored'), 20);
+    const results = await service.database.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(Number(results.n), 40);
+  } finally {
+    await service.close();
+    await db.drop();
+  }
+});
+
 async function submittedBatch(service: Service, jobId: string): Promise<string> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {

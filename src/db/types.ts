@@ -147,6 +147,8 @@ export interface BatchesTable {
   gone_reason: NullableJson<GoneReason>;
   /** Results streams that ended cleanly but missed lines (not failed reads). */
   short_reads: Generated<number>;
+  /** Reads of the results stream started so far (a re-read skips the lines stored by the ones before). */
+  collect_reads: Generated<number>;
   /** Deleted at the provider (DELETE /v1/messages/batches/{id}). */
   provider_deleted_at: NullableTimestamp;
   provider_delete_attempts: Generated<number>;

@@ -15,6 +15,7 @@ import { storeAnswers } from './result-cache.ts';
 import { enqueueDeliveries } from './transitions.ts';
 import { TEXT_DROP } from './text-at-rest.ts';
 import { closeBatch, retryOrFail } from './close-batch.ts';
+import { loadStoredLines, NOTHING_STORED, type StoredLines } from './stored-lines.ts';
 import { recordInvisible } from './visibility.ts';
 import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
 import { trace } from '@opentelemetry/api';
@@ -44,9 +45,15 @@ export async function collectBatch(ctx: EngineContext, batch: Batch): Promise<vo
 }
 
 async function readResults(ctx: EngineContext, batch: Batch, providerId: string, options: ChunkOptions): Promise<void> {
+  const stored = await storedBefore(ctx, batch);
   let chunk: MessageBatchIndividualResponse[] = [];
+  let skipped = 0;
   try {
     for await (const line of await ctx.provider.messages.batches.results(providerId)) {
+      if (stored.size > 0 && isStored(stored, ctx.tag, line.custom_id)) {
+        skipped += 1;
+        continue;
+      }
       chunk.push(line);
       if (chunk.length >= ctx.config.BATCHLINE_COLLECT_CHUNK) {
         await storeChunk(ctx, batch, chunk, options);
@@ -56,6 +63,7 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
       }
     }
     if (chunk.length > 0) await storeChunk(ctx, batch, chunk, options);
+    if (stored.size > 0) trace.getActiveSpan()?.setAttribute('batchline.results.skipped', skipped);
   } catch (error) {
     const failure = classifyProviderError(error);
     markCollectFailed(failure.kind, failure.error);
@@ -74,6 +82,28 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
     return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, { type: 'results_stream', message: failure.error.message });
   }
   await finishCollect(ctx, batch);
+}
+
+/**
+ * Counts this read and, when an earlier one was started (cut, or its worker died), loads the lines it stored:
+ * the stream is read from the top again, but only what is left costs parsing and database work.
+ */
+async function storedBefore(ctx: EngineContext, batch: Batch): Promise<StoredLines> {
+  const counted = await ctx.db
+    .updateTable('batches')
+    .set((eb) => ({ collect_reads: eb('collect_reads', '+', 1) }))
+    .where('id', '=', batch.id)
+    .returning('collect_reads')
+    .executeTakeFirstOrThrow();
+  if (counted.collect_reads <= 1) return NOTHING_STORED;
+  const stored = await loadStoredLines(ctx, batch.id, batch.request_count);
+  trace.getActiveSpan()?.setAttribute('batchline.results.stored_before', stored.size);
+  return stored;
+}
+
+function isStored(stored: StoredLines, tag: string, customId: string): boolean {
+  const id = parseCustomId(customId);
+  return id !== undefined && id.tag === tag && stored.has(id.itemId, id.attempt);
 }
 
 /** The batch.collect span (active here) ends in error when the read fails or comes back short. */
