@@ -10,6 +10,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { buildParams } from '../src/engine/request.ts';
 import { paramsHash, startSimulator } from '../src/provider/simulator/index.ts';
 import { resolveTask } from '../src/tasks/registry.ts';
+import { buildService } from './helpers/build.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { freePort } from './helpers/ports.ts';
 import { postJson, spawnService, testEnv, waitForJob, type ChildService } from './helpers/service.ts';
@@ -18,6 +19,8 @@ const N = 10_000;
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
 test('three replicas, one killed every few seconds: every item once, nothing billed twice, every delivery made', { skip: onPostgres ? false : 'needs real Postgres (several processes share one database); runs in the DATABASE_URL pass' }, async () => {
+  // Replicas run compiled, as the image runs them: restarted every few seconds, they must start in well under that.
+  const build = await buildService('chaos');
   const db = await createTestDatabase();
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -37,7 +40,7 @@ test('three replicas, one killed every few seconds: every item once, nothing bil
       // The stored prompts are hashed to check billing: keep them past the end of each item.
       BATCHLINE_TEXT_AT_REST: 'until_retention',
     });
-  const spawned = await Promise.allSettled(ports.map((p) => spawnService(envFor(p))));
+  const spawned = await Promise.allSettled(ports.map((p) => spawnService(envFor(p), 30_000, [], build.main)));
   const failed = spawned.find((s) => s.status === 'rejected');
   if (failed) {
     // One replica that cannot start must not leave the others running (they would keep this file's process alive).
@@ -69,7 +72,7 @@ test('three replicas, one killed every few seconds: every item once, nothing bil
         kills += 1;
         // Restart in the background: the next kill does not wait for this replica to be back.
         restarts.push(
-          spawnService(envFor(ports[victim] as number)).then((svc) => {
+          spawnService(envFor(ports[victim] as number), 30_000, [], build.main).then((svc) => {
             if (finished) svc.child.kill('SIGKILL');
             else replicas[victim] = svc;
           }),
@@ -130,5 +133,6 @@ test('three replicas, one killed every few seconds: every item once, nothing bil
     for (const r of replicas) r?.child.kill('SIGKILL');
     await sim.close();
     await db.drop();
+    build.remove();
   }
 });

@@ -48,9 +48,12 @@ export interface ChildService {
   output(): string;
 }
 
-/** `node [nodeArgs] --import tsx src/main.ts` with the given environment; resolves once it listens. */
-export async function spawnService(env: Record<string, string>, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<ChildService> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+/**
+ * `node [nodeArgs] --import tsx src/main.ts` (or `node [nodeArgs] <compiled>`, a main.js from buildService)
+ * with the given environment; resolves once it listens.
+ */
+export async function spawnService(env: Record<string, string>, timeoutMs = 30_000, nodeArgs: readonly string[] = [], compiled?: string): Promise<ChildService> {
+  const child = spawn(process.execPath, [...nodeArgs, ...(compiled ? [compiled] : ['--import', 'tsx', 'src/main.ts'])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, BATCHLINE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
