@@ -191,6 +191,8 @@ test('a real job in Chromium: keyboard login, list, job page matching the API, s
   await screenshot(page, 'dashboard-job');
 
   // A running job: the list refreshes itself until it ends, and a focused link that did not change keeps focus.
+  // Its batch runs until the list has been seen with it running (a fixed processing time raced a loaded machine).
+  sim.setProcessingMs(3_600_000);
   const ticketsJob = await createJob({
     name: 'support-tickets-triage',
     task: 'ticket-triage',
@@ -204,6 +206,7 @@ test('a real job in Chromium: keyboard login, list, job page matching the API, s
   await screenshot(page, 'dashboard-list');
   await page.evaluate('window.sameDocument = true');
   await page.focus(`#job-link-${reviewsJob}`);
+  sim.setProcessingMs(1500);
   await ticketsRow.locator('.badge', { hasText: /^completed/ }).waitFor({ timeout: 30_000 });
   assert.equal(await page.evaluate<boolean>('window.sameDocument === true'), true, 'updated in place, not reloaded');
   assert.equal(await activeId(page), `job-link-${reviewsJob}`, 'keyboard focus stayed where it was');

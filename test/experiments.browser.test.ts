@@ -29,8 +29,9 @@ before(async () => {
   if (skip) return;
   if (!installed) throw new Error(`CI must run the browser test, but ${CHROMIUM} is missing`);
   db = await createTestDatabase();
-  // Long enough that the page opens while the arms still run.
-  sim = await startSimulator({ processingMs: 1000, modelErrorRates: { 'claude-haiku-5-5': 0.25, 'claude-sonnet-5-5': 0.05 } });
+  // The arms' batches run until the test has seen the page live, then end at the next look (a fixed short
+  // processing time made the page open after they had ended on a loaded CI machine).
+  sim = await startSimulator({ processingMs: 3_600_000, modelErrorRates: { 'claude-haiku-5-5': 0.25, 'claude-sonnet-5-5': 0.05 } });
   service = await startTestService(db, sim.url);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
 });
@@ -89,6 +90,7 @@ test('the experiment page in Chromium: live until the arms end, then figures, ag
   assert.equal(await page.locator('#comparison-pending').count(), 1, 'the arms are still running when the page opens');
   assert.equal(await page.locator('#live').getAttribute('data-final'), 'false');
   await page.evaluate('window.sameDocument = true');
+  sim.setProcessingMs(0);
 
   // The page refreshes itself until the comparison is there.
   await page.locator('#agreement').waitFor({ timeout: 60_000 });
