@@ -8,7 +8,7 @@ import { MIGRATIONS_DIR, migrate, pendingMigrations } from './migrate.ts';
 const ALL = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
 
 test('migrations apply once, are recorded, and two replicas starting together do not collide', async () => {
-  const tdb = await createTestDatabase();
+  const tdb = await createTestDatabase({ empty: true });
   // PGlite is one process's database; two "replicas" only exist on Postgres. Both share the same path.
   const a = await openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
   const b = tdb.url ? await openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir }) : a;
