@@ -19,9 +19,33 @@ export interface ClosedBatch {
  * Marks a batch collected, moving the items it still holds (status `submitted`: no stored answer, so
  * nothing of theirs was delivered) back to the queue or to failed with `error`. With `gone`, the batch is
  * also recorded as declared gone, with the count of items sent again.
+ *
+ * Fenced by the lease: only the worker that still holds the batch, open, may close it. One whose lease
+ * lapsed while it looked (a long batches.list, a stalled process) changes nothing and returns null, since
+ * another worker may meanwhile have seen the batch end and be storing its answers: re-queuing its items
+ * then would send them again.
  */
-export async function closeBatch(ctx: EngineContext, batch: Batch, error: ErrorInfo, options: { gone?: boolean } = {}): Promise<ClosedBatch> {
+export async function closeBatch(ctx: EngineContext, batch: Batch, error: ErrorInfo, options: { gone?: boolean } = {}): Promise<ClosedBatch | null> {
   return ctx.db.transaction().execute(async (trx) => {
+    const held = await trx
+      .selectFrom('batches')
+      .select('id')
+      .where('id', '=', batch.id)
+      .where('lease_owner', '=', ctx.owner)
+      .where('status', 'not in', ['collected', 'failed'])
+      .forUpdate()
+      .executeTakeFirst();
+    if (!held) {
+      ctx.log.warn({ batch_id: batch.id, error: error.type }, 'batch not closed: this worker no longer holds it');
+      return null;
+    }
+    // Items whose record changed while they were at the provider go out again in the later version, with
+    // attempts afresh: whatever this batch answered for them (stored, billed) is not their answer.
+    const superseded = await sql`
+      UPDATE items SET status = 'queued', document = newer_version->'document', request_bytes = (newer_version->>'request_bytes')::int,
+        request_hash = newer_version->>'request_hash', newer_version = NULL, attempt_base = attempts, next_run_at = NULL, last_error = NULL, updated_at = now()
+      WHERE batch_id = ${batch.id} AND status = 'submitted' AND newer_version IS NOT NULL`.execute(trx);
+    if (Number(superseded.numAffectedRows ?? 0) > 0) ctx.log.info({ batch_id: batch.id, items: Number(superseded.numAffectedRows) }, 'items sent again in the later version of their record');
     const moved = await sql<{ id: number; status: string }>`
       UPDATE items SET status = ${retryOrFail(ctx)}, next_run_at = now(), updated_at = now(),
         last_error = ${JSON.stringify(error)}::jsonb

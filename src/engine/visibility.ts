@@ -32,7 +32,8 @@ const LIST_SLACK_MS = 10 * 60 * 1000;
  */
 export async function recordInvisible(ctx: EngineContext, batch: Batch, call: InvisibleCall, failure: ProviderFailure): Promise<Invisibility> {
   const providerId = batch.provider_id ?? '';
-  const now = Date.now();
+  // The database's clock, which wrote unconfirmed_since: replicas' own clocks may disagree with it.
+  const now = (await sql<{ now: Date }>`SELECT now() AS now`.execute(ctx.db)).rows[0]?.now.getTime() ?? Date.now();
   const since = batch.unconfirmed_since?.getTime() ?? now;
   const looks = batch.unconfirmed_looks + 1;
   const { BATCHLINE_UNCONFIRMED_WINDOW_MS: windowMs, BATCHLINE_UNCONFIRMED_MIN_LOOKS: minLooks } = ctx.config;
@@ -104,7 +105,10 @@ async function declareGone(ctx: EngineContext, batch: Batch, call: InvisibleCall
     type: 'batch_gone',
     message: `provider batch ${batch.provider_id} answered 404 to ${call} for ${minutes} min (${looks} looks in a row) and batches.list does not show it: its unanswered items were sent again in a new batch`,
   };
-  const { requeued, failed } = await closeBatch(ctx, batch, error, { gone: true });
+  const closed = await closeBatch(ctx, batch, error, { gone: true });
+  // Another worker holds the batch now (this one's lease lapsed while it looked): it decides.
+  if (!closed) return;
+  const { requeued, failed } = closed;
   countAdd('batchesGone', 1, { call });
   const span = trace.getActiveSpan();
   if (span) {
