@@ -131,8 +131,8 @@ async function recordSubmitted(ctx: EngineContext, batch: Batch, created: Messag
 
 async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unknown): Promise<void> {
   const failure = classifyProviderError(error);
-  if (failure.status !== undefined) {
-    // The API answered, so the call is over: whatever it did is visible to the orphan search now.
+  if (refusedBeforeCreating(failure.status)) {
+    // The API itself refused the call, so it created nothing: no need to wait for anything to land.
     await ctx.db.updateTable('batches').set({ create_in_doubt_until: null }).where('id', '=', batch.id).execute();
   }
   ctx.log.warn({ batch_id: batch.id, kind: failure.kind, status: failure.status, error: failure.error.message }, 'batches.create failed');
@@ -158,6 +158,17 @@ async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unkn
       await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
       return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? Math.min(backoff, 5000), failure.error);
   }
+}
+
+/**
+ * Whether an answer to create means nothing was created: a 4xx (but 408 and 409) or the API's own 529
+ * overloaded. A 500 or a gateway's 502/503/504 may come back while the origin goes on and creates the
+ * batch, so the create stays in doubt for its window: the orphan search runs only once anything it did
+ * could have become visible, never at once.
+ */
+function refusedBeforeCreating(status: number | undefined): boolean {
+  if (status === undefined) return false;
+  return status === 529 || (status >= 400 && status < 500 && status !== 408 && status !== 409);
 }
 
 /**
