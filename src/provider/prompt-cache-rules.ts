@@ -2,13 +2,16 @@
 // simulator: below a model's minimum cacheable prefix a cache_control breakpoint caches nothing, and
 // the request is billed at the full input price without any error.
 
-/** Minimums as published for 2026's models; model ids may carry a date suffix (claude-opus-4-1-20250805). */
+/**
+ * Minimums as published for 2026's models. A whole id matches, with or without its date suffix
+ * (claude-opus-4-1-20250805): a later model of the same family (claude-opus-4-7) is not one of these.
+ */
 const PUBLISHED: ReadonlyArray<readonly [RegExp, number]> = [
-  [/^claude-(opus-4-[56]|haiku-4-5)(\b|-)/, 4096],
+  [/^claude-(opus-4-[56]|haiku-4-5)(-\d{8}|-latest)?$/, 4096],
   // Published as 1,024, but reported to cache only from 2,048 in practice (anthropic-sdk-python#1194).
-  [/^claude-sonnet-4-6(\b|-)/, 2048],
-  [/^claude-(sonnet-4-5|opus-4-1|opus-4|sonnet-4|3-7-sonnet|sonnet-3-7)(\b|-)/, 1024],
-  [/^claude-(3-5-haiku|haiku-3-5|3-haiku|haiku-3)(\b|-)/, 2048],
+  [/^claude-sonnet-4-6(-\d{8}|-latest)?$/, 2048],
+  [/^claude-(sonnet-4-5|opus-4-1|opus-4|sonnet-4|3-7-sonnet|sonnet-3-7)(-\d{8}|-latest)?$/, 1024],
+  [/^claude-(3-5-haiku|haiku-3-5|3-haiku|haiku-3)(-\d{8}|-latest)?$/, 2048],
 ];
 
 /**
