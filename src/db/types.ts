@@ -152,6 +152,8 @@ export interface BatchesTable {
   /** Deleted at the provider (DELETE /v1/messages/batches/{id}). */
   provider_deleted_at: NullableTimestamp;
   provider_delete_attempts: Generated<number>;
+  /** 404s in a row answered to the provider delete (several are needed to take it as deleted). */
+  provider_delete_not_found: Generated<number>;
 }
 
 export interface GoneReason extends ErrorInfo {
@@ -173,6 +175,14 @@ export interface ItemsTable {
   last_error: NullableJson<ErrorInfo>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  request_hash: string | null;
+  /** A later version read while the item was at the provider: {document, request_bytes, request_hash}. */
+  newer_version: NullableJson<NewerVersion>;
+}
+
+export interface NewerVersion {
+  document: unknown;
+  request_bytes: number;
   request_hash: string | null;
 }
 

@@ -89,13 +89,13 @@ export async function sweepDeletingJob(ctx: EngineContext, jobId: string, renew:
     }
     const held = await ctx.db
       .selectFrom('batches')
-      .select(['id', 'provider_id', 'provider_delete_attempts'])
+      .select(['id', 'provider_id', 'provider_delete_attempts', 'provider_delete_not_found'])
       .where('job_id', '=', jobId)
       .where('provider_id', 'is not', null)
       .where('provider_deleted_at', 'is', null)
       .execute();
     let deleted = 0;
-    for (const b of held) if (b.provider_id && (await deleteAtProvider(ctx, { id: b.id, provider_id: b.provider_id, provider_delete_attempts: b.provider_delete_attempts }, 'job_delete'))) deleted += 1;
+    for (const b of held) if (b.provider_id && (await deleteAtProvider(ctx, { id: b.id, provider_id: b.provider_id, provider_delete_attempts: b.provider_delete_attempts, provider_delete_not_found: b.provider_delete_not_found }, 'job_delete'))) deleted += 1;
     span.setAttribute('batchline.delete.provider_batches_deleted', deleted);
     if (deleted < held.length) return 'waiting';
 

@@ -70,11 +70,12 @@ interface HeldBatch {
   id: number;
   provider_id: string;
   provider_delete_attempts: number;
+  provider_delete_not_found: number;
 }
 
 async function collectedAtProvider(ctx: EngineContext): Promise<HeldBatch[]> {
   const rows = await sql<HeldBatch>`
-    SELECT b.id, b.provider_id, b.provider_delete_attempts FROM batches b JOIN jobs j ON j.id = b.job_id
+    SELECT b.id, b.provider_id, b.provider_delete_attempts, b.provider_delete_not_found FROM batches b JOIN jobs j ON j.id = b.job_id
     WHERE b.provider_id IS NOT NULL AND b.provider_deleted_at IS NULL AND b.status IN ('collected','failed') AND j.status <> 'deleting'
     ORDER BY b.id LIMIT ${ctx.config.BATCHLINE_SWEEP_CHUNK}`.execute(ctx.db);
   return rows.rows.map((r) => ({ ...r, id: Number(r.id) }));

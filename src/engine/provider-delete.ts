@@ -19,6 +19,7 @@ export interface DeletableBatch {
   id: number;
   provider_id: string;
   provider_delete_attempts: number;
+  provider_delete_not_found: number;
 }
 
 /** true: deleted at the provider (now or before); false: not yet, look again at the next sweep. */
@@ -28,9 +29,11 @@ export async function deleteAtProvider(ctx: Pick<EngineContext, 'db' | 'provider
   } catch (error) {
     const failure = classifyProviderError(error);
     const attempts = batch.provider_delete_attempts + 1;
-    const gone = failure.kind === 'not_found' && attempts >= NOT_FOUND_LOOKS;
+    // A 404 streak: a 429 or 5xx between two 404s says nothing about whether the batch is still there.
+    const notFound = failure.kind === 'not_found' ? batch.provider_delete_not_found + 1 : 0;
+    const gone = notFound >= NOT_FOUND_LOOKS;
     if (!gone) {
-      await ctx.db.updateTable('batches').set({ provider_delete_attempts: attempts }).where('id', '=', batch.id).execute();
+      await ctx.db.updateTable('batches').set({ provider_delete_attempts: attempts, provider_delete_not_found: notFound }).where('id', '=', batch.id).execute();
       ctx.log.warn({ batch_id: batch.id, provider_batch_id: batch.provider_id, kind: failure.kind, error: failure.error.message, attempts }, 'provider batch delete failed; will try again');
       return false;
     }

@@ -31,13 +31,13 @@ export async function purgeJob(ctx: EngineContext, job: { id: string; trace_cont
     // The provider keeps a batch's inputs and results for 29 days unless it is deleted there.
     const held = await ctx.db
       .selectFrom('batches')
-      .select(['id', 'provider_id', 'provider_delete_attempts'])
+      .select(['id', 'provider_id', 'provider_delete_attempts', 'provider_delete_not_found'])
       .where('job_id', '=', job.id)
       .where('provider_id', 'is not', null)
       .where('provider_deleted_at', 'is', null)
       .where('status', 'in', ['collected', 'failed'])
       .execute();
-    for (const b of held) if (b.provider_id) await deleteAtProvider(ctx, { id: b.id, provider_id: b.provider_id, provider_delete_attempts: b.provider_delete_attempts }, 'retention');
+    for (const b of held) if (b.provider_id) await deleteAtProvider(ctx, { id: b.id, provider_id: b.provider_id, provider_delete_attempts: b.provider_delete_attempts, provider_delete_not_found: b.provider_delete_not_found }, 'retention');
 
     let total = 0;
     const steps: Array<{ table: string; statement: () => Promise<number> }> = [
