@@ -21,8 +21,12 @@ import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals,
 import { trace } from '@opentelemetry/api';
 import { genAiAttributes, inSpan, recordError, SpanKind } from '../telemetry/trace.ts';
 
-/** After this many complete reads that still miss lines, the missing items are re-submitted. */
-const MAX_INCOMPLETE_READS = 3;
+/**
+ * After this many complete reads that still miss lines, spread over minutes (5 s, 20 s, 80 s, 320 s apart,
+ * at most POLL_MAX_MS), the missing items are re-submitted: a stream cut at a line boundary by a proxy
+ * looks complete, and re-sending answers the provider still holds would bill them twice.
+ */
+const MAX_INCOMPLETE_READS = 5;
 /** Failed reads in a row after which the batch is reported at error level (it is still read again). */
 const LOUD_AFTER_FAILED_READS = 10;
 
@@ -226,7 +230,7 @@ async function finishCollect(ctx: EngineContext, batch: Batch): Promise<void> {
     markCollectFailed('results_incomplete', { message: `${missingCount} results missing from the stream` });
     ctx.log.warn({ batch_id: batch.id, missing: missingCount }, 'results stream ended early; will read again');
     await ctx.db.updateTable('batches').set({ short_reads: batch.short_reads + 1 }).where('id', '=', batch.id).execute();
-    return releaseBatch(ctx, batch.id, 1000 * 2 ** batch.short_reads, { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });
+    return releaseBatch(ctx, batch.id, Math.min(ctx.config.POLL_MAX_MS, 5000 * 4 ** batch.short_reads), { type: 'results_incomplete', message: `${missingCount} results missing from the stream` });
   }
   await closeBatch(ctx, batch, { type: 'missing_result', message: 'the provider returned no result line for this request' });
   ctx.log.info({ batch_id: batch.id, job_id: batch.job_id }, 'batch collected');
