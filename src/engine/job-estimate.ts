@@ -20,16 +20,24 @@ export interface StoredEstimate extends Estimate {
   while_reading?: boolean;
 }
 
+/**
+ * The items the job sends or has sent: waiting ones, and any sent at least once. Not those rejected at
+ * ingest or answered by the result cache (neither is ever sent). A job whose batches went out while its
+ * source was read is estimated again at the end of the read, over all of them, not just what is left.
+ */
+const SENT = sql`(status = 'queued' OR attempts > 0)`;
+
 export async function estimateStoredJob(ctx: Pick<EngineContext, 'db' | 'provider' | 'config'>, jobId: string, task: ResolvedTask, cacheEnabled: boolean, promptCache: PromptCacheDecision): Promise<StoredEstimate> {
   const [totals, sample, reused] = await Promise.all([
     sql<{ n: number; bytes: number; rejected: number }>`
-      SELECT count(*) FILTER (WHERE status = 'queued')::int AS n,
-        coalesce(sum(request_bytes) FILTER (WHERE status = 'queued'), 0)::int8 AS bytes,
+      SELECT count(*) FILTER (WHERE ${SENT})::int AS n,
+        coalesce(sum(request_bytes) FILTER (WHERE ${SENT}), 0)::int8 AS bytes,
         count(*) FILTER (WHERE status = 'failed' AND attempts = 0)::int AS rejected
       FROM items WHERE job_id = ${jobId}`.execute(ctx.db),
-    // md5 of the id: a spread-out sample that is the same on every replica (and cheap to order).
+    // md5 of the id: a spread-out sample that is the same on every replica (and cheap to order). Items
+    // not yet final still hold their text (a final one may have dropped it: text-at-rest.ts).
     sql<{ document: StoredDocument; request_bytes: number }>`
-      SELECT document, request_bytes FROM items WHERE job_id = ${jobId} AND status = 'queued'
+      SELECT document, request_bytes FROM items WHERE job_id = ${jobId} AND status IN ('queued','submitted','retry_wait')
       ORDER BY md5(id::text) LIMIT ${JOB_SAMPLE}`.execute(ctx.db),
     usageRowsOf(ctx.db, jobId),
   ]);

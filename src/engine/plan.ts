@@ -50,7 +50,8 @@ export async function planBatches(ctx: EngineContext, limit = ctx.config.BATCHLI
     FROM jobs j
     WHERE j.status IN ('running','ingesting') AND j.cancel_requested_at IS NULL
       AND NOT (j.pilot_state = 'running' AND EXISTS (SELECT 1 FROM batches b WHERE b.id = j.pilot_batch_id AND b.status NOT IN ('collected','failed')))
-      AND (EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'retry_wait' AND i.next_run_at <= now())
+      AND ((j.status = 'running' AND (j.estimate->>'while_reading')::boolean)
+        OR EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'retry_wait' AND i.next_run_at <= now())
         OR (j.status = 'running' AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'queued'))
         OR (j.status = 'ingesting' AND (
           (SELECT count(*) FROM (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.status = 'queued' LIMIT ${cutRequests}) waiting) >= ${cutRequests}
