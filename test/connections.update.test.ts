@@ -148,6 +148,31 @@ test('running jobs keep working across a rotation: a webhook stream writing back
   }
 });
 
+test('a connection moved to another account mid-read: the running job stays on its account with its own token; the new one is never sent to the old host', async () => {
+  const first = await startFakeZendesk({ email: EMAIL, apiToken: OLD_TOKEN, tickets: Array.from({ length: 20 }, (_, i) => i + 1) });
+  const second = await startFakeZendesk({ email: EMAIL, apiToken: NEW_TOKEN, tickets: [1, 2, 3] });
+  try {
+    await postJson(`${service.url}/v1/connections`, { name: 'desk-moved', plugin: 'zendesk', kind: 'source', config: { base_url: first.url, email: EMAIL, api_token: OLD_TOKEN } });
+    first.onExportPage(async (page) => {
+      if (page === 2) assert.equal((await patch('desk-moved', { config: { base_url: second.url, api_token: NEW_TOKEN } })).status, 200);
+    });
+    const job = await runJob({ task: 'ticket-triage', source: { connection: 'desk-moved', config: { per_page: 5 } } });
+    first.onExportPage(undefined);
+    assert.deepEqual([job.status, job.counts.total], ['completed', 20], JSON.stringify(job));
+    const pages = first.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json');
+    assert.ok(pages.length >= 4, 'every page read from the account the job started on');
+    assert.ok(first.requests.every((r) => r.headers.authorization === basic(OLD_TOKEN)), 'the new token never went to the old host');
+    assert.equal(second.requests.length, 0, 'the running job did not follow the connection elsewhere');
+    // A job started after the move reads the new account, with the new token.
+    const next = await runJob({ task: 'ticket-triage', source: { connection: 'desk-moved' } });
+    assert.equal(next.counts.total, 3);
+    assert.ok(second.requests.length > 0 && second.requests.every((r) => r.headers.authorization === basic(NEW_TOKEN)));
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
 test('an http sink with two secrets during a grace period: every delivery carries both signatures; a receiver knowing either verifies it', async () => {
   const oldSecret = `whsec_${Buffer.from('the old signing secret, 32 bytes!').toString('base64')}`;
   const newSecret = `whsec_${Buffer.from('the new signing secret, 32 bytes!').toString('base64')}`;

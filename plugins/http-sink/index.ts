@@ -82,5 +82,6 @@ export const httpSink: SinkPlugin<HttpSinkConfig> = {
   description: 'POSTs results in batches to a webhook URL, signed with Standard Webhooks headers when a secret is set',
   configSchema: configSchema as z.ZodType<HttpSinkConfig>,
   secretFields: ['secret'],
+  destinationFields: ['url'],
   deliver,
 };

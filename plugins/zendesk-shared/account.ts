@@ -55,6 +55,9 @@ export function messageOf(error: unknown): string {
 /** Fields rotated together: running jobs take their current values from the connection (see SourcePlugin.credentialFields). */
 export const ACCOUNT_CREDENTIAL_FIELDS = ['email', 'api_token', 'oauth_token'] as const;
 
+/** Fields naming the account the credentials belong to: a connection moved elsewhere keeps running jobs on their own copy. */
+export const ACCOUNT_DESTINATION_FIELDS = ['subdomain', 'base_url'] as const;
+
 /** `https://{subdomain}.zendesk.com`, or base_url without its trailing slash. */
 export function accountUrlOf(config: { subdomain?: string | undefined; base_url?: string | undefined }): string {
   if (config.base_url !== undefined) return config.base_url.replace(/\/+$/, '');

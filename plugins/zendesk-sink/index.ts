@@ -10,7 +10,7 @@
 // out the same the second time. The internal note is the exception — a retry after a lost answer posts
 // it again; that duplicate note is the price of at-least-once.
 import type { DeliveredResult, DeliveryOutcome, SinkContext, SinkPlugin } from '../../src/plugins/contract.ts';
-import { ACCOUNT_CREDENTIAL_FIELDS, writeScopeOf } from '../zendesk-shared/account.ts';
+import { ACCOUNT_CREDENTIAL_FIELDS, ACCOUNT_DESTINATION_FIELDS, writeScopeOf } from '../zendesk-shared/account.ts';
 import { configSchema, type ZendeskSinkConfig } from './config.ts';
 import { MAX_TICKETS_PER_UPDATE, updateMany, type JobAnswer } from './job.ts';
 import { prepareZendeskSink } from './prepare.ts';
@@ -99,6 +99,7 @@ export const zendeskSink: SinkPlugin<ZendeskSinkConfig> = {
   configSchema,
   secretFields: ['api_token', 'oauth_token'],
   credentialFields: ACCOUNT_CREDENTIAL_FIELDS,
+  destinationFields: ACCOUNT_DESTINATION_FIELDS,
   prepare: prepareZendeskSink,
   deliver,
 };

@@ -12,7 +12,7 @@ import { ticketDocument, type TicketFields } from './ticket-document.ts';
 import { baseUrlOf } from './config.ts';
 import { changeOfDocument } from './own-changes.ts';
 import { zendeskInbound } from './webhook.ts';
-import { ACCOUNT_CREDENTIAL_FIELDS } from '../zendesk-shared/account.ts';
+import { ACCOUNT_CREDENTIAL_FIELDS, ACCOUNT_DESTINATION_FIELDS } from '../zendesk-shared/account.ts';
 
 export type { ZendeskSourceConfig } from './config.ts';
 export type { ExportCursor, SearchCursor } from './cursor.ts';
@@ -39,6 +39,7 @@ export const zendeskSource: SourcePlugin<ZendeskSourceConfig> = {
   configSchema,
   secretFields: ZENDESK_SOURCE_SECRET_FIELDS,
   credentialFields: [...ACCOUNT_CREDENTIAL_FIELDS, 'webhook_secret'],
+  destinationFields: ACCOUNT_DESTINATION_FIELDS,
   // A connection's place in the export belongs to its account, query and start: a new token, timeout or
   // page size keeps it; another account or query starts its own.
   cursorScope: (config) => ({ account: baseUrlOf(config).toLowerCase(), query: config.query ?? null, start_time: config.start_time }),

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { Plugins } from '../plugins/load.ts';
 import { openConfig, type StoredConfig } from '../plugins/stored-config.ts';
 import type { SecretKeys } from '../secrets/key.ts';
-import { credentialFieldsOf, rolePlugin, rolesOf, type PluginKind } from './roles.ts';
+import { credentialFieldsOf, rolePlugin, rolesOf, type PluginKind, type RolePlugin } from './roles.ts';
 
 export interface CredentialDeps {
   db: Kysely<DB>;
@@ -40,9 +40,20 @@ export async function connectionCredentials(deps: CredentialDeps, stored: Stored
     deps.log.warn({ connection: stored.connection, err: error instanceof Error ? error.message : String(error) }, 'connection secrets unreadable; the job uses its own copy');
     return undefined;
   }
+  // Moved to another account or URL: the job goes on where it started, with what it holds.
+  const moved = movedDestination(plugin, openConfig(stored, deps.secretKey), current);
+  if (moved.length > 0) {
+    deps.log.warn({ connection: stored.connection, fields: moved }, 'connection now points elsewhere; the job keeps its own credentials');
+    return undefined;
+  }
   const own = new Set(stored.own_credentials ?? []);
   const fields = credentialFieldsOf(plugin).filter((f) => !own.has(f));
   return Object.fromEntries(fields.map((f) => [f, current[f]]));
+}
+
+/** The destination fields whose value in the connection differs from the job's copy. */
+function movedDestination(plugin: RolePlugin, job: Record<string, unknown>, connection: Record<string, unknown>): string[] {
+  return (plugin.destinationFields ?? []).filter((f) => JSON.stringify(job[f] ?? null) !== JSON.stringify(connection[f] ?? null));
 }
 
 /** The job's stored config with its connection's current credentials laid over it. */

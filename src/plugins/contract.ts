@@ -79,6 +79,12 @@ export interface SinkPlugin<C = unknown> {
    */
   credentialFields?: readonly string[];
   /**
+   * Fields naming where the credentials are sent (a URL, an account). A running job takes its connection's
+   * credentials only while these still match its own copy: a connection moved to another account must not
+   * send its new token to the old one. Default: none.
+   */
+  destinationFields?: readonly string[];
+  /**
    * At job creation, with the job's task: checks what only the task can tell (a mapping names a field
    * the output has) and answers the config to store, e.g. with what the task implies filled in. Throws
    * SinkConfigError(field, message) for a 422 naming `sinks.N.config.<field>`.
@@ -192,6 +198,8 @@ export interface SourcePlugin<C = unknown> {
   secretFields?: readonly string[];
   /** Fields rotated together, taken from the connection while a job runs (see SinkPlugin). Default: secretFields. */
   credentialFields?: readonly string[];
+  /** Fields naming where the credentials are sent (see SinkPlugin.destinationFields). */
+  destinationFields?: readonly string[];
   /**
    * What identifies the stream a saved cursor belongs to (the account and the query, say): a connection
    * keeps one cursor per scope, so changing anything else (a timeout, a token) keeps its place.
