@@ -43,6 +43,10 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     const batch = ((await (await postJson(`${s.url}/v1/jobs`, { task: 'ticket-triage', source: { connection: 'zd' }, sinks: [{ connection: 'hook' }] })).json()) as { id: string }).id;
     // Inline documents: a job with no source, only its sink's sealed copy.
     const inline = ((await (await postJson(`${s.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'r1', text: 'Solid.' }], sinks: [{ connection: 'hook' }] })).json()) as { id: string }).id;
+    // An experiment sampled from a source given inline keeps its sealed copy: promote reads the source again.
+    const sampled = await postJson(`${s.url}/v1/experiments`, { task: 'ticket-triage', source: { plugin: 'zendesk', config: { base_url: zendesk.url, email: EMAIL, api_token: TOKEN } }, sample: { size: 4, seed: 7 }, arms: [{ name: 'sonnet', model: 'claude-sonnet-5-5' }, { name: 'haiku', model: 'claude-haiku-5-5' }] });
+    assert.equal(sampled.status, 201, await sampled.clone().text());
+    const experiment = ((await sampled.json()) as { id: string }).id;
     const push = async (url: string, id: number) => {
       const body = JSON.stringify({ ticket: { id, subject: `Ticket ${id}`, description: 'My card was charged twice.', updated_at: new Date(Date.UTC(2026, 10, 24, 10, 0, id)).toISOString() } });
       const timestamp = new Date().toISOString();
@@ -68,12 +72,14 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     // 2. Re-seal while they run; a second run finds nothing left.
     const first = await postJson(`${s.url}/v1/secrets/reseal`, undefined);
     assert.equal(first.status, 200);
-    const report = (await first.json()) as { connections: { resealed: number; unreadable: number }; jobs: { resealed: number; unreadable: number }; remaining: number; key_id: string; fallback_key_ids: string[] };
-    assert.deepEqual([report.connections.resealed, report.connections.unreadable, report.jobs.resealed, report.jobs.unreadable, report.remaining], [2, 0, 3, 0, 0]);
+    type Counts = { resealed: number; current: number; unreadable: number };
+    const report = (await first.json()) as { connections: Counts; jobs: Counts; experiments: Counts; remaining: number; key_id: string; fallback_key_ids: string[] };
+    // Jobs: the stream, the batch job and the inline one (the experiment's arms run on its sample, with no secret).
+    assert.deepEqual([report.connections.resealed, report.connections.unreadable, report.jobs.resealed, report.jobs.unreadable, report.experiments.resealed, report.experiments.unreadable, report.remaining], [2, 0, 3, 0, 1, 0, 0]);
     assert.equal(report.fallback_key_ids.length, 1);
     assert.ok(!JSON.stringify(report).includes(newKey.toString('base64')) && !JSON.stringify(report).includes(oldKey.toString('hex')));
-    const again = (await (await postJson(`${s.url}/v1/secrets/reseal`, undefined)).json()) as { connections: { resealed: number; current: number }; jobs: { resealed: number; current: number } };
-    assert.deepEqual([again.connections.resealed, again.connections.current, again.jobs.resealed, again.jobs.current], [0, 2, 0, 3]);
+    const again = (await (await postJson(`${s.url}/v1/secrets/reseal`, undefined)).json()) as { connections: Counts; jobs: Counts; experiments: Counts };
+    assert.deepEqual([again.connections.resealed, again.connections.current, again.jobs.resealed, again.jobs.current, again.experiments.resealed, again.experiments.current], [0, 2, 0, 3, 0, 1]);
     assert.equal(((await (await fetch(`${s.url}/v1/connections/zd`)).json()) as { secrets_key: string }).secrets_key, 'current');
 
     // Every sealed value in the database opens with the new key alone.
@@ -81,6 +87,10 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     for (const row of await s.database.db.selectFrom('connections').select('secrets').execute()) if (row.secrets) assert.equal(openSealed(only, row.secrets).current, true);
     for (const job of await s.database.db.selectFrom('jobs').select(['source', 'sinks']).execute()) {
       for (const part of [job.source, ...(job.sinks as unknown[])] as Array<{ secrets?: string | null } | null>) if (part?.secrets) assert.equal(openSealed(only, part.secrets).current, true);
+    }
+    for (const row of await s.database.db.selectFrom('experiments').select('source').execute()) {
+      const source = row.source as { secrets?: string | null } | null;
+      if (source?.secrets) assert.equal(openSealed(only, source.secrets).current, true);
     }
 
     // 3. The old key is removed.
@@ -95,6 +105,11 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
       assert.equal(job.status, 'completed', `${id}: ${JSON.stringify(job.deliveries)}`);
       assert.equal(job.deliveries.dead, 0);
     }
+    // The experiment's winner is promoted with the old key gone: its source opens.
+    const promoted = await postJson(`${s.url}/v1/experiments/${experiment}/promote`, { arm: 'sonnet' });
+    assert.equal(promoted.status, 201, await promoted.clone().text());
+    const full = await waitForJob(s.url, ((await promoted.json()) as { id: string }).id, 30_000);
+    assert.equal(full.status, 'completed', JSON.stringify(full));
     // And the connections work for new jobs: the export (tickets 1–3 are Batchline's own updates now).
     const fresh = await waitForJob(s.url, ((await (await postJson(`${s.url}/v1/jobs`, { task: 'ticket-triage', source: { connection: 'zd', config: { start_time: 0 } }, sinks: [{ connection: 'hook' }] })).json()) as { id: string }).id);
     assert.equal(fresh.status, 'completed');

@@ -3209,7 +3209,7 @@ export interface components {
             pilot?: components["schemas"]["Pilot"];
         };
         /**
-         * @description What a re-seal did: connections and jobs (their sealed copies of source and sink configs) by the key that opens them
+         * @description What a re-seal did: connections, jobs (their sealed copies of source and sink configs) and experiments (their source) by the key that opens them
          * @example {
          *       "key_id": "3f9a1c7e",
          *       "fallback_key_ids": [
@@ -3224,6 +3224,12 @@ export interface components {
          *       "jobs": {
          *         "resealed": 41,
          *         "current": 2,
+         *         "unreadable": 0,
+         *         "unreadable_ids": []
+         *       },
+         *       "experiments": {
+         *         "resealed": 1,
+         *         "current": 0,
          *         "unreadable": 0,
          *         "unreadable_ids": []
          *       },
@@ -3246,6 +3252,17 @@ export interface components {
                 unreadable_names: string[];
             };
             jobs: {
+                /** @description Moved from a fallback key onto the current one by this run */
+                resealed: number;
+                /** @description Already under the current key */
+                current: number;
+                /** @description Holding a secret no configured key opens: give those secrets again (PATCH the connection; re-create the job) */
+                unreadable: number;
+                /** @description Up to 20 of the unreadable ones */
+                unreadable_ids: string[];
+            };
+            /** @description Experiments sampled from a source with secrets (promote reads that source again) */
+            experiments: {
                 /** @description Moved from a fallback key onto the current one by this run */
                 resealed: number;
                 /** @description Already under the current key */

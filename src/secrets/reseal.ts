@@ -1,6 +1,6 @@
 // Re-seals every stored secret under the current BATCHLINE_SECRET_KEY, while the service runs: the secrets
-// of connections, and the sealed copies jobs keep of their source and sinks (finished jobs included: a
-// delivery replay opens them). A value already under the current key is left alone, so a second run is
+// of connections, the sealed copies jobs keep of their source and sinks (finished jobs included: a
+// delivery replay opens them), and the source an experiment was sampled from (promote reads it again). A value already under the current key is left alone, so a second run is
 // cheap and finds nothing; each row is swapped only if it is unchanged since it was read, so a concurrent
 // PATCH wins and the next run picks it up. Once it reports nothing left under a fallback key (and nothing
 // unreadable), the fallbacks can be removed (docs/operations.md).
@@ -24,6 +24,7 @@ export interface ResealReport {
   fallback_key_ids: string[];
   connections: ResealCounts & { unreadable_names: string[] };
   jobs: ResealCounts & { unreadable_ids: string[] };
+  experiments: ResealCounts & { unreadable_ids: string[] };
   /** Rows still under a fallback key after the run (another writer got there first): run it again. */
   remaining: number;
 }
@@ -35,8 +36,9 @@ const MAX_LISTED = 20;
 export async function resealSecrets(db: Kysely<DB>, keys: SecretKeys, log: Logger): Promise<ResealReport> {
   const connections = await resealConnections(db, keys);
   const jobs = await resealJobs(db, keys);
+  const experiments = await resealExperiments(db, keys);
   const remaining = await countUnderFallbacks(db, keys);
-  const report: ResealReport = { key_id: keyIdOf(keys.current), fallback_key_ids: keys.fallbacks.map(keyIdOf), connections, jobs, remaining };
+  const report: ResealReport = { key_id: keyIdOf(keys.current), fallback_key_ids: keys.fallbacks.map(keyIdOf), connections, jobs, experiments, remaining };
   log.info({ audit: 'secrets.reseal', ...report }, 'stored secrets re-sealed under the current key');
   return report;
 }
@@ -67,6 +69,26 @@ async function resealConnections(db: Kysely<DB>, keys: SecretKeys): Promise<Rese
     } else {
       counts.unreadable += 1;
       if (counts.unreadable_names.length < MAX_LISTED) counts.unreadable_names.push(row.name);
+    }
+  }
+  return counts;
+}
+
+/** Experiments sampled from a source with secrets: few rows, each swapped only if unchanged since read. */
+async function resealExperiments(db: Kysely<DB>, keys: SecretKeys): Promise<ResealReport['experiments']> {
+  const counts = { resealed: 0, current: 0, unreadable: 0, unreadable_ids: [] as string[] };
+  const rows = await sql<{ id: string; source: SealedPart }>`SELECT id, source FROM experiments WHERE source->>'secrets' IS NOT NULL ORDER BY id`.execute(db);
+  for (const row of rows.rows) {
+    const verdict = reseal(keys, row.source.secrets ?? '');
+    if (verdict.kind === 'resealed') {
+      const swapped = await sql`UPDATE experiments SET source = ${JSON.stringify({ ...row.source, secrets: verdict.sealed })}::jsonb
+        WHERE id = ${row.id} AND source = ${JSON.stringify(row.source)}::jsonb`.execute(db);
+      if (Number(swapped.numAffectedRows ?? 0) > 0) counts.resealed += 1;
+    } else if (verdict.kind === 'current') {
+      counts.current += 1;
+    } else {
+      counts.unreadable += 1;
+      if (counts.unreadable_ids.length < MAX_LISTED) counts.unreadable_ids.push(row.id);
     }
   }
   return counts;
@@ -149,5 +171,7 @@ async function countUnderFallbacks(db: Kysely<DB>, keys: SecretKeys): Promise<nu
   };
   let remaining = (await db.selectFrom('connections').select('secrets').where('secrets', 'is not', null).execute()).filter((r) => underFallback(r.secrets)).length;
   for await (const page of sealedJobs(db)) remaining += page.filter((j) => underFallback(j.source?.secrets) || j.sinks.some((s) => underFallback(s.secrets))).length;
+  const experiments = await sql<{ secrets: string }>`SELECT source->>'secrets' AS secrets FROM experiments WHERE source->>'secrets' IS NOT NULL`.execute(db);
+  remaining += experiments.rows.filter((r) => underFallback(r.secrets)).length;
   return remaining;
 }

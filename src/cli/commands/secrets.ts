@@ -39,6 +39,7 @@ interface ResealReport {
   fallback_key_ids: string[];
   connections: Counts & { unreadable_names: string[] };
   jobs: Counts & { unreadable_ids: string[] };
+  experiments: Counts & { unreadable_ids: string[] };
   remaining: number;
 }
 
@@ -52,7 +53,7 @@ export async function secretsCommand(args: string[], ctx: CliContext): Promise<n
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`, SECRETS_USAGE);
   return withSession(ctx.env, { command: 'secrets reseal' }, async ({ api }) => {
     const report = await api.post<ResealReport>('/v1/secrets/reseal');
-    const unreadable = report.connections.unreadable + report.jobs.unreadable;
+    const unreadable = report.connections.unreadable + report.jobs.unreadable + report.experiments.unreadable;
     if (values.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       const line = (what: string, c: Counts) => `${what}: ${c.resealed} re-sealed, ${c.current} already current${c.unreadable > 0 ? `, ${c.unreadable} UNREADABLE` : ''}`;
@@ -61,6 +62,7 @@ export async function secretsCommand(args: string[], ctx: CliContext): Promise<n
           `current key ${report.key_id}${report.fallback_key_ids.length > 0 ? `; fallbacks ${report.fallback_key_ids.join(', ')}` : '; no fallbacks'}`,
           line('connections', report.connections) + (report.connections.unreadable_names.length > 0 ? ` (${report.connections.unreadable_names.join(', ')})` : ''),
           line('jobs', report.jobs) + (report.jobs.unreadable_ids.length > 0 ? ` (${report.jobs.unreadable_ids.join(', ')})` : ''),
+          line('experiments', report.experiments) + (report.experiments.unreadable_ids.length > 0 ? ` (${report.experiments.unreadable_ids.join(', ')})` : ''),
           report.remaining === 0 && unreadable === 0
             ? 'nothing is left under a fallback key: BATCHLINE_SECRET_KEY_FALLBACKS can be removed'
             : report.remaining > 0

@@ -17,15 +17,19 @@ const ResealReportSchema = z
     fallback_key_ids: z.array(z.string()).openapi({ description: 'Ids of BATCHLINE_SECRET_KEY_FALLBACKS' }),
     connections: z.object({ ...counts, unreadable_names: z.array(z.string()).openapi({ description: 'Up to 20 of the unreadable ones' }) }),
     jobs: z.object({ ...counts, unreadable_ids: z.array(z.string()).openapi({ description: 'Up to 20 of the unreadable ones' }) }),
+    experiments: z
+      .object({ ...counts, unreadable_ids: z.array(z.string()).openapi({ description: 'Up to 20 of the unreadable ones' }) })
+      .openapi({ description: 'Experiments sampled from a source with secrets (promote reads that source again)' }),
     remaining: z.number().int().openapi({ description: 'Rows still under a fallback key after the run (changed meanwhile): run it again. 0, with no unreadable rows: the fallbacks can go' }),
   })
   .openapi('ResealReport', {
-    description: 'What a re-seal did: connections and jobs (their sealed copies of source and sink configs) by the key that opens them',
+    description: 'What a re-seal did: connections, jobs (their sealed copies of source and sink configs) and experiments (their source) by the key that opens them',
     example: {
       key_id: '3f9a1c7e',
       fallback_key_ids: ['b52d08e4'],
       connections: { resealed: 3, current: 1, unreadable: 0, unreadable_names: [] },
       jobs: { resealed: 41, current: 2, unreadable: 0, unreadable_ids: [] },
+      experiments: { resealed: 1, current: 0, unreadable: 0, unreadable_ids: [] },
       remaining: 0,
     },
   });
