@@ -8,6 +8,7 @@ import { startSimulator, type Simulator } from '../src/provider/simulator/index.
 import type { Service } from '../src/service.ts';
 import { startFakeZendesk, type Ticket } from './fakes/zendesk.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { startReceiver } from './helpers/receiver.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
 
 const EMAIL = 'lead@acme.example';
@@ -175,6 +176,48 @@ test('a ticket the export returns twice within one job is processed once, in its
     assert.equal(document.metadata.priority, 'urgent');
   } finally {
     await zendesk.close();
+  }
+});
+
+test('a ticket that changes while its first version is at the provider is answered and delivered once, in its later version', async () => {
+  // Batches go out while the export is read (5 per batch, at once), and stay at the provider a while.
+  const slowSim = await startSimulator({ processingMs: 1500 });
+  const ownDb = await createTestDatabase();
+  const cutting = await startTestService(ownDb, slowSim.url, { BATCHLINE_TEXT_AT_REST: 'until_retention', BATCHLINE_BATCH_CUT_REQUESTS: '5', BATCHLINE_BATCH_CUT_MS: '0' });
+  const zendesk = await startFakeZendesk({ email: EMAIL, apiToken: TOKEN, tickets: Array.from({ length: 12 }, (_, i) => ({ id: i + 1, description: `First words of ticket ${i + 1}.` })) });
+  const receiver = await startReceiver();
+  try {
+    const itemOf = (jobId: string) => cutting.database.db.selectFrom('items').select(['status', 'attempts', 'document']).where('job_id', '=', jobId).where('external_id', '=', '2').executeTakeFirst();
+    let jobId = '';
+    zendesk.onExportPage(async (page) => {
+      if (page !== 2) return;
+      await until('ticket 2 at the provider', async () => (await itemOf(jobId))?.status === 'submitted');
+      zendesk.advanceClock(2000);
+      zendesk.touchTicket(2, { description: 'Later version: the parcel never arrived.', priority: 'urgent' });
+    });
+    const created = await postJson(`${cutting.url}/v1/jobs`, {
+      task: 'ticket-triage',
+      source: { plugin: 'zendesk', config: { base_url: zendesk.url, email: EMAIL, api_token: TOKEN, per_page: 5 } },
+      sinks: [{ plugin: 'http', config: { url: receiver.url } }],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    jobId = ((await created.json()) as { id: string }).id;
+    const job = await waitForJob(cutting.url, jobId, 60_000);
+    zendesk.onExportPage(undefined);
+    assert.deepEqual([job.status, job.counts.total, job.counts.succeeded, job.deliveries.delivered], ['completed', 12, 12, 12], JSON.stringify(job));
+    // The first version's answer was billed (13 requests), but only the later one's was delivered.
+    assert.equal(slowSim.stats().requestsSubmitted, 13);
+    const item = await itemOf(jobId);
+    assert.equal(item?.attempts, 2);
+    assert.match((item?.document as { text: string }).text, /Later version: the parcel never arrived\./);
+    const delivered = receiver.requests.flatMap((r) => (JSON.parse(r.body) as { results?: Array<{ external_id: string }> }).results ?? [JSON.parse(r.body) as { external_id: string }]);
+    assert.equal(delivered.filter((r) => r.external_id === '2').length, 1, 'ticket 2 delivered once');
+  } finally {
+    await receiver.close();
+    await zendesk.close();
+    await cutting.close();
+    await slowSim.close();
+    await ownDb.drop();
   }
 });
 

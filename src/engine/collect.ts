@@ -193,14 +193,15 @@ async function parseAndStore(ctx: EngineContext, batch: Batch, lines: MessageBat
     const finals: number[] = [];
     for (const [next, ids] of byNext) {
       const status = next === 'retry' ? retryOrFail(ctx) : sql`${next}::text`;
-      // Only items still waiting on this very batch move: a line read twice finds them moved already.
+      // Only items still waiting on this very batch move: a line read twice finds them moved already. One
+      // whose record changed meanwhile stays for closeBatch, which sends it again in its later version.
       const moved = await sql<{ id: number; status: string }>`
         UPDATE items SET status = ${status}, updated_at = now(),
           last_error = r.error,${options.dropText && (next === 'succeeded' || next === 'canceled') ? sql` document = ${TEXT_DROP},` : sql``}
           next_run_at = ${next === 'retry' ? sql`now() + ${retryDelayMs(ctx)} * interval '1 millisecond'` : sql`NULL`}
         FROM results r
         WHERE items.id = ANY(${ids}::bigint[]) AND items.batch_id = ${batch.id} AND items.status = 'submitted'
-          AND r.item_id = items.id AND r.attempt = items.attempts
+          AND items.newer_version IS NULL AND r.item_id = items.id AND r.attempt = items.attempts
         RETURNING items.id, items.status`.execute(trx);
       for (const r of moved.rows) if (r.status === 'succeeded' || r.status === 'failed') finals.push(r.id);
     }
@@ -221,6 +222,8 @@ async function finishCollect(ctx: EngineContext, batch: Batch): Promise<void> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('batch_id', '=', batch.id)
     .where('status', '=', 'submitted')
+    // One superseded by a later version is sent again whatever this batch answered for it.
+    .where('newer_version', 'is', null)
     .executeTakeFirstOrThrow();
   const missingCount = Number(missing.n);
   // Counted apart from failed reads: only streams that ended cleanly and still missed lines say the

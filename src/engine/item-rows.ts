@@ -104,15 +104,17 @@ export interface InsertedItems {
 
 /**
  * Inserts rows of one job; an external id the job already holds is skipped (re-reading a source is
- * harmless), unless this row is a later version of a record not sent yet: then it takes that item's
- * place (a ticket that changed while the export ran is processed once, as it is now). Failed rows are
- * final at once and get their deliveries, like any failed item; with the job's result cache on, so are
- * rows the cache answers.
+ * harmless), unless this row is a later version of a record whose answer is not final yet: then it takes
+ * that item's place (a ticket that changed while the export ran is processed once, as it is now). Waiting
+ * items are replaced at once; one at the provider keeps the later version aside until its batch closes
+ * (close-batch.ts). An item already answered keeps its answer: it is not processed twice in one job.
+ * Failed rows are final at once and get their deliveries, like any failed item; with the job's result
+ * cache on, so are rows the cache answers.
  */
 export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: string, jobId: string, rows: readonly ItemRow[], options: { resultCache: boolean }): Promise<InsertedItems> {
   const latest = latestVersions(rows);
   if (latest.length === 0) return { inserted: 0, rejected: 0 };
-  const result = await sql<{ id: number; status: string; inserted: boolean }>`
+  const result = await sql<{ id: number; external_id: string; status: string; inserted: boolean }>`
     INSERT INTO items (job_id, external_id, document, request_bytes, request_hash, status, last_error)
     SELECT ${jobId}, external_id, document, request_bytes, request_hash, status, last_error
     FROM unnest(${latest.map((r) => r.external_id)}::text[], ${latest.map((r) => r.document)}::jsonb[], ${latest.map((r) => r.request_bytes)}::int[],
@@ -120,12 +122,13 @@ export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: str
       ${latest.map((r) => (r.failure ? 'failed' : 'queued'))}::text[], ${latest.map((r) => (r.failure ? JSON.stringify(r.failure) : null))}::jsonb[])
       AS t(external_id, document, request_bytes, request_hash, status, last_error)
     ON CONFLICT (job_id, external_id) DO UPDATE SET document = excluded.document, request_bytes = excluded.request_bytes,
-      request_hash = excluded.request_hash, status = excluded.status, last_error = excluded.last_error, updated_at = now()
-      -- Only an item still waiting to be planned, and not for an older version of its record. Change times
-      -- are often whole seconds: of two versions in one second, the one read later changed later.
-      WHERE items.status = 'queued' AND excluded.document->>'version' IS NOT NULL
+      request_hash = excluded.request_hash, status = excluded.status, last_error = excluded.last_error, next_run_at = NULL, updated_at = now()
+      -- Only an item waiting to be planned (or to be retried), and not for an older version of its record.
+      -- Change times are often whole seconds: of two versions in one second, the one read later changed later.
+      WHERE items.status IN ('queued','retry_wait') AND excluded.document->>'version' IS NOT NULL
         AND excluded.document->>'version' >= coalesce(items.document->>'version', '')
-    RETURNING id, status, (xmax = 0) AS inserted`.execute(trx);
+    RETURNING id, external_id, status, (xmax = 0) AS inserted`.execute(trx);
+  await keepNewerVersions(trx, jobId, latest, new Set(result.rows.map((r) => r.external_id)));
   const failed = result.rows.filter((r) => r.status === 'failed').map((r) => Number(r.id));
   const queued = result.rows.filter((r) => r.status === 'queued').map((r) => Number(r.id));
   // Answers the result cache already holds are final now: nothing is sent for them.
@@ -133,6 +136,22 @@ export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: str
   await enqueueDeliveries(trx, tag, jobId, [...failed, ...reused]);
   const inserted = result.rows.filter((r) => r.inserted);
   return { inserted: inserted.length, rejected: inserted.filter((r) => r.status === 'failed').length };
+}
+
+/**
+ * Later versions of records whose items are at the provider: kept aside (items.newer_version) until the
+ * batch closes. Only rows the insert neither added nor replaced, and only versioned ones, so a source
+ * without versions costs nothing here.
+ */
+async function keepNewerVersions(trx: Transaction<DB> | Kysely<DB>, jobId: string, rows: readonly ItemRow[], written: ReadonlySet<string>): Promise<void> {
+  const later = rows.filter((r) => r.version !== null && r.failure === null && !written.has(r.external_id));
+  if (later.length === 0) return;
+  await sql`
+    UPDATE items SET newer_version = jsonb_build_object('document', t.document, 'request_bytes', t.request_bytes, 'request_hash', t.request_hash), updated_at = now()
+    FROM unnest(${later.map((r) => r.external_id)}::text[], ${later.map((r) => r.document)}::jsonb[], ${later.map((r) => r.request_bytes)}::int[], ${later.map((r) => r.request_hash)}::text[])
+      AS t(external_id, document, request_bytes, request_hash)
+    WHERE items.job_id = ${jobId} AND items.external_id = t.external_id AND items.status = 'submitted'
+      AND t.document->>'version' > coalesce(items.newer_version->'document'->>'version', items.document->>'version', '')`.execute(trx);
 }
 
 /**
