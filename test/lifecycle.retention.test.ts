@@ -141,3 +141,32 @@ test('bad input: retention_days below 0 and an unknown redaction are 422 naming 
     await db.drop();
   }
 });
+
+test('a job due for retention but not yet purged refuses a retry: a purge may be removing its text right then', async () => {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ processingMs: 50 });
+  // No sweep comes during the test: the job is due, its text still there. A 30 KB document fails (too large).
+  const service = await startTestService(db, sim.url, { BATCHLINE_SWEEP_INTERVAL_MS: '3600000', BATCH_MAX_BYTES: '20000' });
+  try {
+    const withEmpty = (marker: string) => [...docs(5, marker), { id: 'large', text: `${marker} ${'x'.repeat(30_000)}` }];
+    const create = async (body: Record<string, unknown>) => {
+      const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', ...body });
+      assert.equal(res.status, 201, await res.clone().text());
+      return ((await res.json()) as { id: string }).id;
+    };
+    const dueId = await create({ documents: withEmpty('DUEq5'), retention_days: 0 });
+    const keptId = await create({ documents: withEmpty('KEPTq6') });
+    for (const id of [dueId, keptId]) assert.equal((await waitForJob(service.url, id, 30_000)).counts.failed, 1);
+    assert.equal((await job(service.url, dueId)).retention.purged_at, null, 'not purged yet');
+    const refused = await fetch(`${service.url}/v1/jobs/${dueId}/retry`, { method: 'POST' });
+    assert.equal(refused.status, 409);
+    assert.match(((await refused.json()) as { detail: string }).detail, /being purged/);
+    assert.equal((await job(service.url, dueId)).counts.failed, 1, 'nothing moved');
+    // A job with no retention retries as before.
+    assert.ok((await fetch(`${service.url}/v1/jobs/${keptId}/retry`, { method: 'POST' })).status < 300);
+  } finally {
+    await service.close();
+    await sim.close();
+    await db.drop();
+  }
+});
