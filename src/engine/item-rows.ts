@@ -9,7 +9,7 @@ import { BATCH_ENVELOPE_BYTES, fileBlockOverhead, requestHasher, requestSizer } 
 import { reuseCachedResults } from './result-cache.ts';
 import { renderTemplate } from '../tasks/template.ts';
 import { enqueueDeliveries } from './transitions.ts';
-import { redactDocument, type RedactionKind } from './redact.ts';
+import { redactDocument, unredactableParts, type RedactionKind } from './redact.ts';
 
 export interface ItemRow {
   external_id: string;
@@ -42,6 +42,11 @@ export function itemRowBuilder(task: ResolvedTask, limit: number, options: { red
   const kinds = options.redact && options.redact.length > 0 ? options.redact : null;
   if (!kinds) return (doc) => itemRowOf(task, size, hash, doc, limit);
   return (doc) => {
+    const binary = unredactableParts(doc as StoredDocument);
+    if (binary.length > 0 && !(doc as SourceDocument).failure) {
+      const failure = { type: 'redaction_unsupported', message: `redact is set, but ${[...new Set(binary)].join(', ')} content cannot be masked; the document was not sent (send it without that part, or in a job without redact)` };
+      return itemRowOf(task, size, hash, { id: doc.id, ...(doc.metadata ? { metadata: redactDocument({ metadata: doc.metadata }, kinds).metadata } : {}), failure } as SourceDocument, limit);
+    }
     const { redactions, ...masked } = redactDocument(doc, kinds);
     const row = itemRowOf(task, size, hash, masked as typeof doc, limit);
     // Kept beside the document, not in its metadata: metadata is rendered into prompts.

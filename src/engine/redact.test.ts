@@ -53,3 +53,25 @@ test('a document: text, title and metadata strings masked, counts kept, no mappi
 test('the 200-ticket fixture is masked exactly: every personal value, and nothing else', () => {
   for (const ticket of piiTickets()) assert.equal(redactText(ticketText(ticket), ALL).text, maskedText(ticket), ticket.id);
 });
+
+test('nested metadata and text attachments are masked; a PDF or an image fails the item instead of going out unmasked', async () => {
+  const doc = {
+    id: 't1',
+    text: 'see attached',
+    metadata: { requester: { email: 'ana@example.com', phones: ['+44 20 7946 0958'] }, order: 12345 },
+    attachments: [{ media_type: 'text/plain' as const, data: Buffer.from('card 4111 1111 1111 1111 on file').toString('base64') }],
+  };
+  const masked = redactDocument(doc, ALL) as typeof doc & { redactions: Record<string, number> };
+  assert.deepEqual(masked.metadata, { requester: { email: '[email]', phones: ['[phone]'] }, order: 12345 });
+  assert.equal(Buffer.from(masked.attachments[0]?.data ?? '', 'base64').toString('utf8'), 'card [card] on file');
+  assert.deepEqual(masked.redactions, { email: 1, phone: 1, card: 1 });
+
+  const { itemRowBuilder } = await import('./item-rows.ts');
+  const { resolveTask } = await import('../tasks/registry.ts');
+  const build = itemRowBuilder(resolveTask('review-insights'), 1_000_000, { redact: ['email'] });
+  const pdf = build({ id: 'p1', text: 'mail me at ana@example.com', metadata: { who: 'ana@example.com' }, attachments: [{ media_type: 'application/pdf', data: Buffer.from('%PDF-1.4').toString('base64') }] });
+  assert.equal(pdf.failure?.type, 'redaction_unsupported');
+  assert.match(pdf.failure?.message ?? '', /application\/pdf content cannot be masked/);
+  assert.ok(!pdf.document.includes('ana@example.com') && !pdf.document.includes('%PDF'), 'nothing unmasked is stored');
+  assert.equal(build({ id: 't2', text: 'plain ana@example.com' }).failure, null);
+});

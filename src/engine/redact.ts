@@ -53,7 +53,10 @@ export function redactText(text: string, kinds: readonly RedactionKind[], counts
   return { text: out, counts };
 }
 
-/** A document's text, title and string metadata values masked; `redactions` counts what was masked. */
+/**
+ * A document's text, title, metadata strings (at any depth) and text/plain attachments masked; `redactions`
+ * counts what was masked. PDFs and images cannot be masked: see unredactableParts.
+ */
 export function redactDocument<D extends { text?: string | undefined; title?: string | undefined; metadata?: Record<string, unknown> | undefined }>(
   doc: D,
   kinds: readonly RedactionKind[],
@@ -62,12 +65,35 @@ export function redactDocument<D extends { text?: string | undefined; title?: st
   const copy: Record<string, unknown> = { ...doc };
   if (doc.text !== undefined) copy.text = redactText(doc.text, kinds, counts).text;
   if (doc.title !== undefined) copy.title = redactText(doc.title, kinds, counts).text;
-  // Metadata is rendered into prompts too ({{metadata}}), so its strings are masked as well.
-  if (doc.metadata !== undefined) {
-    copy.metadata = Object.fromEntries(Object.entries(doc.metadata).map(([k, v]) => [k, typeof v === 'string' ? redactText(v, kinds, counts).text : v]));
-  }
+  // Metadata is rendered into prompts too ({{metadata}}), nested values included.
+  if (doc.metadata !== undefined) copy.metadata = redactValue(doc.metadata, kinds, counts);
+  const attachments = (doc as { attachments?: unknown }).attachments;
+  if (Array.isArray(attachments)) copy.attachments = attachments.map((a: unknown) => redactAttachment(a, kinds, counts));
   copy.redactions = counts;
   return copy as D & { redactions: RedactionCounts };
+}
+
+function redactValue(value: unknown, kinds: readonly RedactionKind[], counts: RedactionCounts): unknown {
+  if (typeof value === 'string') return redactText(value, kinds, counts).text;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, kinds, counts));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, kinds, counts)]));
+  return value;
+}
+
+/** A text/plain attachment is text like any other: decoded, masked, encoded again. */
+function redactAttachment(attachment: unknown, kinds: readonly RedactionKind[], counts: RedactionCounts): unknown {
+  const a = attachment as { media_type?: string; data?: string };
+  if (a.media_type !== 'text/plain' || typeof a.data !== 'string') return attachment;
+  const masked = redactText(Buffer.from(a.data, 'base64').toString('utf8'), kinds, counts).text;
+  return { ...a, data: Buffer.from(masked, 'utf8').toString('base64') };
+}
+
+/**
+ * The parts of a document redaction cannot mask (PDF and image attachments, files): a job with `redact`
+ * fails such documents rather than send what it promised to mask.
+ */
+export function unredactableParts(doc: { attachments?: ReadonlyArray<{ media_type: string }> | undefined; files?: ReadonlyArray<{ media_type: string }> | undefined }): string[] {
+  return [...(doc.attachments ?? []), ...(doc.files ?? [])].map((p) => p.media_type).filter((t) => t !== 'text/plain');
 }
 
 function digitCount(s: string): number {
