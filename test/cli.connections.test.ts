@@ -146,6 +146,6 @@ test('zendesk setup: the connection, the webhook and trigger to create, then the
 test('secrets reseal reports what it did, and exits 0 when nothing is left under a fallback key', async () => {
   const run = await cli(['secrets', 'reseal']);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^current key [0-9a-f]{8}; no fallbacks\nconnections: 0 re-sealed, 2 already current\njobs: 0 re-sealed, \d+ already current\nnothing is left/);
+  assert.match(run.stdout, /^current key [0-9a-f]{8}; no fallbacks\nconnections: 0 re-sealed, 2 already current\njobs: 0 re-sealed, \d+ already current\nexperiments: 0 re-sealed, 0 already current\nnothing is left/);
   assert.equal((await cli(['secrets', 'rotate'])).code, 2);
 });
