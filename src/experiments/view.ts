@@ -131,11 +131,15 @@ export async function armRowsByExperiment(db: Kysely<DB>, experimentIds: readonl
   return byExperiment;
 }
 
-/** running while an arm runs; paused while one waits for the user; else the worst way an arm ended. */
+/**
+ * running while an arm runs; paused once none runs and one waits for the user (an arm still working may
+ * pause or end a moment later: a client stopping at the first pause would report half the picture); else
+ * the worst way an arm ended.
+ */
 export function statusOf(statuses: readonly JobStatus[]): ExperimentStatus {
+  if (statuses.some((s) => !FINAL.has(s) && s !== 'awaiting_budget' && s !== 'pilot_failed')) return 'running';
   if (statuses.includes('awaiting_budget')) return 'awaiting_budget';
   if (statuses.includes('pilot_failed')) return 'pilot_failed';
-  if (statuses.some((s) => !FINAL.has(s))) return 'running';
   for (const s of ['failed', 'canceled', 'completed_with_errors'] as const) if (statuses.includes(s)) return s;
   return 'completed';
 }
