@@ -105,7 +105,11 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
       assert.equal(job.status, 'completed', `${id}: ${JSON.stringify(job.deliveries)}`);
       assert.equal(job.deliveries.dead, 0);
     }
-    // The experiment's winner is promoted with the old key gone: its source opens.
+    // The experiment's winner is promoted with the old key gone (once its arms have ended): its source opens.
+    for (let i = 0; i < 600; i++) {
+      if (((await (await fetch(`${s.url}/v1/experiments/${experiment}`)).json()) as { status: string }).status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const promoted = await postJson(`${s.url}/v1/experiments/${experiment}/promote`, { arm: 'sonnet' });
     assert.equal(promoted.status, 201, await promoted.clone().text());
     const full = await waitForJob(s.url, ((await promoted.json()) as { id: string }).id, 30_000);
