@@ -45,10 +45,11 @@ export async function spoolBatchBody(ctx: EngineContext, batch: Batch, task: Res
   let pendingBytes = 0;
   const flush = async () => {
     if (pending.length === 0) return;
-    const chunk = pending.join('');
+    // Encoded once: its length is the bytes written.
+    const chunk = Buffer.from(pending.join(''));
     pending = [];
     pendingBytes = 0;
-    bytes += Buffer.byteLength(chunk);
+    bytes += chunk.length;
     await handle.write(chunk);
   };
   try {

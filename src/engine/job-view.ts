@@ -6,7 +6,8 @@ import { promptCacheNote } from './prompt-cache.ts';
 import type { StoredSource } from './source-ref.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { round, type Money, type Usage } from './cost.ts';
-import { jobMoneyOf, usageRowsOf } from './usage-rows.ts';
+import { jobMoneyOf } from './usage-rows.ts';
+import { jobAggregates } from './job-aggregates.ts';
 import type { PilotConfig, PilotState } from '../db/types.ts';
 import { reservedUsd } from './budget.ts';
 import type { StoredEstimate } from './job-estimate.ts';
@@ -163,11 +164,9 @@ const MAX_BATCHES_SHOWN = 200;
 
 export async function jobView(db: Kysely<DB>, job: Job, defaults: { retentionDays?: number | undefined } = {}): Promise<JobView> {
   const task = job.task as ResolvedTask;
-  const [counts, batches, usageRows, deliveries, reserved, pilot, incidents] = await Promise.all([
-    db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
+  const [{ items: counts, usage: usageRows, deliveries }, batches, reserved, pilot, incidents] = await Promise.all([
+    jobAggregates(db, job),
     db.selectFrom('batches').selectAll().where('job_id', '=', job.id).orderBy('id').limit(MAX_BATCHES_SHOWN).execute(),
-    usageRowsOf(db, job.id),
-    db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('job_id', '=', job.id).groupBy('status').execute(),
     job.max_usd === null ? Promise.resolve(0) : reservedUsd(db, job.id),
     pilotView(db, job),
     incidentsOf(db, job.id),
