@@ -95,7 +95,9 @@ async function sendBatch(ctx: EngineContext, batch: Batch, task: ResolvedTask, b
         signal,
       });
     } catch (error) {
-      return handleCreateFailure(ctx, batch, error);
+      // Awaited here: returned bare, its rejection would go unhandled while the finally below awaits the
+      // spool file's removal (seen as an unhandled rejection when a shutdown closed the database meanwhile).
+      return await handleCreateFailure(ctx, batch, error);
     }
     ctx.crashPoint('after_batch_create');
     await recordSubmitted(ctx, batch, created);
