@@ -162,8 +162,11 @@ test('a job due for retention but not yet purged refuses a retry: a purge may be
     assert.equal(refused.status, 409);
     assert.match(((await refused.json()) as { detail: string }).detail, /being purged/);
     assert.equal((await job(service.url, dueId)).counts.failed, 1, 'nothing moved');
-    // A job with no retention retries as before.
-    assert.ok((await fetch(`${service.url}/v1/jobs/${keptId}/retry`, { method: 'POST' })).status < 300);
+    // A job with no retention is not refused; a document refused at ingest is not sent by a retry.
+    const kept = await fetch(`${service.url}/v1/jobs/${keptId}/retry`, { method: 'POST' });
+    assert.equal(kept.status, 202);
+    assert.equal(((await kept.json()) as { requeued: number }).requeued, 0);
+    assert.equal((await job(service.url, keptId)).counts.failed, 1);
   } finally {
     await service.close();
     await sim.close();

@@ -1,4 +1,5 @@
 // Re-queues a job's failed items on request (POST /v1/jobs/{id}/retry): each gets MAX_ATTEMPTS more tries.
+// Items refused at ingest stay failed: nothing about them changes by asking again.
 import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
 import type { EngineContext } from './context.ts';
@@ -22,7 +23,9 @@ export async function retryFailedItems(ctx: Pick<EngineContext, 'db' | 'wake' | 
     // makes MAX_ATTEMPTS apply afresh. The new final result gets deliveries (and keys) of its own.
     const moved = await sql<{ id: number }>`
       UPDATE items SET status = 'queued', attempt_base = attempts, next_run_at = NULL, last_error = NULL, updated_at = now()
-      WHERE job_id = ${jobId} AND status = 'failed' RETURNING id`.execute(trx);
+      -- Only items that were sent: one refused at ingest (too large, empty, a PDF under redact) never
+      -- had a request that could go, and a retry would send a broken one.
+      WHERE job_id = ${jobId} AND status = 'failed' AND attempts > 0 RETURNING id`.execute(trx);
     if (moved.rows.length > 0) {
       await trx.updateTable('jobs').set({ status: 'running', finished_at: null, updated_at: new Date() }).where('id', '=', jobId).execute();
     }
