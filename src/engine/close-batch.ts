@@ -39,18 +39,22 @@ export async function closeBatch(ctx: EngineContext, batch: Batch, error: ErrorI
       ctx.log.warn({ batch_id: batch.id, error: error.type }, 'batch not closed: this worker no longer holds it');
       return null;
     }
+    // One statement, so a later version stored meanwhile (item-rows.ts) is seen on the row it waited for.
     // Items whose record changed while they were at the provider go out again in the later version, with
     // attempts afresh: whatever this batch answered for them (stored, billed) is not their answer.
-    const superseded = await sql`
-      UPDATE items SET status = 'queued', document = newer_version->'document', request_bytes = (newer_version->>'request_bytes')::int,
-        request_hash = newer_version->>'request_hash', newer_version = NULL, attempt_base = attempts, next_run_at = NULL, last_error = NULL, updated_at = now()
-      WHERE batch_id = ${batch.id} AND status = 'submitted' AND newer_version IS NOT NULL`.execute(trx);
-    if (Number(superseded.numAffectedRows ?? 0) > 0) ctx.log.info({ batch_id: batch.id, items: Number(superseded.numAffectedRows) }, 'items sent again in the later version of their record');
-    const moved = await sql<{ id: number; status: string }>`
-      UPDATE items SET status = ${retryOrFail(ctx)}, next_run_at = now(), updated_at = now(),
-        last_error = ${JSON.stringify(error)}::jsonb
+    const moved = await sql<{ id: number; status: string; superseded: boolean }>`
+      UPDATE items SET status = CASE WHEN newer_version IS NOT NULL THEN 'queued' ELSE ${retryOrFail(ctx)} END,
+        document = coalesce(newer_version->'document', document),
+        request_bytes = CASE WHEN newer_version IS NOT NULL THEN (newer_version->>'request_bytes')::int ELSE request_bytes END,
+        request_hash = CASE WHEN newer_version IS NOT NULL THEN newer_version->>'request_hash' ELSE request_hash END,
+        attempt_base = CASE WHEN newer_version IS NOT NULL THEN attempts ELSE attempt_base END,
+        next_run_at = CASE WHEN newer_version IS NOT NULL THEN NULL ELSE now() END,
+        last_error = CASE WHEN newer_version IS NOT NULL THEN NULL ELSE ${JSON.stringify(error)}::jsonb END,
+        newer_version = NULL, updated_at = now()
       WHERE batch_id = ${batch.id} AND status = 'submitted'
-      RETURNING id, status`.execute(trx);
+      RETURNING id, status, last_error IS NULL AS superseded`.execute(trx);
+    const superseded = moved.rows.filter((r) => r.superseded).length;
+    if (superseded > 0) ctx.log.info({ batch_id: batch.id, items: superseded }, 'items sent again in the later version of their record');
     const failed = moved.rows.filter((r) => r.status === 'failed').map((r) => r.id);
     const requeued = moved.rows.length - failed.length;
     await enqueueDeliveries(trx, ctx.tag, batch.job_id, failed);
@@ -62,7 +66,7 @@ export async function closeBatch(ctx: EngineContext, batch: Batch, error: ErrorI
         next_run_at: null,
         lease_owner: null,
         lease_until: null,
-        last_error: moved.rows.length > 0 || options.gone ? JSON.stringify(error) : null,
+        last_error: moved.rows.length > superseded || options.gone ? JSON.stringify(error) : null,
         // A gone batch keeps its run of 404s (since when, how many looks) for the record.
         ...(options.gone ? { gone_at: new Date(), gone_reason: JSON.stringify({ ...error, requeued }) } : { unconfirmed_since: null, unconfirmed_looks: 0 }),
         updated_at: new Date(),
