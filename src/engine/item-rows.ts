@@ -127,7 +127,7 @@ export async function insertItemRows(trx: Transaction<DB> | Kysely<DB>, tag: str
       ${latest.map((r) => (r.failure ? 'failed' : 'queued'))}::text[], ${latest.map((r) => (r.failure ? JSON.stringify(r.failure) : null))}::jsonb[])
       AS t(external_id, document, request_bytes, request_hash, status, last_error)
     ON CONFLICT (job_id, external_id) DO UPDATE SET document = excluded.document, request_bytes = excluded.request_bytes,
-      request_hash = excluded.request_hash, status = excluded.status, last_error = excluded.last_error, next_run_at = NULL, updated_at = now()
+      request_hash = excluded.request_hash, status = excluded.status, last_error = excluded.last_error, next_run_at = NULL, newer_version = NULL, updated_at = now()
       -- Only an item waiting to be planned (or to be retried), and not for an older version of its record.
       -- Change times are often whole seconds: of two versions in one second, the one read later changed later.
       WHERE items.status IN ('queued','retry_wait') AND excluded.document->>'version' IS NOT NULL

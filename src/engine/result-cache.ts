@@ -21,7 +21,8 @@ export async function reuseCachedResults(trx: Tx, jobId: string, itemIds: readon
       FROM items i
       JOIN jobs j ON j.id = i.job_id AND j.result_cache
       JOIN result_cache c ON c.request_hash = i.request_hash AND c.expires_at > now()
-      WHERE i.id = ANY(${itemIds}::bigint[]) AND i.status = 'queued' AND i.job_id = ${jobId}),
+      -- Never sent: one sent before (a retry replaced by a later version) holds results of its own.
+      WHERE i.id = ANY(${itemIds}::bigint[]) AND i.status = 'queued' AND i.attempts = 0 AND i.job_id = ${jobId}),
     stored AS (
       INSERT INTO results (item_id, attempt, job_id, batch_id, outcome, output, model, input_tokens, output_tokens,
         cache_creation_input_tokens, cache_read_input_tokens, from_cache)
