@@ -52,9 +52,9 @@ export async function purgeJob(ctx: EngineContext, job: { id: string; trace_cont
         // The document: only its id stays (and the mark that it was purged).
         table: 'items',
         statement: async () =>
-          affected(await sql`UPDATE items SET document = jsonb_build_object('id', document->'id', 'purged', true),
+          affected(await sql`UPDATE items SET document = jsonb_build_object('id', document->'id', 'purged', true), newer_version = NULL,
               last_error = CASE WHEN last_error IS NULL THEN NULL ELSE jsonb_build_object('type', last_error->'type', 'message', 'purged by retention') END
-            WHERE id IN (SELECT id FROM items WHERE job_id = ${job.id} AND NOT (document ? 'purged') LIMIT ${chunk})`.execute(ctx.db)),
+            WHERE id IN (SELECT id FROM items WHERE job_id = ${job.id} AND (NOT (document ? 'purged') OR newer_version IS NOT NULL) LIMIT ${chunk})`.execute(ctx.db)),
       },
       {
         // The answers; usage and outcome stay (the cost is computed from them).

@@ -180,7 +180,7 @@ function refusedBeforeCreating(status: number | undefined): boolean {
 async function dropUnsendable(ctx: EngineContext, batch: Batch, unsendable: Unsendable[], remaining: number): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     for (const { itemId, error } of unsendable) {
-      await trx.updateTable('items').set({ status: 'failed', batch_id: null, last_error: JSON.stringify(error), updated_at: new Date() }).where('id', '=', itemId).where('batch_id', '=', batch.id).execute();
+      await trx.updateTable('items').set({ status: 'failed', batch_id: null, last_error: JSON.stringify(error), newer_version: null, updated_at: new Date() }).where('id', '=', itemId).where('batch_id', '=', batch.id).execute();
     }
     await trx.updateTable('batches').set({ request_count: remaining, updated_at: new Date() }).where('id', '=', batch.id).execute();
     await enqueueDeliveries(trx, ctx.tag, batch.job_id, unsendable.map((u) => u.itemId));

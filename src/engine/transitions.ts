@@ -39,7 +39,7 @@ export async function failBatchItems(ctx: EngineContext, batchId: number, to: 'f
     const batch = await trx.selectFrom('batches').select(['job_id']).where('id', '=', batchId).executeTakeFirstOrThrow();
     const moved = await trx
       .updateTable('items')
-      .set({ status: to, last_error: error ? JSON.stringify(error) : null, updated_at: new Date() })
+      .set({ status: to, last_error: error ? JSON.stringify(error) : null, newer_version: null, updated_at: new Date() })
       .where('batch_id', '=', batchId)
       .where('status', '=', 'submitted')
       .returning('id')
