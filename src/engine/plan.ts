@@ -237,6 +237,12 @@ async function ensureCostPlan(ctx: EngineContext, job: PlannableJob): Promise<vo
     } catch (error) {
       recordError(span, error);
       ctx.log.warn({ job_id: job.id, err: error }, 'could not estimate the job; planning without an estimate');
+      // The estimate made while reading stays: asked again on every planning pass, a failing one would
+      // cost a count_tokens call each time and keep the job among the candidates.
+      if (job.status === 'running' && job.estimate?.while_reading === true) {
+        await sql`UPDATE jobs SET estimate = jsonb_set(estimate, '{while_reading}', 'false') WHERE id = ${job.id} AND (estimate->>'while_reading')::boolean`.execute(ctx.db);
+        job.estimate = { ...job.estimate, while_reading: false };
+      }
     }
   });
 }
