@@ -1,7 +1,7 @@
 // Re-seals every stored secret under the current BATCHLINE_SECRET_KEY, while the service runs: the secrets
 // of connections, the sealed copies jobs keep of their source and sinks (finished jobs included: a
-// delivery replay opens them), and the source an experiment was sampled from (promote reads it again). A value already under the current key is left alone, so a second run is
-// cheap and finds nothing; each row is swapped only if it is unchanged since it was read, so a concurrent
+// delivery replay opens them), and the source an experiment was sampled from (promote reads it again). A
+// value already under the current key is left alone, so a second run is cheap and finds nothing; each row is swapped only if it is unchanged since it was read, so a concurrent
 // PATCH wins and the next run picks it up. Once it reports nothing left under a fallback key (and nothing
 // unreadable), the fallbacks can be removed (docs/operations.md).
 import { sql, type Kysely } from 'kysely';
@@ -56,39 +56,44 @@ function reseal(keys: SecretKeys, sealed: string): Verdict {
 }
 
 async function resealConnections(db: Kysely<DB>, keys: SecretKeys): Promise<ResealReport['connections']> {
-  const counts = { resealed: 0, current: 0, unreadable: 0, unreadable_names: [] as string[] };
   const rows = await db.selectFrom('connections').select(['name', 'secrets']).where('secrets', 'is not', null).orderBy('name').execute();
-  for (const row of rows) {
-    const verdict = reseal(keys, row.secrets ?? '');
-    if (verdict.kind === 'resealed') {
-      // Only if nobody changed it meanwhile (a PATCH seals under the current key anyway).
-      const swapped = await db.updateTable('connections').set({ secrets: verdict.sealed }).where('name', '=', row.name).where('secrets', '=', row.secrets).executeTakeFirst();
-      if (Number(swapped.numUpdatedRows) > 0) counts.resealed += 1;
-    } else if (verdict.kind === 'current') {
-      counts.current += 1;
-    } else {
-      counts.unreadable += 1;
-      if (counts.unreadable_names.length < MAX_LISTED) counts.unreadable_names.push(row.name);
-    }
-  }
-  return counts;
+  const { listed, ...counts } = await resealEach(keys, rows, (row) => ({ name: row.name, sealed: row.secrets ?? '' }), async (row, sealed) => {
+    // Only if nobody changed it meanwhile (a PATCH seals under the current key anyway).
+    const swapped = await db.updateTable('connections').set({ secrets: sealed }).where('name', '=', row.name).where('secrets', '=', row.secrets).executeTakeFirst();
+    return Number(swapped.numUpdatedRows) > 0;
+  });
+  return { ...counts, unreadable_names: listed };
 }
 
 /** Experiments sampled from a source with secrets: few rows, each swapped only if unchanged since read. */
 async function resealExperiments(db: Kysely<DB>, keys: SecretKeys): Promise<ResealReport['experiments']> {
-  const counts = { resealed: 0, current: 0, unreadable: 0, unreadable_ids: [] as string[] };
   const rows = await sql<{ id: string; source: SealedPart }>`SELECT id, source FROM experiments WHERE source->>'secrets' IS NOT NULL ORDER BY id`.execute(db);
-  for (const row of rows.rows) {
-    const verdict = reseal(keys, row.source.secrets ?? '');
+  const { listed, ...counts } = await resealEach(keys, rows.rows, (row) => ({ name: row.id, sealed: row.source.secrets ?? '' }), async (row, sealed) => {
+    const swapped = await sql`UPDATE experiments SET source = ${JSON.stringify({ ...row.source, secrets: sealed })}::jsonb
+      WHERE id = ${row.id} AND source = ${JSON.stringify(row.source)}::jsonb`.execute(db);
+    return Number(swapped.numAffectedRows ?? 0) > 0;
+  });
+  return { ...counts, unreadable_ids: listed };
+}
+
+/** Rows that hold one sealed value each: re-sealed one by one, `swap` writing a row only if unchanged. */
+async function resealEach<R>(
+  keys: SecretKeys,
+  rows: readonly R[],
+  sealedOf: (row: R) => { name: string; sealed: string },
+  swap: (row: R, sealed: string) => Promise<boolean>,
+): Promise<ResealCounts & { listed: string[] }> {
+  const counts = { resealed: 0, current: 0, unreadable: 0, listed: [] as string[] };
+  for (const row of rows) {
+    const { name, sealed } = sealedOf(row);
+    const verdict = reseal(keys, sealed);
     if (verdict.kind === 'resealed') {
-      const swapped = await sql`UPDATE experiments SET source = ${JSON.stringify({ ...row.source, secrets: verdict.sealed })}::jsonb
-        WHERE id = ${row.id} AND source = ${JSON.stringify(row.source)}::jsonb`.execute(db);
-      if (Number(swapped.numAffectedRows ?? 0) > 0) counts.resealed += 1;
+      if (await swap(row, verdict.sealed)) counts.resealed += 1;
     } else if (verdict.kind === 'current') {
       counts.current += 1;
     } else {
       counts.unreadable += 1;
-      if (counts.unreadable_ids.length < MAX_LISTED) counts.unreadable_ids.push(row.id);
+      if (counts.listed.length < MAX_LISTED) counts.listed.push(name);
     }
   }
   return counts;
