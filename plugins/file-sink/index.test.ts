@@ -61,3 +61,26 @@ test('paths outside BATCHLINE_FILE_ROOTS are refused for good', async () => {
   const outcomes = await fileSink.deliver(config, [result(1)], ctx);
   assert.deepEqual(outcomes, [{ ok: false, retryable: false, error: 'path "../escape.jsonl" is outside BATCHLINE_FILE_ROOTS' }]);
 });
+
+test('a result never handed over before is appended without reading the file; one handed over before is looked for', async () => {
+  const file = path.join(root, 'handed.jsonl');
+  const config = fileSink.configSchema.parse({ path: 'handed.jsonl' });
+  await fileSink.deliver(config, [result(1), result(2)], { ...ctx, handedOverBefore: new Set() });
+  // key-2 came back after a crash between "appended" and "marked delivered": found in the file, skipped.
+  await fileSink.deliver(config, [result(2), result(3)], { ...ctx, handedOverBefore: new Set(['key-2']) });
+  const keys = () => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as DeliveredResult).idempotency_key);
+  assert.deepEqual(keys(), ['key-1', 'key-2', 'key-3']);
+  // The caller vouches that key-1 is new to this sink: nothing is read, so the file's copy is not consulted.
+  await fileSink.deliver(config, [result(1)], { ...ctx, handedOverBefore: new Set() });
+  assert.deepEqual(keys(), ['key-1', 'key-2', 'key-3', 'key-1']);
+});
+
+test('a torn last line longer than one backwards read is cut whole', async () => {
+  const file = path.join(root, 'long-torn.jsonl');
+  const long = JSON.stringify(result(2, { output: { summary: 'x'.repeat(200_000), score: 2 } }));
+  fs.writeFileSync(file, `${JSON.stringify(result(1))}\n${long.slice(0, 150_000)}`);
+  const config = fileSink.configSchema.parse({ path: 'long-torn.jsonl' });
+  await fileSink.deliver(config, [result(2)], { ...ctx, handedOverBefore: new Set(['key-2']) });
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as DeliveredResult).idempotency_key), ['key-1', 'key-2']);
+});

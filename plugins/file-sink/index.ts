@@ -1,14 +1,15 @@
 // The `file` sink: appends results to a JSONL or CSV file inside BATCHLINE_FILE_ROOTS, each result
-// exactly once. The keys already in the file are read from the file itself (ledger.ts), so a restart
-// after a crash between "appended" and "marked delivered" skips what is there instead of writing it again;
-// every append is one write followed by fsync before success is reported.
+// exactly once. Whether a result is there already is read from the file itself (file-keys.ts), and only
+// for results handed to this sink before (ctx.handedOverBefore): a restart after a crash between
+// "appended" and "marked delivered" skips what is there instead of writing it again, and a first delivery
+// costs no read at all. Every append is one write followed by fsync before success is reported.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { DeliveredResult, DeliveryOutcome, SinkContext, SinkPlugin } from '../../src/plugins/contract.ts';
 import { resolveInsideRoots } from '../../src/plugins/paths.ts';
 import { csvHeader, formatLine, type FileFormat } from './format.ts';
-import { catchUp, type Ledger } from './ledger.ts';
+import { cutTornTail, keysInFile } from './file-keys.ts';
 
 const configSchema = z.object({
   path: z.string().min(1, 'is required'),
@@ -16,10 +17,9 @@ const configSchema = z.object({
 });
 type FileSinkConfig = z.infer<typeof configSchema>;
 
-const ledgers = new Map<string, Ledger>();
 const locks = new Map<string, Promise<unknown>>();
 
-/** One writer per file in this process: appends and ledger updates must not interleave. */
+/** One writer per file in this process: a look at what the file holds and the append after it must not interleave. */
 async function exclusive<T>(file: string, work: () => Promise<T>): Promise<T> {
   const previous = locks.get(file) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(work);
@@ -47,21 +47,19 @@ async function deliver(config: FileSinkConfig, results: DeliveredResult[], ctx: 
   await exclusive(target, async () => {
     const handle = await fs.open(target, 'a+');
     try {
-      const ledger = ledgers.get(target) ?? { offset: 0, keys: new Set<string>() };
-      ledgers.set(target, ledger);
-      await catchUp(handle, format, ledger);
+      const size = await cutTornTail(handle);
+      const maybeThere = new Set(results.map((r) => r.idempotency_key).filter((key) => ctx.handedOverBefore?.has(key) ?? true));
+      const there = size > 0 && maybeThere.size > 0 ? await keysInFile(handle, format, size, maybeThere) : new Set<string>();
       const fresh = new Set<string>();
-      let body = ledger.offset === 0 && format === 'csv' ? csvHeader() : '';
+      let body = size === 0 && format === 'csv' ? csvHeader() : '';
       for (const r of results) {
-        if (ledger.keys.has(r.idempotency_key) || fresh.has(r.idempotency_key)) continue;
+        if (there.has(r.idempotency_key) || fresh.has(r.idempotency_key)) continue;
         fresh.add(r.idempotency_key);
         body += formatLine(format, r);
       }
       if (body.length === 0) return;
       await handle.appendFile(body);
       await handle.sync();
-      ledger.offset += Buffer.byteLength(body);
-      for (const key of fresh) ledger.keys.add(key);
     } finally {
       await handle.close();
     }

@@ -229,6 +229,8 @@ export interface DeliveriesTable {
   lease_owner: string | null;
   lease_until: NullableTimestamp;
   delivered_at: NullableTimestamp;
+  /** Given to its sink at least once (migrations/0016): its result may be there already. */
+  handed_over: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -84,18 +84,20 @@ export async function deliverDue(ctx: EngineContext): Promise<number> {
 async function deliverGroup(ctx: EngineContext, target: Group): Promise<number> {
   // Claim and read in one round trip: the leased rows joined with the results they carry.
   const claimed = await sql<ClaimedDelivery>`
-    WITH claimed AS (
-      UPDATE deliveries SET lease_owner = ${ctx.owner}, lease_until = now() + ${ctx.config.BATCHLINE_LEASE_MS} * interval '1 millisecond'
-      WHERE id IN (
-        SELECT id FROM deliveries
-        WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
-          -- KEY SHARE: a delete (which takes the job row FOR UPDATE) waits for this claim to commit, then
-          -- sees its leases; a claim that comes after the delete finds the job deleting and takes nothing.
-          AND EXISTS (SELECT 1 FROM jobs WHERE id = ${target.job_id} AND status <> 'deleting' FOR KEY SHARE)
-          AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY next_run_at, id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
-      RETURNING id, item_id, attempt, idempotency_key, attempts AS delivery_attempts)
-    SELECT c.id AS delivery_id, c.idempotency_key, c.delivery_attempts, i.id AS item_id, i.job_id, i.external_id, c.attempt AS attempts,
+    WITH due AS (
+      SELECT id, handed_over FROM deliveries
+      WHERE job_id = ${target.job_id} AND sink_index = ${target.sink_index} AND status IN ('pending','retry_wait')
+        -- KEY SHARE: a delete (which takes the job row FOR UPDATE) waits for this claim to commit, then
+        -- sees its leases; a claim that comes after the delete finds the job deleting and takes nothing.
+        AND EXISTS (SELECT 1 FROM jobs WHERE id = ${target.job_id} AND status <> 'deleting' FOR KEY SHARE)
+        AND next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
+      ORDER BY next_run_at, id LIMIT ${ctx.config.BATCHLINE_DELIVERY_BATCH} FOR UPDATE SKIP LOCKED),
+    claimed AS (
+      -- Marked handed over before the sink sees it: a crash during the call leaves the mark (migrations/0016).
+      UPDATE deliveries d SET lease_owner = ${ctx.owner}, lease_until = now() + ${ctx.config.BATCHLINE_LEASE_MS} * interval '1 millisecond', handed_over = true
+      FROM due WHERE d.id = due.id
+      RETURNING d.id, d.item_id, d.attempt, d.idempotency_key, d.attempts AS delivery_attempts, due.handed_over AS handed_over_before)
+    SELECT c.id AS delivery_id, c.idempotency_key, c.delivery_attempts, c.handed_over_before, i.id AS item_id, i.job_id, i.external_id, c.attempt AS attempts,
       -- The state of the result this delivery carries, not the item's state now (a manual retry moves it on).
       CASE WHEN r.outcome = 'succeeded' THEN 'succeeded' ELSE 'failed' END AS status,
       CASE WHEN c.attempt = i.attempts THEN i.last_error ELSE r.error END AS last_error,
@@ -143,6 +145,7 @@ async function callSink(ctx: EngineContext, target: Group, sinks: StoredSink[], 
         database: ownDatabase(ctx),
         fileRoots: ctx.config.BATCHLINE_FILE_ROOTS,
         signal: AbortSignal.timeout(sinkTimeoutMs(ctx)),
+        handedOverBefore: new Set(deliveries.filter((d) => d.handed_over_before).map((d) => d.idempotency_key)),
         ownWrites: ownWritesOf(ctx.db),
       });
       if (outcomes.length !== results.length) throw new Error(`returned ${outcomes.length} outcomes for ${results.length} results`);
@@ -174,6 +177,8 @@ interface ClaimedDelivery extends ResultRow {
   delivery_id: number;
   delivery_attempts: number;
   idempotency_key: string;
+  /** Given to this sink in an earlier call (a retry, a replay, a call cut off by a crash or a lost lease). */
+  handed_over_before: boolean;
 }
 
 function loadResults(deliveries: ClaimedDelivery[]): DeliveredResult[] {

@@ -35,6 +35,13 @@ export interface SinkContext {
   fileRoots: readonly string[];
   signal: AbortSignal;
   /**
+   * The idempotency keys of this call's results that were handed to this sink before: a retry, a replay,
+   * or a call cut off by a crash or a lost lease. Every other result reaches the sink for the first time,
+   * so a sink that keeps each result exactly once need only look for these among what it holds.
+   * Absent: any result may have been handed over before.
+   */
+  handedOverBefore?: ReadonlySet<string>;
+  /**
    * Where a sink that writes into a system a source also reads (Zendesk) records what it changed, so the
    * source recognises those changes as Batchline's own and never takes them as new work (no loops).
    */
