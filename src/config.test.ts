@@ -28,6 +28,7 @@ test('a bad value stops the start with one line naming the variable', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^invalid environment variable DATABASE_URL: must start with postgres/],
     [{ POLL_MIN_MS: '5000', POLL_MAX_MS: '1000' }, /^invalid environment variable POLL_MIN_MS: must not exceed POLL_MAX_MS/],
     [{ BATCH_MAX_BYTES: 'lots' }, /^invalid environment variable BATCH_MAX_BYTES: /],
+    [{ BATCHLINE_RECHECK_MIN_MS: '90000' }, /^invalid environment variable BATCHLINE_RECHECK_MIN_MS: must not exceed BATCHLINE_RECHECK_MAX_MS/],
     [{ HOST: '0.0.0.0' }, /^invalid environment variable HOST: .*BATCHLINE_API_KEYS/],
   ];
   for (const [env, pattern] of cases) {

@@ -63,6 +63,14 @@ export const configSchema = z
     BATCH_MAX_BYTES: byteSize.pipe(z.number().int().min(1024, 'must be at least 1 KB').max(256 * MB, 'must be at most 256 MB')).default(256 * MB),
     POLL_MIN_MS: intFrom(1).default(30_000),
     POLL_MAX_MS: intFrom(1).default(600_000),
+    /**
+     * The short schedule of looks after an answer expected to clear in seconds (a 404 for an id the API gave,
+     * a results stream that failed or has no results_url yet, a 5xx or 429 on a status read): from this,
+     * doubling with jitter, up to BATCHLINE_RECHECK_MAX_MS, and never slower than a poll would be
+     * (docs/architecture.md, "Looks again: two schedules").
+     */
+    BATCHLINE_RECHECK_MIN_MS: intFrom(1).default(2_000),
+    BATCHLINE_RECHECK_MAX_MS: intFrom(1).default(60_000),
     MAX_ATTEMPTS: intFrom(1, 100).default(3),
     BATCHLINE_FILE_ROOTS: z.string().optional(),
     BATCHLINE_PLUGINS: commaList,
@@ -151,6 +159,9 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.POLL_MIN_MS > c.POLL_MAX_MS) {
       ctx.addIssue({ code: 'custom', path: ['POLL_MIN_MS'], message: `must not exceed POLL_MAX_MS (${c.POLL_MAX_MS})` });
+    }
+    if (c.BATCHLINE_RECHECK_MIN_MS > c.BATCHLINE_RECHECK_MAX_MS) {
+      ctx.addIssue({ code: 'custom', path: ['BATCHLINE_RECHECK_MIN_MS'], message: `must not exceed BATCHLINE_RECHECK_MAX_MS (${c.BATCHLINE_RECHECK_MAX_MS})` });
     }
     if (c.BATCHLINE_SECRET_KEY_FALLBACKS.length > 0 && c.BATCHLINE_SECRET_KEY === undefined) {
       ctx.addIssue({ code: 'custom', path: ['BATCHLINE_SECRET_KEY_FALLBACKS'], message: 'needs BATCHLINE_SECRET_KEY: fallbacks only open secrets, the current key seals them' });

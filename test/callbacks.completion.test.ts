@@ -34,6 +34,35 @@ test('callbacks finish a job within seconds of its batches ending, with polling 
   }
 });
 
+test('a transient 404 on the first retrieve and first results of every batch costs seconds, not a poll interval', async () => {
+  // Issue #26: callback-first (polls at ten minutes); each batch's first retrieve and first results
+  // call answer 404 as the real API has been seen to (reference §12). The look after each 404 follows
+  // the recheck schedule, so the job ends within seconds and every prompt is sent (and billed) once.
+  const db = await createTestDatabase();
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const sim = await startSimulator({ processingMs: 1500, faults: { notFound: { firstRetrieve: true, firstResults: true } } });
+  const service = await startTestService(db, sim.url, { WEBHOOK_SECRET: secret, POLL_MIN_MS: '600000', POLL_MAX_MS: '600000', BATCH_MAX_REQUESTS: '500' });
+  try {
+    sim.setNotify({ url: `${service.url}/v1/callbacks/batches`, secret });
+    const started = Date.now();
+    const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents })).json()) as { id: string };
+    const job = await waitForJob(service.url, id, 30_000);
+    const tookMs = Date.now() - started;
+    assert.equal(job.status, 'completed');
+    assert.equal(job.counts.succeeded, 2000);
+    const stats = sim.stats();
+    assert.ok(stats.invisibleAnswers >= 8, `${stats.invisibleAnswers} 404s answered (a first retrieve and a first results call per batch)`);
+    assert.equal(stats.creates, 4, 'four batches of 500, none sent again');
+    assert.equal(stats.requestsSubmitted, 2000, 'nothing billed twice');
+    for (const [hash, n] of Object.entries(stats.submissionsByParamsHash)) assert.equal(n, 1, `prompt ${hash} sent ${n} times`);
+    console.log(`callback-first with 404s: 2,000 items completed in ${tookMs} ms, ${stats.invisibleAnswers} 404s looked past`);
+  } finally {
+    await service.close();
+    await sim.close();
+    await db.drop();
+  }
+});
+
 test('without callbacks the same job finishes by polling', async () => {
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 1500 });

@@ -149,6 +149,10 @@ export interface BatchesTable {
   short_reads: Generated<number>;
   /** Reads of the results stream started so far (a re-read skips the lines stored by the ones before). */
   collect_reads: Generated<number>;
+  /** Status reads in a row that failed with something expected to clear in seconds (migrations/0017). */
+  failed_looks: Generated<number>;
+  /** A callback arrived while a worker held the batch: its release makes the batch due at once. */
+  recheck_requested: Generated<boolean>;
   /** Deleted at the provider (DELETE /v1/messages/batches/{id}). */
   provider_deleted_at: NullableTimestamp;
   provider_delete_attempts: Generated<number>;

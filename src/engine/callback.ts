@@ -43,9 +43,11 @@ async function record(db: Kysely<DB>, webhookId: string, providerBatchId: string
       .returning('webhook_id')
       .executeTakeFirst();
     if (!fresh) return 'replayed';
+    // An ended batch may be waiting to read its results again (a 404 or a failed stream): due now too.
+    // recheck_requested reaches a worker holding the batch right now: its release keeps it due.
     const due = await sql`
-      UPDATE batches SET next_run_at = now(), updated_at = now()
-      WHERE provider_id = ${providerBatchId} AND status IN ('in_progress','canceling')`.execute(trx);
+      UPDATE batches SET next_run_at = now(), recheck_requested = true, updated_at = now()
+      WHERE provider_id = ${providerBatchId} AND status IN ('in_progress','canceling','ended')`.execute(trx);
     const outcome: CallbackResult = Number(due.numAffectedRows ?? 0) > 0 ? 'accepted' : 'unknown_batch';
     await trx.updateTable('callback_events').set({ outcome }).where('webhook_id', '=', webhookId).execute();
     return outcome;

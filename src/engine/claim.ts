@@ -1,13 +1,15 @@
 // Claiming due rows with a lease: the one place that decides who works on what.
 // FOR UPDATE SKIP LOCKED lets replicas claim disjoint rows; an expired lease means its owner died.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Batch, BatchStatus, Job } from '../db/types.ts';
 import type { EngineContext } from './context.ts';
 
 export async function claimBatches(ctx: EngineContext, statuses: BatchStatus[], limit: number): Promise<Batch[]> {
   const leaseMs = ctx.config.BATCHLINE_LEASE_MS;
   const result = await sql<Batch>`
-    UPDATE batches SET lease_owner = ${ctx.owner}, lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+    UPDATE batches SET lease_owner = ${ctx.owner}, lease_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now(),
+      -- This claim is the look a callback asked for; one arriving from now on asks for another.
+      recheck_requested = false
     WHERE id IN (
       SELECT id FROM batches
       WHERE status = ANY(${statuses}::text[]) AND next_run_at <= now()
@@ -35,11 +37,19 @@ export async function renewBatchLease(ctx: EngineContext, batchId: number): Prom
   return Number(result.numAffectedRows ?? 0) > 0;
 }
 
+/**
+ * When a batch released now is next due: in `ms`, or at once when a callback arrived while this worker held
+ * it (engine/callback.ts), since the look in progress may have been made before the batch ended.
+ */
+export function dueIn(ms: number): RawBuilder<Date> {
+  return sql<Date>`CASE WHEN recheck_requested THEN now() ELSE now() + ${Math.max(0, Math.round(ms))} * interval '1 millisecond' END`;
+}
+
 /** Leaves a batch for later (or for anyone), recording when it is next due. */
 export async function releaseBatch(ctx: EngineContext, batchId: number, nextRunInMs: number, lastError?: { type: string; message: string }): Promise<void> {
   await sql`
     UPDATE batches SET lease_owner = NULL, lease_until = NULL, updated_at = now(),
-      next_run_at = now() + ${Math.max(0, Math.round(nextRunInMs))} * interval '1 millisecond'
+      next_run_at = ${dueIn(nextRunInMs)}
       ${lastError ? sql`, last_error = ${JSON.stringify(lastError)}::jsonb` : sql``}
     WHERE id = ${batchId} AND lease_owner = ${ctx.owner}`.execute(ctx.db);
 }

@@ -16,6 +16,7 @@ import { enqueueDeliveries } from './transitions.ts';
 import { TEXT_DROP } from './text-at-rest.ts';
 import { closeBatch, retryOrFail } from './close-batch.ts';
 import { loadStoredLines, NOTHING_STORED, type StoredLines } from './stored-lines.ts';
+import { recheckDelayMs } from './poll-schedule.ts';
 import { recordInvisible } from './visibility.ts';
 import { addRow, newTotals, recordCollected, totalsAttributes, type ParseTotals, type StoredGroup } from './collect-telemetry.ts';
 import { trace } from '@opentelemetry/api';
@@ -82,8 +83,8 @@ async function readResults(ctx: EngineContext, batch: Batch, providerId: string,
     const log = attempts === LOUD_AFTER_FAILED_READS ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
     log({ batch_id: batch.id, provider_batch_id: providerId, attempts, error: failure.error.message }, 'results stream failed; will read again');
     await ctx.db.updateTable('batches').set({ collect_attempts: attempts }).where('id', '=', batch.id).execute();
-    const backoff = Math.min(ctx.config.POLL_MAX_MS, 1000 * 2 ** Math.min(batch.collect_attempts, 10));
-    return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, { type: 'results_stream', message: failure.error.message });
+    // On the recheck schedule (seconds, doubling), whatever the poll interval: these clear in seconds.
+    return releaseBatch(ctx, batch.id, recheckDelayMs(ctx.config, attempts, failure.retryAfterMs), { type: 'results_stream', message: failure.error.message });
   }
   await finishCollect(ctx, batch);
 }

@@ -11,7 +11,7 @@ import type { EngineContext } from './context.ts';
 import type { Unsendable } from './materialize.ts';
 import { spoolBatchBody } from './batch-body.ts';
 import type { BuildOptions } from './request.ts';
-import { firstPollDelayMs } from './poll-schedule.ts';
+import { firstPollDelayMs, recheckDelayMs } from './poll-schedule.ts';
 import { enqueueDeliveries, failBatchItems, pokeJob } from './transitions.ts';
 import { trace } from '@opentelemetry/api';
 import { countAdd } from '../telemetry/metrics.ts';
@@ -40,10 +40,16 @@ async function submit(ctx: EngineContext, batch: Batch): Promise<void> {
     // A previous attempt may have reached the provider: never submit again before ruling that out.
     const orphan = await findOrphan(ctx, batch);
     if (orphan.found) return recordSubmitted(ctx, batch, orphan.found);
-    const undecided = orphan.undecided ?? (batch.create_in_doubt_until && batch.create_in_doubt_until.getTime() > Date.now() ? 'an earlier create call may still be landing' : undefined);
-    if (undecided) {
-      ctx.log.info({ batch_id: batch.id, reason: undecided }, 'orphan search undecided; waiting');
+    if (orphan.undecided) {
+      // A candidate batch is still processing: it is waited for like any batch, on the poll schedule.
+      ctx.log.info({ batch_id: batch.id, reason: orphan.undecided }, 'orphan search undecided; waiting');
       return releaseBatch(ctx, batch.id, ctx.config.POLL_MIN_MS);
+    }
+    const doubtLeftMs = (batch.create_in_doubt_until?.getTime() ?? 0) - Date.now();
+    if (doubtLeftMs > 0) {
+      // The window's end is known: look again right after it, not a poll interval later (ten minutes when callbacks drive completion).
+      ctx.log.info({ batch_id: batch.id, reason: 'an earlier create call may still be landing', wait_ms: doubtLeftMs }, 'orphan search undecided; waiting');
+      return releaseBatch(ctx, batch.id, Math.min(doubtLeftMs + recheckDelayMs(ctx.config, 1), ctx.config.BATCHLINE_LEASE_MS + ctx.config.BATCHLINE_CREATE_SETTLE_MS));
     }
   }
 
@@ -143,12 +149,14 @@ async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unkn
     recordError(span, failure.error);
     span.setAttributes({ 'error.type': failure.kind, ...(failure.status !== undefined ? { 'http.response.status_code': failure.status } : {}) });
   }
+  // A key or permission problem waits for an operator: the poll schedule.
   const backoff = Math.min(ctx.config.POLL_MAX_MS, ctx.config.POLL_MIN_MS * 2 ** Math.min(batch.poll_count, 10));
   switch (failure.kind) {
     case 'rate_limited':
-      // The API refused before creating anything, so the next try needs no orphan search.
-      await ctx.db.updateTable('batches').set({ submit_started_at: null }).where('id', '=', batch.id).execute();
-      return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? backoff, failure.error);
+      // The API refused before creating anything, so the next try needs no orphan search. A rate limit
+      // clears in seconds to a minute: the recheck schedule, or the retry-after the API gave.
+      await ctx.db.updateTable('batches').set({ submit_started_at: null, poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
+      return releaseBatch(ctx, batch.id, recheckDelayMs(ctx.config, batch.poll_count + 1, failure.retryAfterMs), failure.error);
     case 'rejected':
       // The API says the batch itself is wrong (400/413): repeating it will not help.
       return failBatchItems(ctx, batch.id, 'failed', failure.error);
@@ -158,7 +166,7 @@ async function handleCreateFailure(ctx: EngineContext, batch: Batch, error: unkn
     default:
       // 5xx, timeout, lost connection: the batch may exist; the next try starts with an orphan search.
       await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
-      return releaseBatch(ctx, batch.id, failure.retryAfterMs ?? Math.min(backoff, 5000), failure.error);
+      return releaseBatch(ctx, batch.id, recheckDelayMs(ctx.config, batch.poll_count + 1, failure.retryAfterMs), failure.error);
   }
 }
 

@@ -6,7 +6,7 @@ import type { Batch } from '../db/types.ts';
 import { classifyProviderError, type ProviderFailure } from '../provider/errors.ts';
 import { releaseBatch } from './claim.ts';
 import type { EngineContext } from './context.ts';
-import { nextPollDelayMs } from './poll-schedule.ts';
+import { nextPollDelayMs, recheckDelayMs } from './poll-schedule.ts';
 import { recordInvisible, type InvisibleCall } from './visibility.ts';
 import { countAdd, instrumentsOf } from '../telemetry/metrics.ts';
 import { genAiAttributes, inSpan, recordError, SpanKind, untraced, type Span } from '../telemetry/trace.ts';
@@ -70,8 +70,19 @@ async function recordFailure(ctx: EngineContext, batch: Batch, providerId: strin
     // Cancel refused (it had ended meanwhile): read the state on the next look.
     await ctx.db.updateTable('batches').set({ provider_status: 'canceling' }).where('id', '=', batch.id).execute();
   }
-  await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1 }).where('id', '=', batch.id).execute();
-  return releaseBatch(ctx, batch.id, nextPollDelayMs(ctx.config, batch.poll_interval_ms, failure.retryAfterMs), failure.error);
+  const failedLooks = batch.failed_looks + 1;
+  await ctx.db.updateTable('batches').set({ poll_count: batch.poll_count + 1, failed_looks: failedLooks }).where('id', '=', batch.id).execute();
+  return releaseBatch(ctx, batch.id, failedLookDelayMs(ctx, batch, failure, failedLooks), failure.error);
+}
+
+/**
+ * A 5xx, 429 or lost connection clears in seconds: looked at again on the recheck schedule, though never
+ * later than the next poll. A key or permission problem (401/403) waits for an operator: polls only.
+ */
+function failedLookDelayMs(ctx: EngineContext, batch: Batch, failure: ProviderFailure, failedLooks: number): number {
+  const poll = nextPollDelayMs(ctx.config, batch.poll_interval_ms, failure.retryAfterMs);
+  if (failure.kind === 'auth') return poll;
+  return Math.min(poll, recheckDelayMs(ctx.config, failedLooks, failure.retryAfterMs));
 }
 
 async function recordAnswer(ctx: EngineContext, batch: Batch, remote: MessageBatch): Promise<void> {
@@ -86,11 +97,13 @@ async function recordAnswer(ctx: EngineContext, batch: Batch, remote: MessageBat
       ended_at: ended ? new Date(remote.ended_at ?? Date.now()) : null,
       poll_count: batch.poll_count + 1,
       poll_interval_ms: interval,
-      // Seen again: whatever run of 404s there was is over.
+      // Seen again: whatever run of 404s or failed reads there was is over.
       unconfirmed_since: null,
       unconfirmed_looks: 0,
-      // A cancel requested while we were asking must be sent now, not after the next interval.
-      next_run_at: sql<Date>`CASE WHEN cancel_requested AND ${remote.processing_status === 'in_progress'} THEN now() ELSE now() + ${interval ?? 0} * interval '1 millisecond' END` as unknown as Date,
+      failed_looks: 0,
+      // A cancel requested while we were asking must be sent now, not after the next interval; so must a
+      // look a callback asked for meanwhile (this one may have been made just before the batch ended).
+      next_run_at: sql<Date>`CASE WHEN (cancel_requested AND ${remote.processing_status === 'in_progress'}) OR recheck_requested THEN now() ELSE now() + ${interval ?? 0} * interval '1 millisecond' END` as unknown as Date,
       lease_owner: null,
       lease_until: null,
       last_error: null,

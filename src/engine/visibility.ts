@@ -12,6 +12,7 @@ import type { Batch } from '../db/types.ts';
 import type { ProviderFailure } from '../provider/errors.ts';
 import { countAdd } from '../telemetry/metrics.ts';
 import { recordError } from '../telemetry/trace.ts';
+import { dueIn } from './claim.ts';
 import { closeBatch } from './close-batch.ts';
 import type { EngineContext } from './context.ts';
 import { unconfirmedDelayMs } from './poll-schedule.ts';
@@ -65,7 +66,7 @@ export async function recordInvisible(ctx: EngineContext, batch: Batch, call: In
       unconfirmed_looks: looks,
       poll_count: batch.poll_count + 1,
       last_error: JSON.stringify({ type: 'unconfirmed', message: reason }),
-      next_run_at: sql<Date>`now() + ${unconfirmedDelayMs(ctx.config, looks, failure.retryAfterMs)} * interval '1 millisecond'` as unknown as Date,
+      next_run_at: dueIn(unconfirmedDelayMs(ctx.config, looks, failure.retryAfterMs)) as unknown as Date,
       lease_owner: null,
       lease_until: null,
       updated_at: new Date(),
