@@ -3,6 +3,8 @@ import { z } from 'zod';
 import path from 'node:path';
 import { parseSecretKey, parseSecretKeyList } from './secrets/key.ts';
 import { parseMinPrefixOverrides, type MinPrefixOverrides } from './provider/prompt-cache-rules.ts';
+import { fileRoots, type FileRoots } from './plugins/paths.ts';
+import { deniedToPlugins } from './data-dir.ts';
 
 const MB = 1024 * 1024;
 
@@ -175,7 +177,7 @@ export const configSchema = z
 export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(configSchema.shape));
 
 export type Config = Readonly<
-  Omit<z.output<typeof configSchema>, 'BATCHLINE_FILE_ROOTS'> & { BATCHLINE_FILE_ROOTS: readonly string[] }
+  Omit<z.output<typeof configSchema>, 'BATCHLINE_FILE_ROOTS'> & { BATCHLINE_FILE_ROOTS: FileRoots }
 >;
 
 export class ConfigError extends Error {
@@ -199,5 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .split(':')
     .filter(Boolean)
     .map((p) => path.resolve(p));
-  return Object.freeze({ ...parsed.data, BATCHLINE_FILE_ROOTS: Object.freeze(roots) });
+  // The data directory holds the generated secret key and the embedded database: inside the default root
+  // (the working directory), and never for plugins to read or write.
+  return Object.freeze({ ...parsed.data, BATCHLINE_FILE_ROOTS: fileRoots(roots, deniedToPlugins(parsed.data.BATCHLINE_DATA_DIR, roots)) });
 }

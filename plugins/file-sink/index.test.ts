@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
 import type { DeliveredResult, SinkContext } from '../../src/plugins/contract.ts';
+import { fileRoots } from '../../src/plugins/paths.ts';
 import { fileSink } from './index.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'file-sink-'));
@@ -83,4 +84,29 @@ test('a torn last line longer than one backwards read is cut whole', async () =>
   await fileSink.deliver(config, [result(2)], { ...ctx, handedOverBefore: new Set(['key-2']) });
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
   assert.deepEqual(lines.map((l) => (JSON.parse(l) as DeliveredResult).idempotency_key), ['key-1', 'key-2']);
+});
+
+test('a dangling symlink is refused, not written through: nothing appears where it points (issue #29)', async () => {
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'file-sink-outside-'));
+  const target = path.join(outside, 'planted.jsonl');
+  fs.mkdirSync(path.join(root, 'links'), { recursive: true });
+  fs.symlinkSync(target, path.join(root, 'links', 'results.jsonl'));
+  const outcomes = await fileSink.deliver(fileSink.configSchema.parse({ path: 'links/results.jsonl' }), [result(1)], ctx);
+  assert.equal(outcomes[0]?.ok, false);
+  assert.equal(outcomes[0]?.ok === false && outcomes[0].retryable, false);
+  assert.match(outcomes[0]?.ok === false ? outcomes[0].error : '', /symbolic link to nothing/);
+  assert.equal(fs.existsSync(target), false, 'nothing was created outside the roots');
+});
+
+test('hidden files and the data directory are never written (issue #29)', async () => {
+  const dataDir = path.join(root, 'state');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'secret.key'), 'KEEP-ME');
+  const guarded: SinkContext = { ...ctx, fileRoots: fileRoots([root], [dataDir]) };
+  for (const p of ['.env', 'a/.hidden/out.jsonl', 'state/secret.key', 'state/new.jsonl']) {
+    const [outcome] = await fileSink.deliver(fileSink.configSchema.parse({ path: p }), [result(1)], guarded);
+    assert.equal(outcome?.ok, false, p);
+  }
+  assert.equal(fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8'), 'KEEP-ME');
+  assert.equal(fs.existsSync(path.join(root, '.env')), false);
 });

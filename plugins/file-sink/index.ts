@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { DeliveredResult, DeliveryOutcome, SinkContext, SinkPlugin } from '../../src/plugins/contract.ts';
-import { resolveInsideRoots } from '../../src/plugins/paths.ts';
+import { OPEN_APPEND, resolveInsideRoots } from '../../src/plugins/paths.ts';
 import { csvHeader, formatLine, type FileFormat } from './format.ts';
 import { cutTornTail, keysInFile } from './file-keys.ts';
 
@@ -45,7 +45,8 @@ async function deliver(config: FileSinkConfig, results: DeliveredResult[], ctx: 
   const format = formatOf(config, target);
   await fs.mkdir(path.dirname(target), { recursive: true });
   await exclusive(target, async () => {
-    const handle = await fs.open(target, 'a+');
+    // The real path the check settled on; a link swapped in since then makes the open fail.
+    const handle = await fs.open(target, OPEN_APPEND);
     try {
       const size = await cutTornTail(handle);
       const maybeThere = new Set(results.map((r) => r.idempotency_key).filter((key) => ctx.handedOverBefore?.has(key) ?? true));

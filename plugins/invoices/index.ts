@@ -4,9 +4,8 @@
 // Optionally watched: the engine reads the folder again every watch_interval_ms and keeps what is new.
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { SourceConfigError, SourceFatalError, type SourceContext, type SourceDocument, type SourcePlugin } from '../../src/plugins/contract.ts';
-import { PathOutsideRootsError, resolveInsideRoots } from '../../src/plugins/paths.ts';
+import { PathOutsideRootsError, realRootsOf, resolveInsideRoots } from '../../src/plugins/paths.ts';
 import { configSchema, type InvoicesConfig } from './config.ts';
 import { failedDocument, pathId } from './document.ts';
 import { inspectFile } from './inspect.ts';
@@ -19,7 +18,7 @@ async function check(config: InvoicesConfig, ctx: Pick<SourceContext, 'fileRoots
   try {
     folder = await resolveInsideRoots(config.path, ctx.fileRoots);
   } catch (error) {
-    if (error instanceof PathOutsideRootsError) throw new SourceConfigError('path', `"${config.path}" is outside the folders this service may read (BATCHLINE_FILE_ROOTS)`);
+    if (error instanceof PathOutsideRootsError) throw new SourceConfigError('path', error.message);
     throw error;
   }
   let stat: Stats;
@@ -39,7 +38,7 @@ async function check(config: InvoicesConfig, ctx: Pick<SourceContext, 'fileRoots
 
 async function* read(config: InvoicesConfig, ctx: SourceContext): AsyncGenerator<SourceDocument> {
   const folder = await openFolder(config, ctx.fileRoots);
-  const realRoots = await Promise.all(ctx.fileRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root))));
+  const realRoots = await realRootsOf(ctx.fileRoots);
   const counts = { documents: 0, failed: 0, skipped: 0 };
   for await (const entry of walkFolder(folder, { recursive: config.recursive, realRoots, signal: ctx.signal, log: ctx.log })) {
     const document = 'problem' in entry
@@ -60,9 +59,9 @@ async function* read(config: InvoicesConfig, ctx: SourceContext): AsyncGenerator
 async function openFolder(config: InvoicesConfig, roots: readonly string[]): Promise<string> {
   let folder: string;
   try {
-    folder = await fs.realpath(await resolveInsideRoots(config.path, roots));
+    folder = await resolveInsideRoots(config.path, roots);
   } catch (error) {
-    if (error instanceof PathOutsideRootsError) throw new SourceFatalError(`invoices: "${config.path}" is outside BATCHLINE_FILE_ROOTS`);
+    if (error instanceof PathOutsideRootsError) throw new SourceFatalError(`invoices: ${error.message}`);
     throw new Error(`invoices: folder "${config.path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
   const stat = await fs.stat(folder);

@@ -5,6 +5,7 @@ import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../src/logger.ts';
+import { refusalOf, refusalText, type RealRoots } from '../../src/plugins/paths.ts';
 
 export interface FolderFile {
   /** Relative to the folder, with `/` separators: the name users know the file by. */
@@ -27,7 +28,7 @@ export type FolderEntry = FolderFile | FolderProblem;
 export interface WalkOptions {
   recursive: boolean;
   /** The roots with their own symlinks resolved, as real paths are compared against them. */
-  realRoots: readonly string[];
+  realRoots: RealRoots;
   signal: AbortSignal;
   log: Logger;
 }
@@ -37,11 +38,6 @@ const NOISE = new Set(['thumbs.db', 'ehthumbs.db', 'desktop.ini']);
 /** Files and folders nobody means to send: hidden ones (.DS_Store, ._x, .git), Windows' and Office's leftovers. */
 export function isNoise(name: string): boolean {
   return name.startsWith('.') || name.startsWith('~$') || NOISE.has(name.toLowerCase());
-}
-
-export function isInside(child: string, root: string): boolean {
-  const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** `folder` must be a real path inside the roots; its listing failing is thrown (the read is retried). */
@@ -67,9 +63,11 @@ async function* walkDirectory(dir: string, relDir: string, options: WalkOptions,
       yield { rel, name, problem: { type: 'unreadable_file', message: `${rel}: cannot be read (${codeOf(error)}${codeOf(error) === 'ENOENT' ? ': a broken link?' : ''})` } };
       continue;
     }
-    if (!options.realRoots.some((root) => isInside(real, root))) {
-      options.log.warn({ file: rel, target: real }, 'invoices: a link leads outside BATCHLINE_FILE_ROOTS; not read');
-      yield { rel, name, problem: { type: 'outside_roots', message: `${rel}: is a link to a place outside BATCHLINE_FILE_ROOTS, so it was not read` } };
+    const refusal = refusalOf(real, options.realRoots);
+    if (refusal !== undefined) {
+      // A link out of the roots, or to a hidden file or the data directory inside them.
+      options.log.warn({ file: rel, target: real }, 'invoices: a link leads where plugins may not read; not read');
+      yield { rel, name, problem: { type: 'outside_roots', message: `${rel}: is a link to a place that ${refusalText(refusal)}, so it was not read` } };
       continue;
     }
     try {

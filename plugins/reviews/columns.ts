@@ -43,7 +43,9 @@ export function tabularExtractor(header: readonly string[], config: ReviewsConfi
     const exact = header.indexOf(name);
     return exact >= 0 ? exact : byName.get(normalize(name));
   };
-  const found = header.length > 40 ? `${header.slice(0, 40).map((h) => JSON.stringify(h)).join(', ')}, …` : header.map((h) => JSON.stringify(h)).join(', ');
+  // Errors name the column looked for, never the header found: it is the file's content, and the file may
+  // be one nobody meant to show (issue #29).
+  const found = `${header.length} column${header.length === 1 ? '' : 's'}; names match exactly, else ignoring case and surrounding spaces`;
   const problems: MappingProblem[] = [];
   const fields: Partial<Record<Field, Getter<string[]>>> = {};
   const used = new Set<number>();
@@ -92,7 +94,7 @@ export function tabularExtractor(header: readonly string[], config: ReviewsConfi
         .filter((name) => !name.includes('.'))
         .map((name) => `"${name}"`)
         .join(' or ');
-      problems.push({ field: 'columns.text', message: `no review text column: the ${config.preset ?? ''} preset expects ${expected || 'a text column'}, the header has ${found}; set columns.text` });
+      problems.push({ field: 'columns.text', message: `no review text column: the ${config.preset ?? ''} preset expects ${expected || 'a text column'}, the header has none of them (${found}); set columns.text` });
     }
   } else {
     textLabel = `column "${header[textSource.index] ?? ''}"`;

@@ -2,7 +2,8 @@
 // UTF-16 (formats.md B: little-endian with a BOM as far as anyone has seen); they go through a streaming
 // TextDecoder, which keeps characters split across chunk boundaries whole, and are re-encoded as UTF-8
 // so the CSV and JSONL readers only ever see one encoding. Byte-order marks are dropped.
-import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import { OPEN_READ } from '../../src/plugins/paths.ts';
 
 export type Encoding = 'utf8' | 'utf16le' | 'utf16be';
 export type EncodingSetting = 'auto' | 'utf8' | 'utf16le';
@@ -37,7 +38,9 @@ export function decodeSample(bytes: Uint8Array, encoding: Encoding): string {
 
 /** The file as UTF-8 chunks without a BOM, read as it is consumed; stops quietly when `signal` aborts. */
 export async function* utf8Chunks(file: string, encoding: Encoding, signal: AbortSignal): AsyncGenerator<Buffer> {
-  const stream = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  // `file` is the real path resolveInsideRoots settled on: a link swapped in since makes the open fail.
+  const handle = await fs.open(file, OPEN_READ);
+  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES });
   try {
     if (encoding === 'utf8') {
       let first = true;

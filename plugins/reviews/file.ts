@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SourceConfigError } from '../../src/plugins/contract.ts';
-import { PathOutsideRootsError, resolveInsideRoots } from '../../src/plugins/paths.ts';
+import { OPEN_READ, PathOutsideRootsError, resolveInsideRoots } from '../../src/plugins/paths.ts';
 import type { ReviewsConfig } from './config.ts';
 import { decodeSample, sniffEncoding, type Encoding } from './encoding.ts';
 
@@ -20,7 +20,7 @@ const SAMPLE_BYTES = 64 * 1024;
 
 const BY_EXTENSION: Record<string, Format> = { '.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl' };
 
-/** The absolute path of the config's file; throws SourceConfigError('path') when it is outside the roots, missing or not a file. */
+/** The real path of the config's file (open it with OPEN_READ); throws SourceConfigError('path') when it is outside the roots, missing or not a file. */
 export async function confineFile(p: string, roots: readonly string[]): Promise<string> {
   let file: string;
   try {
@@ -45,7 +45,7 @@ export async function confineFile(p: string, roots: readonly string[]): Promise<
 
 /** Reads the first 64 KiB to settle encoding, format and delimiter. */
 export async function planFile(file: string, config: ReviewsConfig): Promise<FilePlan> {
-  const handle = await fs.open(file, 'r');
+  const handle = await fs.open(file, OPEN_READ);
   let head: Buffer;
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);

@@ -47,7 +47,9 @@ function itemOf(buf: Buffer, start: number, end: number, line: number): JsonItem
   try {
     return { kind: 'value', line, value: JSON.parse(text) as unknown };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { kind: 'broken', line, reason: `not valid JSON (${message.length > 160 ? `${message.slice(0, 160)}…` : message})` };
+    // The parser's own message quotes the line: the reason names only where it broke, since it reaches API
+    // answers and the line may be any file's content (issue #29).
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    return { kind: 'broken', line, reason: position === undefined ? 'not valid JSON' : `not valid JSON (at character ${Number(position) + 1})` };
   }
 }

@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './errors.ts';
+import { DATA_DIR_ENTRIES } from '../data-dir.ts';
 
-const LOCK_FILE = 'batchline.lock';
+const LOCK_FILE = DATA_DIR_ENTRIES.lock;
 
 export interface DataDirLock {
   release(): void;

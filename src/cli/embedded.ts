@@ -10,6 +10,7 @@ import { createLogger } from '../logger.ts';
 import { startService, type Service } from '../service.ts';
 import { lockDataDir, type DataDirLock } from './data-lock.ts';
 import { CliError } from './errors.ts';
+import { DATA_DIR_ENTRIES } from '../data-dir.ts';
 
 export interface EmbeddedServer extends EmbeddedInfo {
   url: string;
@@ -35,7 +36,7 @@ export interface EmbeddedInfo {
   logFile: string;
 }
 
-export const EMBEDDED_LOG_FILE = 'batchline.log';
+export const EMBEDDED_LOG_FILE = DATA_DIR_ENTRIES.embeddedLog;
 
 /** Settings an embedded run overrides or defaults; the rest is the environment, read by loadConfig. */
 export function embeddedEnv(env: NodeJS.ProcessEnv, fileRoots: readonly string[], cwd: string): NodeJS.ProcessEnv {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from './types.ts';
 import { pglitePool } from './pglite-pool.ts';
+import { DATA_DIR_ENTRIES } from '../data-dir.ts';
 
 export interface Database {
   db: Kysely<DB>;
@@ -22,7 +23,7 @@ const INT8_OID = 20;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openPglite(path.join(options.dataDir, 'pgdata'));
+  return openPglite(path.join(options.dataDir, DATA_DIR_ENTRIES.pglite));
 }
 
 function openPostgres(connectionString: string, max: number): Database {

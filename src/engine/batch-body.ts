@@ -12,6 +12,7 @@ import type { ResolvedTask } from '../tasks/types.ts';
 import type { EngineContext } from './context.ts';
 import { batchRequestJson, type Unsendable } from './materialize.ts';
 import type { BuildOptions } from './request.ts';
+import { DATA_DIR_ENTRIES } from '../data-dir.ts';
 
 /** Bytes gathered before each write: few syscalls, little memory. */
 const WRITE_CHUNK_BYTES = 1024 * 1024;
@@ -30,7 +31,7 @@ export interface SpooledBody {
 }
 
 export function spoolDir(ctx: Pick<EngineContext, 'config'>): string {
-  return path.resolve(ctx.config.BATCHLINE_DATA_DIR, 'spool');
+  return path.resolve(ctx.config.BATCHLINE_DATA_DIR, DATA_DIR_ENTRIES.spool);
 }
 
 export async function spoolBatchBody(ctx: EngineContext, batch: Batch, task: ResolvedTask, build: BuildOptions, signal: AbortSignal): Promise<SpooledBody> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { AppError, invalidField } from '../errors.ts';
-import { PathOutsideRootsError, resolveInsideRoots } from '../plugins/paths.ts';
+import { OPEN_READ, PathOutsideRootsError, resolveInsideRoots } from '../plugins/paths.ts';
 import { isScored, nonNull, type FieldSpec } from './fields.ts';
 import type { LabelsInput, StoredLabels } from './types.ts';
 
@@ -146,7 +146,12 @@ async function readLabelsFile(file: string, idColumn: string, roots: readonly st
   try {
     const stat = await fs.stat(resolved);
     if (stat.size > MAX_LABELS_FILE_BYTES) throw invalidField('labels.path', `is ${stat.size} bytes; a labels file may hold at most ${MAX_LABELS_FILE_BYTES}`);
-    text = (await fs.readFile(resolved, 'utf8')).replace(/^\uFEFF/, '');
+    const handle = await fs.open(resolved, OPEN_READ);
+    try {
+      text = (await handle.readFile('utf8')).replace(/^\uFEFF/, '');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code) throw invalidField('labels.path', `cannot be read (${(error as NodeJS.ErrnoException).code})`);
     throw error;

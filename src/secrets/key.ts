@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
+import { DATA_DIR_ENTRIES } from '../data-dir.ts';
 
 export interface SecretKeys {
   /** Seals everything written from now on, and is tried first when opening. */
@@ -58,7 +59,7 @@ export function loadSecretKey(configured: string | undefined, dataDir: string, l
     if (!key) throw new Error('BATCHLINE_SECRET_KEY must be 32 bytes, base64 or hex');
     return key;
   }
-  const file = path.join(dataDir, 'secret.key');
+  const file = path.join(dataDir, DATA_DIR_ENTRIES.secretKey);
   try {
     const key = parseSecretKey(fs.readFileSync(file, 'utf8').trim());
     if (key) return key;
