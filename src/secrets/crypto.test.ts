@@ -26,3 +26,12 @@ test('key lists and ids: a duplicate fallback is dropped; an id names a key with
   assert.equal(parseSecretKeyList(`${key.toString('base64')}, ${randomBytes(32).toString('hex')}`)?.length, 2);
   assert.equal(parseSecretKeyList('short'), undefined);
 });
+
+test('a sealed value with a shortened authentication tag is refused, not opened with fewer bits checked', () => {
+  const key = randomBytes(32);
+  const sealed = encryptSecret(key, 'api-token');
+  const [version, iv, tag, data] = sealed.split(':');
+  const short = [version, iv, Buffer.from(tag ?? '', 'base64').subarray(0, 4).toString('base64'), data].join(':');
+  assert.throws(() => decryptSecret(key, short), (e: unknown) => e instanceof SecretUnreadableError && /16 bytes/.test(e.message));
+  assert.equal(decryptSecret(key, sealed), 'api-token');
+});
