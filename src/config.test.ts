@@ -37,9 +37,26 @@ test('a bad value stops the start with one line naming the variable', () => {
 });
 
 test('a non-loopback HOST is allowed once API keys are set', () => {
-  assert.equal(loadConfig({ HOST: '0.0.0.0', BATCHLINE_API_KEYS: 'a,b' }).BATCHLINE_API_KEYS.length, 2);
+  assert.equal(loadConfig({ HOST: '0.0.0.0', BATCHLINE_API_KEYS: `${'a'.repeat(32)},${'b'.repeat(40)}` }).BATCHLINE_API_KEYS.length, 2);
 });
 
 test('config errors never echo the value (it may be a secret)', () => {
   assert.throws(() => loadConfig({ ANTHROPIC_BASE_URL: 'sk-secret-value' }), (e: unknown) => e instanceof ConfigError && !e.message.includes('sk-secret-value'));
+});
+
+test('placeholders, published development values and short API keys are refused at start-up, naming the variable only', () => {
+  const long = 'k'.repeat(32);
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ BATCHLINE_API_KEYS: 'REPLACE_ME_WITH_A_LONG_RANDOM_TOKEN' }, /^invalid environment variable BATCHLINE_API_KEYS: key 1 is a placeholder/],
+    [{ BATCHLINE_API_KEYS: 'dev-key-change-me' }, /^invalid environment variable BATCHLINE_API_KEYS: key 1 is a development default published/],
+    [{ BATCHLINE_API_KEYS: `${long},short-key-1234` }, /^invalid environment variable BATCHLINE_API_KEYS: key 2 is 14 characters; a key needs at least 32/],
+    [{ BATCHLINE_SECRET_KEY: 'YmF0Y2hsaW5lLWNvbXBvc2UtZGV2LWtleS0wMDAwMDA=' }, /^invalid environment variable BATCHLINE_SECRET_KEY: is a development default/],
+    [{ WEBHOOK_SECRET: 'whsec_Y29tcG9zZS1kZXYtd2ViaG9vay1zZWNyZXQ=' }, /^invalid environment variable WEBHOOK_SECRET: is a development default/],
+    [{ ANTHROPIC_API_KEY: 'REPLACE_ME' }, /^invalid environment variable ANTHROPIC_API_KEY: is a placeholder/],
+    [{ DATABASE_URL: 'postgres://batchline:REPLACE_ME@db:5432/batchline' }, /^invalid environment variable DATABASE_URL: is a placeholder/],
+  ];
+  for (const [env, pattern] of cases) {
+    assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && pattern.test(e.message) && !Object.values(env).some((v) => e.message.includes(v)), JSON.stringify(env));
+  }
+  assert.equal(loadConfig({ BATCHLINE_API_KEYS: long }).BATCHLINE_API_KEYS[0], long);
 });

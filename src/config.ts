@@ -1,10 +1,12 @@
 // Every environment variable Batchline reads, in one zod schema: defaults, docs, and one-line errors.
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseSecretKey, parseSecretKeyList } from './secrets/key.ts';
 import { parseMinPrefixOverrides, type MinPrefixOverrides } from './provider/prompt-cache-rules.ts';
 import { fileRoots, type FileRoots } from './plugins/paths.ts';
 import { deniedToPlugins } from './data-dir.ts';
+import { notASecret, weakApiKey } from './secret-values.ts';
 
 const MB = 1024 * 1024;
 
@@ -79,6 +81,11 @@ export const configSchema = z
     BATCHLINE_TRACE_URL: optionalString,
     BATCHLINE_URL: optionalString.pipe(z.url('must be a URL').optional()),
     BATCHLINE_TOKEN: optionalString,
+    /**
+     * Addresses or CIDRs of the proxies in front (an ingress, a load balancer) whose X-Forwarded-For is
+     * believed: rate limits and the guess budget then key on the client they saw, not on the proxy.
+     */
+    BATCHLINE_TRUSTED_PROXIES: commaList.pipe(z.array(z.string().refine(isAddressOrCidr, 'each entry must be an IP address or a CIDR such as 10.0.0.0/8'))),
     BATCHLINE_RATE_LIMIT_RPS: intFrom(0).default(50),
     BATCHLINE_RATE_LIMIT_BURST: intFrom(1).default(200),
     BATCHLINE_REQUEST_TIMEOUT_MS: intFrom(100).default(30_000),
@@ -159,6 +166,7 @@ export const configSchema = z
     BATCHLINE_CRASH_AT: optionalString.pipe(z.enum(CRASH_POINTS).optional()),
   })
   .superRefine((c, ctx) => {
+    refuseNonSecrets(c, ctx);
     if (c.POLL_MIN_MS > c.POLL_MAX_MS) {
       ctx.addIssue({ code: 'custom', path: ['POLL_MIN_MS'], message: `must not exceed POLL_MAX_MS (${c.POLL_MAX_MS})` });
     }
@@ -173,6 +181,32 @@ export const configSchema = z
     }
   });
 
+/**
+ * A placeholder or a published development value is refused wherever a secret goes, and an API key must
+ * be long enough to be one: a replica that starts on them runs with a key everyone knows (issue #29).
+ * The message names the variable, never the value.
+ */
+function refuseNonSecrets(c: z.output<typeof configSchema>, ctx: z.RefinementCtx): void {
+  c.BATCHLINE_API_KEYS.forEach((key, i) => {
+    const weak = weakApiKey(key);
+    if (weak) ctx.addIssue({ code: 'custom', path: ['BATCHLINE_API_KEYS'], message: `key ${i + 1} ${weak}` });
+  });
+  const secrets: Array<[string, readonly (string | undefined)[]]> = [
+    ['DATABASE_URL', [c.DATABASE_URL]],
+    ['ANTHROPIC_API_KEY', [c.ANTHROPIC_API_KEY]],
+    ['BATCHLINE_SECRET_KEY', [c.BATCHLINE_SECRET_KEY]],
+    ['BATCHLINE_SECRET_KEY_FALLBACKS', c.BATCHLINE_SECRET_KEY_FALLBACKS],
+    ['WEBHOOK_SECRET', c.WEBHOOK_SECRET],
+    ['BATCHLINE_TOKEN', [c.BATCHLINE_TOKEN]],
+  ];
+  for (const [name, values] of secrets) {
+    for (const value of values) {
+      const why = value === undefined ? undefined : notASecret(value);
+      if (why) ctx.addIssue({ code: 'custom', path: [name], message: why });
+    }
+  }
+}
+
 /** The name of every environment variable the service reads (deploy/ manifests are checked against it). */
 export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(configSchema.shape));
 
@@ -182,6 +216,13 @@ export type Config = Readonly<
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
 }
 
 function isLoopback(host: string): boolean {

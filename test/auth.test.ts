@@ -13,13 +13,16 @@ let service: Service;
 before(async () => {
   db = await createTestDatabase();
   sim = await startSimulator();
-  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: 'key-one,key-two' });
+  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: `${KEY_ONE},${KEY_TWO}` });
 });
 after(async () => {
   await service.close();
   await sim.close();
   await db.drop();
 });
+
+const KEY_ONE = 'key-one-0123456789abcdef0123456789';
+const KEY_TWO = 'key-two-0123456789abcdef0123456789';
 
 test('no token or a wrong token is a 401 problem that does not echo the token', async () => {
   const none = await fetch(`${service.url}/v1/tasks`);
@@ -31,7 +34,7 @@ test('no token or a wrong token is a 401 problem that does not echo the token', 
 });
 
 test('any configured token is accepted', async () => {
-  for (const key of ['key-one', 'key-two']) {
+  for (const key of [KEY_ONE, KEY_TWO]) {
     const res = await fetch(`${service.url}/v1/tasks`, { headers: { authorization: `Bearer ${key}` } });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { data: Array<{ name: string }> };

@@ -106,7 +106,7 @@ test('run with an embedded server: progress lines, a summary with the right coun
 test('against a running service: run --job, status, results, cancel, plugins, Ctrl-C, problems', async () => {
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 100 });
-  const token = 'cli-test-token-0123456789';
+  const token = 'cli-test-token-0123456789abcdef012345';
   const service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: token, BATCHLINE_SWEEP_INTERVAL_MS: '100' });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'batchline-cli-'));
   const env = { BATCHLINE_URL: service.url, BATCHLINE_TOKEN: token };

@@ -19,7 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 // Without these, Chromium stalls on refused connections to Google services (the machine has no internet).
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const KEY = 'browser-test-key';
+const KEY = 'browser-test-key-0123456789abcdef0123';
 const TRACE_TEMPLATE = 'http://127.0.0.1:16686/trace/{trace_id}';
 
 const installed = fs.existsSync(CHROMIUM);

@@ -11,8 +11,8 @@ import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob, type JobBody } from './helpers/service.ts';
 
-const KEY = 'dash-key-one';
-const OTHER_KEY = 'dash-key-two';
+const KEY = 'dash-key-one-0123456789abcdef012345';
+const OTHER_KEY = 'dash-key-two-0123456789abcdef012345';
 const TRACE_TEMPLATE = 'https://traces.example/trace/{trace_id}?from=batchline';
 const EVIL_NAME = '<script>alert("pwned")</script>';
 

@@ -2,6 +2,7 @@
 // service it refers to exists, every variable it sets is one the service reads (and together they make a
 // valid configuration), and every metric the dashboard and the alerts query is one the service emits.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -54,13 +55,40 @@ const compose = yamlOf(path.join(DEPLOY, 'docker-compose.yml'));
 const services = obj(compose.services, 'services');
 const service = (name: string): Obj => obj(services[name], `compose service ${name}`);
 
-/** Compose interpolation with nothing set in the shell: `${VAR:-default}` → default. */
+/** What `deploy/new-secrets.sh > deploy/.env` gives compose: the secrets it has no defaults for (issue #29). */
+const generatedSecrets: Env = Object.fromEntries(
+  execFileSync('sh', [path.join(DEPLOY, 'new-secrets.sh')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+
+/**
+ * Compose interpolation with only deploy/.env set: `${VAR:-default}` → default; `${VAR:?message}` → the
+ * value new-secrets.sh made, and the message must say how to make it.
+ */
 function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Za-z0-9_]+)(?::?-([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => {
-    assert.notEqual(fallback, undefined, `${whole} has no default: the stack would not start without it`);
-    return fallback ?? '';
+  return value.replace(/\$\{([A-Za-z0-9_]+)(?::?([-?])([^}]*))?\}/g, (whole, name: string, kind: string | undefined, rest: string | undefined) => {
+    if (kind === '?') {
+      assert.match(rest ?? '', /new-secrets\.sh/, `${whole}: the message must say how to make the value`);
+      const generated = generatedSecrets[name];
+      assert.ok(generated, `${name} is required by compose but deploy/new-secrets.sh does not make it`);
+      return generated;
+    }
+    assert.notEqual(kind, undefined, `${whole} has no default: the stack would not start without it`);
+    return rest ?? '';
   });
 }
+
+test('compose publishes every port on 127.0.0.1 unless BATCHLINE_BIND says otherwise, and has no published secret', () => {
+  for (const [name, svc] of Object.entries(services)) {
+    for (const port of (obj(svc, name).ports as unknown[] | undefined) ?? []) {
+      assert.match(interpolate(String(port)), /^127\.0\.0\.1:/, `${name} publishes ${String(port)} beyond this machine`);
+    }
+  }
+  const text = read(path.join(DEPLOY, 'docker-compose.yml'));
+  assert.doesNotMatch(text, /BATCHLINE_API_KEYS:-|BATCHLINE_SECRET_KEY:-|WEBHOOK_SECRET:-/, 'a secret with a default');
+});
 
 function composeEnv(name: string): Env {
   const env = obj(service(name).environment, `${name}.environment`);
@@ -521,7 +549,7 @@ function validSecrets(): Env {
     ...secretData,
     DATABASE_URL: 'postgres://batchline:pw@db.internal:5432/batchline',
     ANTHROPIC_API_KEY: 'sk-ant-test',
-    BATCHLINE_API_KEYS: 'k1,k2',
+    BATCHLINE_API_KEYS: `${'1'.repeat(32)},${'2'.repeat(32)}`,
     BATCHLINE_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 9).toString('base64')}`,
   };

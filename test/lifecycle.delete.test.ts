@@ -45,14 +45,16 @@ async function settled(url: string, id: string): Promise<JobBody> {
   throw new Error(`deliveries of ${id} did not finish`);
 }
 
+const DELETE_KEY = 'delete-test-key-0123456789abcdef0123';
+
 const documents = (n: number, marker: string) =>
   Array.from({ length: n }, (_, i) => ({ id: `d${i}`, title: `Review ${marker}`, text: `${marker} the battery of unit ${i} lasts two days, the strap broke`, metadata: { note: `${marker}-${i}` } }));
 
 test('deleting a completed 2,000-item job leaves no text in any table and no batch at the provider; its tombstone keeps the cost', async () => {
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 50 });
-  const service = await startTestService(db, sim.url, { ...FAST_SWEEP, BATCH_MAX_REQUESTS: '500', BATCHLINE_API_KEYS: 'delete-test-key' });
-  const auth = { authorization: 'Bearer delete-test-key' };
+  const service = await startTestService(db, sim.url, { ...FAST_SWEEP, BATCH_MAX_REQUESTS: '500', BATCHLINE_API_KEYS: DELETE_KEY });
+  const auth = { authorization: `Bearer ${DELETE_KEY}` };
   const marker = 'MRK7f3q9zz';
   try {
     // A second job stays: its rows must be untouched.

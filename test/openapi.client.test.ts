@@ -8,7 +8,7 @@ import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startTestService } from './helpers/service.ts';
 
-const TOKEN = 'client-test-token-5b1f';
+const TOKEN = 'client-test-token-5b1f-0123456789abcdef';
 const FINAL: ReadonlySet<Job['status']> = new Set(['completed', 'completed_with_errors', 'canceled', 'failed']);
 
 let db: TestDatabase;

@@ -30,7 +30,7 @@ before(async () => {
   db = await createTestDatabase();
   sim = await startSimulator({ processingMs: 50 });
   // With API keys: /docs and /openapi.json must still answer without a token.
-  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: 'docs-test-token' });
+  service = await startTestService(db, sim.url, { BATCHLINE_API_KEYS: 'docs-test-token-0123456789abcdef012345' });
 });
 after(async () => {
   await service.close();

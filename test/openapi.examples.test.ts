@@ -23,7 +23,7 @@ import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startTestService, waitForJob } from './helpers/service.ts';
 
-const TOKEN = 'examples-test-token-c41d';
+const TOKEN = 'examples-test-token-c41d-0123456789abcdef';
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 /**

@@ -14,7 +14,7 @@ import { postJson, spawnService, testEnv, waitForJob, type ChildService } from '
 
 const SECRETS = {
   apiKey: `sk-ant-api03-${randomBytes(12).toString('hex')}`,
-  bearer: `bl_${randomBytes(12).toString('hex')}`,
+  bearer: `bl_${randomBytes(16).toString('hex')}`,
   callbackSecret: `whsec_${randomBytes(24).toString('base64')}`,
   sinkSecret: `whsec_${randomBytes(24).toString('base64')}`,
   sealingKey: randomBytes(32).toString('base64'),

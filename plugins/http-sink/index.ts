@@ -19,6 +19,7 @@ const configSchema = z.object({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{16,}( +whsec_[A-Za-z0-9+/=]{16,}){0,4}$/, 'must be a Standard Webhooks secret (whsec_<base64>), or up to 5 of them separated by spaces')
     .optional(),
+  /** Sent with every delivery; a secret field (credentials go here), so never shown once saved. */
   headers: z.record(z.string(), z.string()).optional(),
   batch_size: z.number().int().min(1).max(10_000).default(100),
   timeout_ms: z.number().int().min(100).max(120_000).default(15_000),
@@ -81,7 +82,11 @@ export const httpSink: SinkPlugin<HttpSinkConfig> = {
   name: 'http',
   description: 'POSTs results in batches to a webhook URL, signed with Standard Webhooks headers when a secret is set',
   configSchema: configSchema as z.ZodType<HttpSinkConfig>,
-  secretFields: ['secret'],
+  // headers carry credentials (`authorization`, an API key): sealed, write-only, and rotated like the
+  // secret (running jobs take them from their connection). A connection saved before #29 keeps them in
+  // clear until its next PATCH, a job's copy for the job's life: both are read as they are, and the API
+  // never shows a secret field (connections/view.ts).
+  secretFields: ['secret', 'headers'],
   destinationFields: ['url'],
   deliver,
 };

@@ -127,7 +127,7 @@ export interface paths {
         head?: never;
         /**
          * Change a connection in place: JSON merge patch on its config (rotate a token or a signing secret)
-         * @description Applies a JSON merge patch (RFC 7396) to the connection's config and checks the result against the plugin like a create (422 naming the field; nothing changes). Secret fields are replaced only when given, never echoed, and every secret is sealed again under the current BATCHLINE_SECRET_KEY (an empty patch just re-seals). The name, the saved cursor (where the next job's read resumes) and the jobs made from it stay. Running jobs keep their own copy of the config, but take the credentials (tokens, signing secrets) from the connection from their next request on. `plugin` and `kind` cannot change (409). Every change is logged with the fields it touched, never their values.
+         * @description Applies a JSON merge patch (RFC 7396) to the connection's config and checks the result against the plugin like a create (422 naming the field; nothing changes). Secret fields are replaced only when given, never echoed, and every secret is sealed again under the current BATCHLINE_SECRET_KEY (an empty patch just re-seals). The name, the saved cursor (where the next job's read resumes) and the jobs made from it stay. Running jobs keep their own copy of the config, but take the credentials (tokens, signing secrets) from the connection from their next request on. A patch that moves the connection (changes a plugin's destination field: zendesk `subdomain`/`base_url`, http `url`) drops every stored secret (http `headers` included) that the same patch does not give, so a token never reaches a host it was not issued for; running jobs finish where they started with their own copy, and jobs on a connection left without the credentials it needs are refused (409, "needs its credentials again") until a PATCH gives them. `plugin` and `kind` cannot change (409). Every change is logged with the fields it touched, never their values.
          */
         patch: operations["updateConnection"];
         trace?: never;
@@ -143,7 +143,7 @@ export interface paths {
         put?: never;
         /**
          * Signed event from a source's system (Zendesk: X-Zendesk-Webhook-Signature with the connection's webhook_secret)
-         * @description The raw body is verified by the source plugin with the connection's secret; its documents are queued into every open job reading this connection (a job created with e.g. `{"source": {"connection": "support-desk", "config": {"stream": true}}}`). A redelivered event adds nothing, and neither does an event about a change Batchline made itself (its write-back): see `ignored`. Needs no bearer token: the signature authenticates the sender.
+         * @description The raw body is verified by the source plugin with the connection's secret; its documents are queued into every open job reading this connection (a job created with e.g. `{"source": {"connection": "support-desk", "config": {"stream": true}}}`). A redelivered event adds nothing, and neither does an event about a change Batchline made itself (its write-back): see `ignored`. The same signed delivery sent again (same timestamp and body) is taken once: see `replayed`. An unknown connection is answered like a bad signature, so the answer does not tell which names exist. Needs no bearer token: the signature authenticates the sender.
          */
         post: operations["receiveConnectionWebhook"];
         delete?: never;
@@ -518,7 +518,7 @@ export interface components {
              * @description Stable machine-readable code; branch on this, not on the text
              * @enum {string}
              */
-            code: "bad_request" | "malformed_json" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
+            code: "bad_request" | "malformed_json" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "misdirected_request" | "validation_failed" | "rate_limited" | "internal" | "unavailable";
             /** @description The request path */
             instance?: string;
             /** @description With validation_failed: every offending field (up to 20) */
@@ -728,7 +728,7 @@ export interface components {
          *     }
          */
         PatchConnection: {
-            /** @description A JSON merge patch of the config: a field given replaces the one stored (objects merge key by key), `null` removes it, a field not given stays. Secret fields change only when given and are never returned. The result is checked against the plugin like a create. */
+            /** @description A JSON merge patch of the config: a field given replaces the one stored (objects merge key by key), `null` removes it, a field not given stays. Secret fields change only when given and are never returned; a patch that moves the connection (a destination field) keeps only the secrets it gives. The result is checked against the plugin like a create. */
             config?: {
                 [key: string]: unknown;
             } | null;
@@ -3480,7 +3480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -3618,7 +3618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -3760,7 +3760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -3959,7 +3959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -4103,7 +4103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -4245,7 +4245,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -4494,7 +4494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -4605,6 +4605,8 @@ export interface operations {
                         queued: number;
                         /** @description Present when documents of the event were Batchline's own changes coming back (its write-back to the ticket): dropped, not counted in documents */
                         ignored?: number;
+                        /** @description Present (true) when this signed delivery was taken before: nothing was done, and the counts are 0 */
+                        replayed?: boolean;
                     };
                 };
             };
@@ -4626,7 +4628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The signature is missing, wrong, or its timestamp is more than 5 minutes away — RFC 9457 problem `unauthorized` */
+            /** @description The signature is missing, wrong, or its timestamp is more than 5 minutes away; or no source connection of this name takes webhooks — RFC 9457 problem `unauthorized` */
             401: {
                 headers: {
                     /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
@@ -4646,25 +4648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No source connection of this name takes webhooks — RFC 9457 problem `not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "https://batchline.dev/problems/not_found",
-                     *       "title": "Not found",
-                     *       "status": 404,
-                     *       "detail": "connection \"support-desk\" does not exist or takes no webhooks",
-                     *       "code": "not_found"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is larger than BATCHLINE_MAX_BODY_BYTES (64 MB by default) — RFC 9457 problem `payload_too_large` */
+            /** @description The body is over 256 KB (refused as it arrives, before the signature is checked) — RFC 9457 problem `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4675,7 +4659,7 @@ export interface operations {
                      *       "type": "https://batchline.dev/problems/payload_too_large",
                      *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "the request body is over 67108864 bytes",
+                     *       "detail": "the request body is over 262144 bytes",
                      *       "code": "payload_too_large"
                      *     }
                      */
@@ -4700,7 +4684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -4856,7 +4840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -5149,7 +5133,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -5293,7 +5277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -5594,7 +5578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -5826,7 +5810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -6107,7 +6091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -6360,7 +6344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -6701,7 +6685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -6961,7 +6945,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -7136,7 +7120,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -7282,7 +7266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is larger than BATCHLINE_MAX_BODY_BYTES (64 MB by default) — RFC 9457 problem `payload_too_large` */
+            /** @description The body is over 16 KB (refused as it arrives, before the signature is checked) — RFC 9457 problem `payload_too_large` */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7293,7 +7277,7 @@ export interface operations {
                      *       "type": "https://batchline.dev/problems/payload_too_large",
                      *       "title": "Payload too large",
                      *       "status": 413,
-                     *       "detail": "the request body is over 67108864 bytes",
+                     *       "detail": "the request body is over 16384 bytes",
                      *       "code": "payload_too_large"
                      *     }
                      */
@@ -7342,7 +7326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -7526,7 +7510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -7737,7 +7721,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -7891,7 +7875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -8277,7 +8261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -8797,7 +8781,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -9016,7 +9000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -9394,7 +9378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */
@@ -9490,7 +9474,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
             429: {
                 headers: {
                     /** @description Seconds to wait before the next request */

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { Plugins } from '../plugins/load.ts';
 import { openConfig, type StoredConfig } from '../plugins/stored-config.ts';
 import type { SecretKeys } from '../secrets/key.ts';
-import { credentialFieldsOf, rolePlugin, rolesOf, type PluginKind, type RolePlugin } from './roles.ts';
+import { credentialFieldsOf, destinationFieldsOf, rolePlugin, rolesOf, type PluginKind, type RolePlugin } from './roles.ts';
 
 export interface CredentialDeps {
   db: Kysely<DB>;
@@ -53,7 +53,7 @@ export async function connectionCredentials(deps: CredentialDeps, stored: Stored
 
 /** The destination fields whose value in the connection differs from the job's copy. */
 function movedDestination(plugin: RolePlugin, job: Record<string, unknown>, connection: Record<string, unknown>): string[] {
-  return (plugin.destinationFields ?? []).filter((f) => JSON.stringify(job[f] ?? null) !== JSON.stringify(connection[f] ?? null));
+  return destinationFieldsOf([plugin]).filter((f) => JSON.stringify(job[f] ?? null) !== JSON.stringify(connection[f] ?? null));
 }
 
 /** The job's stored config with its connection's current credentials laid over it. */

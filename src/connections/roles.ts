@@ -72,6 +72,15 @@ export function secretFieldsOf(plugins: readonly RolePlugin[]): string[] {
   return [...new Set(plugins.flatMap((p) => [...(p.secretFields ?? [])]))];
 }
 
+/**
+ * Where the given roles send their credentials (each plugin's destinationFields): the one list behind the
+ * rules about moving a connection (update.ts drops its secrets, credentials.ts keeps running jobs on their
+ * own copy, resolve.ts refuses a job's override).
+ */
+export function destinationFieldsOf(plugins: readonly RolePlugin[]): string[] {
+  return [...new Set(plugins.flatMap((p) => [...(p.destinationFields ?? [])]))];
+}
+
 /** The fields rotated together with the secrets: running jobs take them from their connection. */
 export function credentialFieldsOf(plugin: RolePlugin): readonly string[] {
   return plugin.credentialFields ?? plugin.secretFields ?? [];

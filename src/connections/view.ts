@@ -27,8 +27,14 @@ export interface ConnectionView {
 export function viewOf(row: ConnectionRow, plugins: Plugins, keys: SecretKeys): ConnectionView {
   const roles = rolesOf(plugins, row);
   const config = { ...row.config };
-  // Belt and braces: a secret field never leaves, even if it was somehow stored in clear.
-  for (const field of secretFieldsOf(pluginsForRoles(plugins, row.plugin, roles.length > 0 ? roles : ['source', 'sink']))) delete config[field];
+  // A secret field never leaves, even stored in clear: http `headers` were, before they became secret
+  // (#29). Such a connection still works (openConfig reads clear and sealed fields alike) and its next
+  // PATCH seals them; a SQL migration could not, the key not being in the database.
+  const inClear: string[] = [];
+  for (const field of secretFieldsOf(pluginsForRoles(plugins, row.plugin, roles.length > 0 ? roles : ['source', 'sink']))) {
+    if (config[field] !== undefined) inClear.push(field);
+    delete config[field];
+  }
   let secretFields: string[] = [];
   let secretsKey: ConnectionView['secrets_key'] = null;
   if (row.secrets) {
@@ -47,7 +53,7 @@ export function viewOf(row: ConnectionRow, plugins: Plugins, keys: SecretKeys): 
     kind: row.kind,
     roles,
     config,
-    secret_fields_set: secretFields,
+    secret_fields_set: [...new Set([...secretFields, ...inClear])].sort(),
     secrets_key: secretsKey,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),

@@ -1,15 +1,17 @@
 // The Hono application: middleware, every route, the error handler and the OpenAPI document.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
-import { rateLimit } from './middleware/rate-limit.ts';
+import { apiAccess } from './middleware/api-access.ts';
+import { bodyLimits } from './middleware/body-limits.ts';
+import { loopbackHostOnly } from './middleware/host-allowlist.ts';
 import { spanRoute } from './middleware/span-route.ts';
 import { registerCallbacks } from './routes/callbacks.batches.ts';
 import { registerDeliveries } from './routes/deliveries.ts';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
-import { bearerAuth } from './auth.ts';
+import { guessBudget } from './auth.ts';
+import { clientAddresses } from './client-address.ts';
 import type { AppDeps } from './deps.ts';
 import { errorHandler, problemResponse, validationProblem } from './problem.ts';
 import { registerHealth } from './routes/health.ts';
@@ -42,21 +44,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.use('*', spanRoute);
-  app.use('/v1/*', rateLimit({ rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST }));
+  app.use('*', loopbackHostOnly({ keys: deps.config.BATCHLINE_API_KEYS, host: deps.config.HOST }));
+  // One guess budget per address for the API and the dashboard's login: both present the same keys.
+  const guesses = guessBudget();
+  const clientAddress = clientAddresses(deps.config.BATCHLINE_TRUSTED_PROXIES);
+  app.use('/v1/*', apiAccess({ keys: deps.config.BATCHLINE_API_KEYS, rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST, guesses, clientAddress }));
   app.use('/v1/*', timeout(deps.config.BATCHLINE_REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: 'the request took too long' })));
-  // Callbacks and source webhooks are authenticated by their signature, not a bearer token (their
-  // senders hold no API key).
-  const requireBearer = bearerAuth(deps.config.BATCHLINE_API_KEYS);
-  app.use('/v1/*', async function bearerUnlessSigned(c, next) {
-    return isSignedEndpoint(c.req.path) ? next() : requireBearer(c, next);
-  });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.config.BATCHLINE_MAX_BODY_BYTES,
-      onError: (c) => problemResponse(c, new AppError('payload_too_large', `the request body is over ${deps.config.BATCHLINE_MAX_BODY_BYTES} bytes`)),
-    }),
-  );
+  // Before any route reads a body, the signed routes' own middleware (webhookSignature) included.
+  app.use('/v1/*', bodyLimits({ maxBytes: deps.config.BATCHLINE_MAX_BODY_BYTES }));
   app.use('/v1/*', requireJsonBody);
 
   registerHealth(app, deps);
@@ -76,15 +71,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerDeliveries(app, deps);
   registerExperiments(app, deps);
   registerSecretsReseal(app, deps);
-  registerDashboard(app, deps);
+  registerDashboard(app, deps, { guesses, clientAddress });
 
   app.doc31('/openapi.json', OPENAPI_INFO);
   registerDocs(app);
   return app;
-}
-
-function isSignedEndpoint(path: string): boolean {
-  return path.startsWith('/v1/callbacks/') || /^\/v1\/connections\/[^/]+\/webhook$/.test(path);
 }
 
 /** A body that is not JSON would otherwise validate as `{}` and produce misleading "field required" errors. */

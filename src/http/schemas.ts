@@ -101,7 +101,11 @@ const COMMON_PROBLEMS: Record<ProblemStatus, Omit<ProblemCase, 'status'>> = {
     code: 'validation_failed',
     errors: [{ field: 'query.limit', message: 'Too big: expected number to be <=1000' }],
   },
-  429: { when: 'Over the per-client rate limit (BATCHLINE_RATE_LIMIT_RPS); wait Retry-After seconds', detail: 'rate limit of 50 requests/s exceeded; retry after 1 s', code: 'rate_limited' },
+  429: {
+    when: 'Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds',
+    detail: 'rate limit of 50 requests/s exceeded; retry after 1 s',
+    code: 'rate_limited',
+  },
   500: { when: 'An unexpected error; it is logged with the request, the answer carries no internals', detail: 'An internal error occurred', code: 'internal' },
   503: { when: 'The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default)', detail: 'the request took too long', code: 'unavailable' },
 };

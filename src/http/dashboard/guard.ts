@@ -11,8 +11,8 @@ export type Refusal = (c: Context<DashboardEnv>, status: 401 | 403, message: str
 
 export function requireLogin(sessions: Sessions, refuse: Refusal): MiddlewareHandler<DashboardEnv> {
   return async function requireDashboardLogin(c, next) {
-    const cookie = getCookie(c, SESSION_COOKIE);
-    if (sessions.required && !sessions.isValid(cookie)) {
+    const cookie = readSessionCookie(c);
+    if (sessions.required && !(await hasLiveSession(c, sessions))) {
       // The self-refresh script reloads on a 401 (and lands on the login page); pages and forms go there at once.
       if (isFragmentRequest(c)) return refuse(c, 401, 'Your session has ended. Log in again.');
       return c.redirect(loginPath(c), 303);
@@ -22,12 +22,28 @@ export function requireLogin(sessions: Sessions, refuse: Refusal): MiddlewareHan
   };
 }
 
+const liveSessions = new WeakMap<Context, boolean>();
+
+/** Whether the request carries a live session, asked once per request (a logged-out one is known to the database). */
+export async function hasLiveSession(c: Context, sessions: Sessions): Promise<boolean> {
+  const known = liveSessions.get(c);
+  if (known !== undefined) return known;
+  const live = sessions.required && (await sessions.isValid(readSessionCookie(c)));
+  liveSessions.set(c, live);
+  return live;
+}
+
+/** What hasLiveSession found for this request (false when it was not asked): for the page header. */
+export function wasSignedIn(c: Context): boolean {
+  return liveSessions.get(c) ?? false;
+}
+
 /** For form posts of a signed-in visitor (or anyone, on an open dashboard): same origin and a matching form token. */
 export function checkForm(sessions: Sessions, refuse: Refusal): MiddlewareHandler<DashboardEnv> {
   return async function checkDashboardForm(c, next) {
     if (!isSameOrigin(c)) return refuse(c, 403, 'This form was sent from another site, so it was refused.');
     const form = await readForm(c);
-    const cookie = sessions.required ? getCookie(c, SESSION_COOKIE) : undefined;
+    const cookie = sessions.required ? readSessionCookie(c) : undefined;
     if (!sessions.csrfMatches(cookie, form.csrf)) return refuse(c, 403, 'This form has expired or did not come from this dashboard. Reload the page and try again.');
     c.set('form', form);
     return next();
@@ -62,17 +78,50 @@ export function isSameOrigin(c: Context): boolean {
   return site === undefined || site === 'same-origin';
 }
 
+/**
+ * Over https the cookie is `__Host-batchline_session` with Secure: a browser sends it over TLS only, and
+ * accepts it only from this host over TLS (never set by a sibling domain or a plain-http page). Over plain
+ * http on a loopback name, where there is no TLS to require, it is `batchline_session` without Secure.
+ * Any other name counts as https whatever the scheme the request arrived with: a TLS-terminating proxy in
+ * front that says nothing of it (no X-Forwarded-Proto) still gets a Secure cookie. Served over plain http
+ * under another name, the dashboard cannot keep a session (the browser drops the cookie), by design.
+ */
+function sessionCookieOf(c: Context): { name: string; secure: boolean } {
+  return isPlainHttpOnLoopback(c) ? { name: SESSION_COOKIE, secure: false } : { name: `__Host-${SESSION_COOKIE}`, secure: true };
+}
+
+export function readSessionCookie(c: Context): string | undefined {
+  return getCookie(c, sessionCookieOf(c).name);
+}
+
 export function setSessionCookie(c: Context, value: string): void {
-  setCookie(c, SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c), maxAge: SESSION_SECONDS });
+  const { name, secure } = sessionCookieOf(c);
+  setCookie(c, name, value, { path: '/', httpOnly: true, sameSite: 'Strict', secure, maxAge: SESSION_SECONDS });
 }
 
 export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
+  const { name, secure } = sessionCookieOf(c);
+  deleteCookie(c, name, { path: '/', httpOnly: true, sameSite: 'Strict', secure });
 }
 
-function isHttps(c: Context): boolean {
+/** True when a page arrived over plain http (as far as can be told) under a name that is not loopback. */
+export function servedInsecurely(c: Context): boolean {
+  return !arrivedOverTls(c) && !isLoopbackName(c);
+}
+
+function isPlainHttpOnLoopback(c: Context): boolean {
+  return !arrivedOverTls(c) && isLoopbackName(c);
+}
+
+function arrivedOverTls(c: Context): boolean {
   const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return new URL(c.req.url).protocol === 'https:' || forwarded === 'https';
+}
+
+function isLoopbackName(c: Context): boolean {
+  const authority = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
+  const name = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0];
+  return name === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name ?? '');
 }
 
 /** Where to return after logging in: a path on this site only (never `//host` or `/\host`, which browsers treat as other sites). */

@@ -3,7 +3,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
 import { actorOf, requestJobDelete, waitForDeliveriesInFlight } from '../../engine/delete-job.ts';
@@ -11,10 +10,25 @@ import { DeleteJobPage } from './delete-page.tsx';
 import { resumeJob, type ResumeInput } from '../../engine/resume.ts';
 import { retryFailedItems } from '../../engine/retry.ts';
 import { AppError, coerceError, invalidField } from '../../errors.ts';
+import { guessBudget } from '../auth.ts';
+import { clientAddresses } from '../client-address.ts';
 import type { AppDeps } from '../deps.ts';
-import { rateLimit } from '../middleware/rate-limit.ts';
+import type { TokenBuckets } from '../middleware/rate-limit.ts';
+import { spentSignatures } from '../spent-signatures.ts';
 import { jobPath } from './format.ts';
-import { checkForm, checkLoginForm, clearSessionCookie, requireLogin, safeNext, setSessionCookie, type Refusal } from './guard.ts';
+import {
+  checkForm,
+  checkLoginForm,
+  clearSessionCookie,
+  hasLiveSession,
+  readSessionCookie,
+  requireLogin,
+  safeNext,
+  servedInsecurely,
+  setSessionCookie,
+  wasSignedIn,
+  type Refusal,
+} from './guard.ts';
 import { JobListLive, JobListPage } from './job-list-page.tsx';
 import { JobLive, JobPageView } from './job-page.tsx';
 import { MessagePage, type PageContext } from './layout.tsx';
@@ -22,27 +36,33 @@ import { LoginPage, LogoutPage } from './login-page.tsx';
 import { listJobs, loadJobPage } from './queries.ts';
 import { registerExperimentPages } from './experiment-routes.tsx';
 import { isFragmentRequest, securePage, sendFragment, sendPage, type DashboardEnv } from './render.ts';
-import { createSessions, SESSION_COOKIE } from './session.ts';
+import { createSessions } from './session.ts';
 
 type Ctx = Context<DashboardEnv>;
 
 const ACTIONS = ['cancel', 'retry', 'close', 'resume'] as const;
 type Action = (typeof ACTIONS)[number];
 
-export function registerDashboard(app: OpenAPIHono, deps: AppDeps): void {
-  app.route('/', createDashboard(deps));
+export interface DashboardOptions {
+  /** Wrong keys an address may present, shared with the API's bearer check (auth.ts). */
+  guesses?: TokenBuckets;
+  clientAddress?: (c: Context) => string;
 }
 
-export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
-  const sessions = createSessions(deps.config.BATCHLINE_API_KEYS, deps.secretKey.current);
+export function registerDashboard(app: OpenAPIHono, deps: AppDeps, options: DashboardOptions = {}): void {
+  app.route('/', createDashboard(deps, options));
+}
+
+export function createDashboard(deps: AppDeps, options: DashboardOptions = {}): Hono<DashboardEnv> {
+  const sessions = createSessions(deps.config.BATCHLINE_API_KEYS, deps.secretKey.current, spentSignatures(deps.db));
+  const guesses = options.guesses ?? guessBudget();
+  const clientAddress = options.clientAddress ?? clientAddresses(deps.config.BATCHLINE_TRUSTED_PROXIES);
   const ui = new Hono<DashboardEnv>();
-  const pageContext = (c: Ctx): PageContext => ({ nonce: c.get('nonce'), csrf: c.get('csrf') ?? '', signedIn: sessions.required && sessions.isValid(getCookie(c, SESSION_COOKIE)) });
+  const pageContext = (c: Ctx): PageContext => ({ nonce: c.get('nonce'), csrf: c.get('csrf') ?? '', signedIn: wasSignedIn(c) });
   const refuse: Refusal = (c, status, message) =>
     isFragmentRequest(c) ? c.text(message, status) : sendPage(c, <MessagePage ctx={pageContext(c)} title={status === 401 ? 'Log in again' : 'Refused'} message={message} />, status);
   const login = requireLogin(sessions, refuse);
   const smallForm = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('form too large', 413) });
-  // Login attempts share the API's per-client limit, so tokens cannot be guessed at line speed.
-  const limited = rateLimit({ rps: deps.config.BATCHLINE_RATE_LIMIT_RPS, burst: deps.config.BATCHLINE_RATE_LIMIT_BURST });
 
   ui.onError((error, c) => {
     const appError = coerceError(error);
@@ -89,23 +109,33 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
     const id = c.req.param('id');
     // The confirmation page sends the job's id back: a post without it was not confirmed on that page.
     if (c.get('form').confirm !== id) throw invalidField('confirm', 'confirm the delete on the job\'s delete page');
-    await requestJobDelete(deps, id, actorOf(sessions.required ? getCookie(c, SESSION_COOKIE) : undefined, 'dashboard'));
+    await requestJobDelete(deps, id, actorOf(sessions.required ? readSessionCookie(c) : undefined, 'dashboard'));
     await waitForDeliveriesInFlight(deps.db, id, deps.config.BATCHLINE_LEASE_MS);
     return c.redirect(`/?deleted=${encodeURIComponent(id)}`, 303);
   });
 
   ui.get('/login', securePage, async (c) => {
     const next = safeNext(c.req.query('next'));
-    if (!sessions.required || sessions.isValid(getCookie(c, SESSION_COOKIE))) return c.redirect(next, 303);
-    return sendPage(c, <LoginPage ctx={pageContext(c)} next={next} failed={false} />);
+    if (!sessions.required || (await hasLiveSession(c, sessions))) return c.redirect(next, 303);
+    return sendPage(c, <LoginPage ctx={pageContext(c)} next={next} failed={false} insecure={servedInsecurely(c)} />);
   });
 
-  ui.post('/login', securePage, limited, smallForm, checkLoginForm(refuse), async (c) => {
+  ui.post('/login', securePage, smallForm, checkLoginForm(refuse), async (c) => {
     const form = c.get('form');
     const next = safeNext(form.next);
     if (!sessions.required) return c.redirect(next, 303);
+    // Every try spends from the address's guess budget and a right one gives it back; with none left the
+    // token is not even looked at, so a guesser cannot tell a right guess from a refused one.
+    const address = clientAddress(c);
+    const wait = guesses.take(address);
+    if (wait > 0) {
+      c.header('retry-after', String(wait));
+      const message = `Too many wrong tokens were tried from your address. Try again in ${wait} seconds.`;
+      return sendPage(c, <MessagePage ctx={pageContext(c)} title="Too many attempts" message={message} />, 429);
+    }
     const session = sessions.open(form.token ?? '');
-    if (!session) return sendPage(c, <LoginPage ctx={pageContext(c)} next={next} failed />, 401);
+    if (!session) return sendPage(c, <LoginPage ctx={pageContext(c)} next={next} failed insecure={servedInsecurely(c)} />, 401);
+    guesses.refund(address);
     setSessionCookie(c, session);
     return c.redirect(next, 303);
   });
@@ -113,6 +143,8 @@ export function createDashboard(deps: AppDeps): Hono<DashboardEnv> {
   ui.get('/logout', securePage, login, (c) => (sessions.required ? sendPage(c, <LogoutPage ctx={pageContext(c)} />) : c.redirect('/', 303)));
 
   ui.post('/logout', securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {
+    // Ended here, not only in this browser: a copy of the cookie taken before opens nothing afterwards.
+    if (sessions.required) await sessions.revoke(readSessionCookie(c));
     clearSessionCookie(c);
     return c.redirect(sessions.required ? '/login' : '/', 303);
   });

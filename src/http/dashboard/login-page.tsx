@@ -2,11 +2,16 @@
 // log-out confirmation that a typed-in `/logout` lands on (logging out is a form post, like every change).
 import { Layout, type PageContext } from './layout.tsx';
 
-export function LoginPage(props: { ctx: PageContext; next: string; failed: boolean }) {
+export function LoginPage(props: { ctx: PageContext; next: string; failed: boolean; insecure: boolean }) {
   return (
     <Layout ctx={props.ctx} title="Log in" bare>
       <div class="login panel">
         <h1>Log in to Batchline</h1>
+        {props.insecure ? (
+          <p class="alert" role="alert" id="insecure-warning">
+            This page came over plain http. The session cookie is only kept over https (or on localhost): open the dashboard over https to log in.
+          </p>
+        ) : null}
         {props.failed ? (
           <p class="alert" role="alert" id="token-error">
             That token is not one of this server's API keys.

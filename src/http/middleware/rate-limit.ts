@@ -1,10 +1,17 @@
-// Per-client token bucket on the API, so one misbehaving client cannot starve the others or the worker:
-// `rps` tokens a second, up to `burst`; an empty bucket answers 429 with Retry-After (RFC 6585, RFC 9110).
+// Token buckets keyed by caller (an accepted key, an address): `rate` tokens a second, up to `burst`; an
+// empty bucket is answered 429 with Retry-After (RFC 6585, RFC 9110 §10.2.3). Who the caller is, is for
+// the caller of these functions to decide (api-access.ts, the dashboard's login): never an unchecked header.
 // Buckets live in this process: each replica limits on its own, which bounds the load it takes.
-import { createHash } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { AppError } from '../../errors.ts';
 import { problemResponse } from '../problem.ts';
+
+export interface TokenBuckets {
+  /** Spends one of `key`'s tokens: 0 when there was one, else the whole seconds until there is (nothing spent). */
+  take(key: string): number;
+  /** Gives back a token taken for something that turned out not to count (a login that succeeded). */
+  refund(key: string): void;
+}
 
 interface Bucket {
   tokens: number;
@@ -13,37 +20,40 @@ interface Bucket {
 
 const MAX_BUCKETS = 10_000;
 
-export function rateLimit(options: { rps: number; burst: number; now?: () => number }): MiddlewareHandler {
+/** A `rate` of 0 turns the buckets off: every take succeeds. */
+export function tokenBuckets(options: { rate: number; burst: number; now?: () => number }): TokenBuckets {
   const now = options.now ?? Date.now;
   const buckets = new Map<string, Bucket>();
-  return async function limitRate(c, next) {
-    if (options.rps <= 0) return next();
-    const key = clientKey(c);
+  const current = (key: string): Bucket => {
     const t = now();
     const bucket = buckets.get(key) ?? { tokens: options.burst, updatedMs: t };
-    bucket.tokens = Math.min(options.burst, bucket.tokens + ((t - bucket.updatedMs) / 1000) * options.rps);
+    bucket.tokens = Math.min(options.burst, bucket.tokens + ((t - bucket.updatedMs) / 1000) * options.rate);
     bucket.updatedMs = t;
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / options.rps));
-      buckets.set(key, bucket);
-      return problemResponse(c, new AppError('rate_limited', `rate limit of ${options.rps} requests/s exceeded; retry after ${retryAfter} s`), { 'retry-after': String(retryAfter) });
-    }
-    bucket.tokens -= 1;
-    // Refresh insertion order (most recent last) and forget the least recent clients beyond the cap.
+    // Refresh insertion order (most recent last) and forget the least recent callers beyond the cap.
     buckets.delete(key);
     buckets.set(key, bucket);
     if (buckets.size > MAX_BUCKETS) {
       const oldest = buckets.keys().next().value;
       if (oldest !== undefined) buckets.delete(oldest);
     }
-    return next();
+    return bucket;
+  };
+  return {
+    take(key) {
+      if (options.rate <= 0) return 0;
+      const bucket = current(key);
+      if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / options.rate));
+      bucket.tokens -= 1;
+      return 0;
+    },
+    refund(key) {
+      if (options.rate <= 0) return;
+      const bucket = current(key);
+      bucket.tokens = Math.min(options.burst, bucket.tokens + 1);
+    },
   };
 }
 
-/** The bearer token (hashed: buckets never hold secrets) or, without one, the peer address. */
-function clientKey(c: Context): string {
-  const auth = c.req.header('authorization');
-  if (auth) return `t:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}`;
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return `a:${incoming?.socket?.remoteAddress ?? 'unknown'}`;
+export function tooManyRequests(c: Context, retryAfter: number, message: string): Response {
+  return problemResponse(c, new AppError('rate_limited', `${message}; retry after ${retryAfter} s`), { 'retry-after': String(retryAfter) });
 }

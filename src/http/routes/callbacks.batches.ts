@@ -3,6 +3,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { recordBatchCallback } from '../../engine/callback.ts';
 import { countCallback } from '../../telemetry/counters.ts';
 import type { AppDeps } from '../deps.ts';
+import { CALLBACK_BODY_BYTES } from '../middleware/body-limits.ts';
 import { webhookSignature } from '../middleware/webhook-signature.ts';
 import { apiProblems, EXAMPLE } from '../schemas.ts';
 
@@ -65,7 +66,7 @@ export function registerCallbacks(app: OpenAPIHono, deps: AppDeps): void {
           when: 'WEBHOOK_SECRET is not set, or the signature is missing, wrong, or older than 5 minutes',
           detail: 'invalid webhook signature',
         },
-        413,
+        { status: 413, when: `The body is over ${CALLBACK_BODY_BYTES / 1024} KB (refused as it arrives, before the signature is checked)`, detail: `the request body is over ${CALLBACK_BODY_BYTES} bytes` },
         415,
         { status: 422, when: 'The body names no batch', detail: 'batch_id: Invalid input: expected string, received undefined', errors: [{ field: 'batch_id', message: 'Invalid input: expected string, received undefined' }] },
       ),

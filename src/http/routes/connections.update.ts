@@ -15,7 +15,8 @@ const PatchConnectionSchema = z
       .openapi({
         description:
           'A JSON merge patch of the config: a field given replaces the one stored (objects merge key by key), `null` removes it, a field not given stays. ' +
-          'Secret fields change only when given and are never returned. The result is checked against the plugin like a create.',
+          'Secret fields change only when given and are never returned; a patch that moves the connection (a destination field) keeps only the secrets it gives. ' +
+          'The result is checked against the plugin like a create.',
       }),
     name: z.string().optional().openapi({ description: 'Read-only: accepted only when it is the current name (409 otherwise)' }),
     plugin: z.string().optional().openapi({ description: 'Read-only: accepted only when it is the current plugin (409 otherwise)' }),
@@ -34,6 +35,10 @@ const examples = {
     value: { config: { secret: 'whsec_NGFhZDIxYjc1ZTJiNDliNzk0YzU2OGQ1 whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
   },
   oauth: { summary: 'Switch from an API token to OAuth: null removes a field', value: { config: { email: null, api_token: null, oauth_token: 'zd-oauth-3Jm8Qx' } } },
+  move: {
+    summary: "Move to another Zendesk account with that account's token: a move drops every stored secret it does not give",
+    value: { config: { subdomain: 'acme-eu', api_token: 'zd-api-token-acme-eu-7Tq2' } },
+  },
 };
 
 const route = createRoute({
@@ -46,7 +51,11 @@ const route = createRoute({
     "Applies a JSON merge patch (RFC 7396) to the connection's config and checks the result against the plugin like a create (422 naming the field; nothing changes). " +
     'Secret fields are replaced only when given, never echoed, and every secret is sealed again under the current BATCHLINE_SECRET_KEY (an empty patch just re-seals). ' +
     "The name, the saved cursor (where the next job's read resumes) and the jobs made from it stay. Running jobs keep their own copy of the config, " +
-    'but take the credentials (tokens, signing secrets) from the connection from their next request on. `plugin` and `kind` cannot change (409). ' +
+    'but take the credentials (tokens, signing secrets) from the connection from their next request on. ' +
+    "A patch that moves the connection (changes a plugin's destination field: zendesk `subdomain`/`base_url`, http `url`) drops every stored secret " +
+    '(http `headers` included) that the same patch does not give, so a token never reaches a host it was not issued for; running jobs finish where they ' +
+    'started with their own copy, and jobs on a connection left without the credentials it needs are refused (409, "needs its credentials again") ' +
+    'until a PATCH gives them. `plugin` and `kind` cannot change (409). ' +
     'Every change is logged with the fields it touched, never their values.',
   security: [{ bearer: [] }],
   request: {

@@ -1,10 +1,15 @@
 // POST /v1/connections/{name}/webhook: signed events from a source's system (e.g. Zendesk ticket
 // webhooks) that queue documents into the open jobs of that connection. Authenticated by the
-// signature the plugin verifies with the connection's secret, not by a bearer token.
+// signature the plugin verifies with the connection's secret, not by a bearer token. Each signed
+// delivery is taken once (spent_signatures): a captured one replayed inside its window changes nothing.
+import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { acceptInbound } from '../../engine/inbound.ts';
+import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE } from '../schemas.ts';
+import { WEBHOOK_BODY_BYTES } from '../middleware/body-limits.ts';
+import { spentSignatures } from '../spent-signatures.ts';
+import { apiProblems } from '../schemas.ts';
 import { ConnectionNameParam } from './connections.ts';
 
 const InboundEventSchema = z.record(z.string(), z.unknown()).openapi('InboundEvent', {
@@ -28,6 +33,8 @@ const route = createRoute({
     "The raw body is verified by the source plugin with the connection's secret; its documents are queued into every open " +
     'job reading this connection (a job created with e.g. `{"source": {"connection": "support-desk", "config": {"stream": true}}}`). ' +
     "A redelivered event adds nothing, and neither does an event about a change Batchline made itself (its write-back): see `ignored`. " +
+    'The same signed delivery sent again (same timestamp and body) is taken once: see `replayed`. ' +
+    'An unknown connection is answered like a bad signature, so the answer does not tell which names exist. ' +
     'Needs no bearer token: the signature authenticates the sender.',
   request: {
     params: ConnectionNameParam,
@@ -58,6 +65,10 @@ const route = createRoute({
               .int()
               .optional()
               .openapi({ description: "Present when documents of the event were Batchline's own changes coming back (its write-back to the ticket): dropped, not counted in documents" }),
+            replayed: z
+              .boolean()
+              .optional()
+              .openapi({ description: 'Present (true) when this signed delivery was taken before: nothing was done, and the counts are 0' }),
           }),
           example: { documents: 1, jobs: 1, queued: 1 },
         },
@@ -65,22 +76,54 @@ const route = createRoute({
     },
     ...apiProblems(
       { status: 400, when: 'The verified body is not JSON', detail: 'the webhook body is not JSON', code: 'malformed_json' },
-      { status: 401, when: 'The signature is missing, wrong, or its timestamp is more than 5 minutes away', detail: 'invalid or stale webhook signature' },
-      { status: 404, when: 'No source connection of this name takes webhooks', detail: `connection "${EXAMPLE.connection}" does not exist or takes no webhooks` },
-      413,
+      {
+        status: 401,
+        when: 'The signature is missing, wrong, or its timestamp is more than 5 minutes away; or no source connection of this name takes webhooks',
+        detail: 'invalid or stale webhook signature',
+      },
+      { status: 413, when: `The body is over ${WEBHOOK_BODY_BYTES / 1024} KB (refused as it arrives, before the signature is checked)`, detail: `the request body is over ${WEBHOOK_BODY_BYTES} bytes` },
       415,
     ),
   },
 });
 
+/** A signature verifies only within 5 minutes of its timestamp, so a delivery taken now is replayable for 10 at most (a minute more for clock skew between replicas). */
+const REPLAYABLE_MS = 11 * 60 * 1000;
+
 export function registerConnectionsWebhook(app: OpenAPIHono, deps: AppDeps): void {
+  const spent = spentSignatures(deps.db);
   // Registered without body validation on purpose: the signature covers the raw bytes.
   app.post(route.path.replace('{name}', ':name'), async (c) => {
     const name = c.req.param('name') ?? '';
     const raw = Buffer.from(await c.req.arrayBuffer());
     const headers = Object.fromEntries([...c.req.raw.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
-    const outcome = await acceptInbound(deps, name, raw, headers);
-    return c.json(outcome, 202);
+    // Claimed before acceptInbound verifies it, and given back if anything refuses or fails, so only a delivery
+    // that was taken stays claimed and the claim stops two copies sent at once from both being taken.
+    const delivery = deliveryOf(name, raw, headers);
+    if (!(await spent.spend('webhook_delivery', delivery, new Date(Date.now() + REPLAYABLE_MS)))) {
+      return c.json({ documents: 0, jobs: 0, queued: 0, replayed: true }, 202);
+    }
+    try {
+      return c.json(await acceptInbound(deps, name, raw, headers), 202);
+    } catch (error) {
+      await spent.unspend('webhook_delivery', delivery);
+      // The same answer as a bad signature: a stranger must not learn which connection names exist.
+      if (error instanceof AppError && error.code === 'not_found') throw new AppError('unauthorized', 'invalid or stale webhook signature');
+      throw error;
+    }
   });
   app.openAPIRegistry.registerPath(route);
+}
+
+/**
+ * One signed delivery: the connection it was sent to, the body and the timestamp headers, which is what
+ * a signature covers (Zendesk signs timestamp + body). Not the signature header itself: base64 decoders
+ * take more than one spelling of the same bytes, so a replay could change it and still verify.
+ */
+function deliveryOf(connection: string, raw: Buffer, headers: Record<string, string>): string {
+  const stamps = Object.keys(headers)
+    .filter((k) => k.includes('timestamp'))
+    .sort()
+    .map((k) => `${k}=${headers[k]}`);
+  return [connection, ...stamps, createHash('sha256').update(raw).digest('base64url')].join('\0');
 }
