@@ -5055,7 +5055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The Idempotency-Key was used with a different body — RFC 9457 problem `conflict` */
+            /** @description The Idempotency-Key was used with a different body; or a connection the job names cannot lend its credentials: its secrets were dropped when a PATCH moved it, or no configured key opens them — RFC 9457 problem `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -95,7 +95,7 @@ const route = createRoute({
     ...apiProblems(
       400,
       401,
-      { status: 409, when: 'The Idempotency-Key was used with a different body', detail: 'this Idempotency-Key was already used with a different request body' },
+      { status: 409, when: 'The Idempotency-Key was used with a different body; or a connection the job names cannot lend its credentials: its secrets were dropped when a PATCH moved it, or no configured key opens them', detail: 'this Idempotency-Key was already used with a different request body' },
       413,
       415,
       {
