@@ -20,19 +20,37 @@ export interface InboundOutcome {
   queued: number;
   /** Present when the event was a change Batchline itself made (its own write-back coming back): dropped. */
   ignored?: number;
+  /** Present when this very signed delivery was taken before (a replay): nothing was done. */
+  replayed?: true;
+}
+
+export interface InboundOptions {
+  /**
+   * Claims this delivery once its signature has verified; false means it was taken before. Called only
+   * after verification, so an unsigned copy can never hold the claim of a genuine delivery.
+   */
+  claimOnce?: () => Promise<boolean>;
 }
 
 type Deps = Pick<EngineContext, 'db' | 'sources' | 'sinks' | 'secretKey' | 'config' | 'tag' | 'log' | 'wake'>;
 
-export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buffer, headers: Record<string, string>): Promise<InboundOutcome> {
+export async function acceptInbound(ctx: Deps, connection: string, rawBody: Buffer, headers: Record<string, string>, options: InboundOptions = {}): Promise<InboundOutcome> {
   const row = await ctx.db.selectFrom('connections').selectAll().where('name', '=', connection).executeTakeFirst();
   const plugin = row && rolesOf({ sources: ctx.sources, sinks: ctx.sinks }, row).includes('source') ? ctx.sources.get(row.plugin) : undefined;
-  if (!row || !plugin?.inbound) throw new AppError('not_found', `connection "${connection}" does not exist or takes no webhooks`);
+  if (!row || !plugin?.inbound) {
+    // Answered like a bad signature: a stranger must not learn which connection names exist (issue #29).
+    ctx.log.warn({ connection }, 'inbound webhook refused: no source connection of this name takes webhooks');
+    throw new AppError('unauthorized', 'invalid or stale webhook signature');
+  }
   // The connection's current config: a webhook secret rotated with PATCH checks the next delivery.
   const config = plugin.configSchema.parse(configForRole(plugin, openConfig(row, ctx.secretKey)));
   if (!plugin.inbound.verify(config, rawBody, headers)) {
     ctx.log.warn({ connection }, 'inbound webhook refused: bad or stale signature');
     throw new AppError('unauthorized', 'invalid or stale webhook signature');
+  }
+  if (options.claimOnce && !(await options.claimOnce())) {
+    ctx.log.info({ connection }, 'inbound webhook: this signed delivery was taken before; ignored');
+    return { documents: 0, jobs: 0, queued: 0, replayed: true };
   }
   let event: unknown;
   try {

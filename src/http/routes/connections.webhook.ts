@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { acceptInbound } from '../../engine/inbound.ts';
-import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
 import { WEBHOOK_BODY_BYTES } from '../middleware/body-limits.ts';
 import { spentSignatures } from '../spent-signatures.ts';
@@ -97,18 +96,15 @@ export function registerConnectionsWebhook(app: OpenAPIHono, deps: AppDeps): voi
     const name = c.req.param('name') ?? '';
     const raw = Buffer.from(await c.req.arrayBuffer());
     const headers = Object.fromEntries([...c.req.raw.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
-    // Claimed before acceptInbound verifies it, and given back if anything refuses or fails, so only a delivery
-    // that was taken stays claimed and the claim stops two copies sent at once from both being taken.
+    // Claimed once its signature verified (the claim also stops two copies sent at once from both being
+    // taken), and given back when the work after it fails, so the sender's retry is taken.
     const delivery = deliveryOf(name, raw, headers);
-    if (!(await spent.spend('webhook_delivery', delivery, new Date(Date.now() + REPLAYABLE_MS)))) {
-      return c.json({ documents: 0, jobs: 0, queued: 0, replayed: true }, 202);
-    }
+    let claimed = false;
+    const claimOnce = async () => (claimed = await spent.spend('webhook_delivery', delivery, new Date(Date.now() + REPLAYABLE_MS)));
     try {
-      return c.json(await acceptInbound(deps, name, raw, headers), 202);
+      return c.json(await acceptInbound(deps, name, raw, headers, { claimOnce }), 202);
     } catch (error) {
-      await spent.unspend('webhook_delivery', delivery);
-      // The same answer as a bad signature: a stranger must not learn which connection names exist.
-      if (error instanceof AppError && error.code === 'not_found') throw new AppError('unauthorized', 'invalid or stale webhook signature');
+      if (claimed) await spent.unspend('webhook_delivery', delivery);
       throw error;
     }
   });
