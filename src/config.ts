@@ -7,6 +7,7 @@ import { parseMinPrefixOverrides, type MinPrefixOverrides } from './provider/pro
 import { fileRoots, type FileRoots } from './plugins/paths.ts';
 import { deniedToPlugins } from './data-dir.ts';
 import { notASecret, weakApiKey } from './secret-values.ts';
+import { hostNameOf, isLoopbackName } from './loopback.ts';
 
 const MB = 1024 * 1024;
 
@@ -176,7 +177,7 @@ export const configSchema = z
     if (c.BATCHLINE_SECRET_KEY_FALLBACKS.length > 0 && c.BATCHLINE_SECRET_KEY === undefined) {
       ctx.addIssue({ code: 'custom', path: ['BATCHLINE_SECRET_KEY_FALLBACKS'], message: 'needs BATCHLINE_SECRET_KEY: fallbacks only open secrets, the current key seals them' });
     }
-    if (c.BATCHLINE_API_KEYS.length === 0 && !isLoopback(c.HOST)) {
+    if (c.BATCHLINE_API_KEYS.length === 0 && !isLoopbackName(hostNameOf(c.HOST))) {
       ctx.addIssue({ code: 'custom', path: ['HOST'], message: `"${c.HOST}" is not a loopback address; set BATCHLINE_API_KEYS to listen on it` });
     }
   });
@@ -223,10 +224,6 @@ function isAddressOrCidr(entry: string): boolean {
   const family = isIP(address);
   if (family === 0 || extra !== undefined) return false;
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Parses the environment once; a bad value throws a ConfigError whose message is one line. */

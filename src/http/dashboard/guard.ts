@@ -3,6 +3,8 @@
 // site must not be able to post with it).
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { isLoopbackName } from '../../loopback.ts';
+import { requestHostName } from '../middleware/host-allowlist.ts';
 import { isFragmentRequest, type DashboardEnv } from './render.ts';
 import { SESSION_COOKIE, SESSION_SECONDS, type Sessions } from './session.ts';
 
@@ -106,11 +108,11 @@ export function clearSessionCookie(c: Context): void {
 
 /** True when a page arrived over plain http (as far as can be told) under a name that is not loopback. */
 export function servedInsecurely(c: Context): boolean {
-  return !arrivedOverTls(c) && !isLoopbackName(c);
+  return !arrivedOverTls(c) && !onLoopbackName(c);
 }
 
 function isPlainHttpOnLoopback(c: Context): boolean {
-  return !arrivedOverTls(c) && isLoopbackName(c);
+  return !arrivedOverTls(c) && onLoopbackName(c);
 }
 
 function arrivedOverTls(c: Context): boolean {
@@ -118,10 +120,8 @@ function arrivedOverTls(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || forwarded === 'https';
 }
 
-function isLoopbackName(c: Context): boolean {
-  const authority = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
-  const name = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0];
-  return name === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name ?? '');
+function onLoopbackName(c: Context): boolean {
+  return isLoopbackName(requestHostName(c));
 }
 
 /** Where to return after logging in: a path on this site only (never `//host` or `/\host`, which browsers treat as other sites). */

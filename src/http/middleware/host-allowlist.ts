@@ -4,18 +4,17 @@
 // with the service), but the browser still sends `Host: evil.example`: requests naming any host other than
 // a loopback name or the configured HOST are refused, 421 (RFC 9110 §15.5.20). With keys the service may sit
 // behind any name, and a page on another site has no key to send.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { hostNameOf, isLoopbackName } from '../../loopback.ts';
 import { AppError } from '../../errors.ts';
 import { problemResponse } from '../problem.ts';
 
 export function loopbackHostOnly(options: { keys: readonly string[]; host: string }): MiddlewareHandler {
-  const allowed = new Set(['localhost', '127.0.0.1', '[::1]', hostnameOf(options.host)]);
+  const configured = hostNameOf(options.host);
   return async function checkHost(c, next) {
     if (options.keys.length > 0) return next();
-    // In-process requests (`app.request`) carry no Host header; their URL is the only authority there is.
-    const authority = c.req.header('host') ?? new URL(c.req.url).host;
-    const name = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d*)?$/i.exec(authority)?.[1]?.toLowerCase();
-    if (name === undefined || !allowed.has(name)) {
+    const name = requestHostName(c);
+    if (name === undefined || !(isLoopbackName(name) || name === configured)) {
       // 421 Misdirected Request (RFC 9110 §15.5.20): a host this server does not answer for.
       return problemResponse(c, new AppError('misdirected_request', 'this server answers only to localhost, 127.0.0.1, [::1] or its HOST: set BATCHLINE_API_KEYS to serve it under another name'));
     }
@@ -23,8 +22,7 @@ export function loopbackHostOnly(options: { keys: readonly string[]; host: strin
   };
 }
 
-/** HOST as it appears in a Host header: `::1` is written `[::1]`. */
-function hostnameOf(host: string): string {
-  const lower = host.trim().toLowerCase();
-  return lower.includes(':') && !lower.startsWith('[') ? `[${lower}]` : lower;
+/** The host name the request names; in-process requests (`app.request`) carry no Host header, only their URL. */
+export function requestHostName(c: Context): string | undefined {
+  return hostNameOf(c.req.header('host') ?? new URL(c.req.url).host);
 }
