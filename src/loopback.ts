@@ -4,7 +4,7 @@
 /** The host name of an authority (`name`, `name:port`, `[v6]:port`, or a bare `::1`), lower-cased; `::1` as `[::1]`. */
 export function hostNameOf(authority: string): string | undefined {
   const lower = authority.trim().toLowerCase();
-  if (lower.includes(':') && !lower.startsWith('[') && lower.split(':').length > 2) return `[${lower}]`;
+  if (/^[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*$/.test(lower)) return `[${lower}]`;
   return /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d*)?$/.exec(lower)?.[1];
 }
 
