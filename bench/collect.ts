@@ -2,7 +2,7 @@
 // result of the ended batches left by bench/prepare.ts. Prints results/s and the process's peak RSS.
 // Usage: tsx bench/collect.ts <simulatorUrl> <databaseUrl|-> <dataDir>
 import { claimBatches } from '../src/engine/claim.ts';
-import { collectBatch } from '../src/engine/collect.ts';
+import { collectBatch } from '../src/engine/batches/collect.ts';
 import { mb, startBenchService } from './context.ts';
 
 const [simulatorUrl, urlArg, dataDir] = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { deliverDue } from '../src/engine/deliver.ts';
+import { deliverDue } from '../src/engine/delivery/deliver.ts';
 import { enqueueDeliveries } from '../src/engine/transitions.ts';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { mb, startBenchService } from './context.ts';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import { parse } from 'csv-parse/sync';
-import { buildParams } from '../src/engine/request.ts';
+import { buildParams } from '../src/engine/documents/request.ts';
 import { resolveTask } from '../src/tasks/registry.ts';
 
 const [file, out, baseURL] = process.argv.slice(2);

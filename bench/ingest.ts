@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { claimSourceReads } from '../src/engine/claim.ts';
-import { createJob } from '../src/engine/ingest.ts';
-import { readSource } from '../src/engine/read-source.ts';
+import { createJob } from '../src/engine/intake/ingest.ts';
+import { readSource } from '../src/engine/intake/read-source.ts';
 import { mb, startBenchService } from './context.ts';
 
 const [rowsArg, urlArg, dataDir] = process.argv.slice(2);

@@ -7,11 +7,11 @@
 // Environment: BENCH_N (default 10000), BENCH_DELETE_ITEMS (default 100000), BENCH_ROUNDS (default 4).
 import { sql } from 'kysely';
 import { claimBatches } from '../src/engine/claim.ts';
-import { collectBatch } from '../src/engine/collect.ts';
-import { runLifecycleSweep } from '../src/engine/lifecycle-sweep.ts';
-import { planBatches } from '../src/engine/plan.ts';
-import { submitBatch } from '../src/engine/submit.ts';
-import { pollBatch } from '../src/engine/track.ts';
+import { collectBatch } from '../src/engine/batches/collect.ts';
+import { runLifecycleSweep } from '../src/engine/lifecycle/lifecycle-sweep.ts';
+import { planBatches } from '../src/engine/batches/plan.ts';
+import { submitBatch } from '../src/engine/batches/submit.ts';
+import { pollBatch } from '../src/engine/batches/track.ts';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { startBenchService } from './context.ts';

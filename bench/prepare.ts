@@ -2,9 +2,9 @@
 // until the simulator has ended every batch. Prints timings; leaves the database for bench/collect.ts.
 // Usage: tsx bench/prepare.ts <N> <simulatorUrl> <databaseUrl|-> <dataDir>
 import { claimBatches } from '../src/engine/claim.ts';
-import { planBatches } from '../src/engine/plan.ts';
-import { submitBatch } from '../src/engine/submit.ts';
-import { pollBatch } from '../src/engine/track.ts';
+import { planBatches } from '../src/engine/batches/plan.ts';
+import { submitBatch } from '../src/engine/batches/submit.ts';
+import { pollBatch } from '../src/engine/batches/track.ts';
 import { mb, startBenchService } from './context.ts';
 
 const [nArg, simulatorUrl, urlArg, dataDir] = process.argv.slice(2);

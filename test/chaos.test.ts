@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../src/db/connect.ts';
-import { buildParams } from '../src/engine/request.ts';
+import { buildParams } from '../src/engine/documents/request.ts';
 import { paramsHash, startSimulator } from '../src/provider/simulator/index.ts';
 import { resolveTask } from '../src/tasks/registry.ts';
 import { buildService } from './helpers/build.ts';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeGooglePlayCsv } from '../plugins/reviews/fixtures.ts';
-import { round } from '../src/engine/cost.ts';
+import { round } from '../src/engine/money/cost.ts';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { labeledReviews } from './fixtures/labeled-reviews.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { paramsHash, startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
-import { buildParams } from '../src/engine/request.ts';
+import { buildParams } from '../src/engine/documents/request.ts';
 import { resolveTask } from '../src/tasks/registry.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

@@ -1,8 +1,8 @@
 // Planning packs items under BATCH_MAX_REQUESTS and BATCH_MAX_BYTES, by the measured size of what is sent.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchRequests } from '../src/engine/materialize.ts';
-import { planBatches } from '../src/engine/plan.ts';
+import { batchRequests } from '../src/engine/batches/materialize.ts';
+import { planBatches } from '../src/engine/batches/plan.ts';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import type { ResolvedTask } from '../src/tasks/types.ts';
 import { createTestDatabase } from './helpers/database.ts';

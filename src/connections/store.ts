@@ -15,7 +15,6 @@ import { viewOf, type ConnectionView } from './view.ts';
 
 export type { PluginKind } from './roles.ts';
 export type { ConnectionView } from './view.ts';
-export { resolveConnection } from './resolve.ts';
 
 export interface ConnectionInput {
   name: string;

@@ -39,7 +39,7 @@ export async function renewBatchLease(ctx: EngineContext, batchId: number): Prom
 
 /**
  * When a batch released now is next due: in `ms`, or at once when a callback arrived while this worker held
- * it (engine/callback.ts), since the look in progress may have been made before the batch ended.
+ * it (engine/batches/callback.ts), since the look in progress may have been made before the batch ended.
  */
 export function dueIn(ms: number): RawBuilder<Date> {
   return sql<Date>`CASE WHEN recheck_requested THEN now() ELSE now() + ${Math.max(0, Math.round(ms))} * interval '1 millisecond' END`;

@@ -2,7 +2,7 @@
 // when it succeeded), and the documents themselves (for the disagreement list). One query per arm.
 import { sql, type Kysely } from 'kysely';
 import type { DB, ErrorInfo, ItemStatus } from '../db/types.ts';
-import type { StoredDocument } from '../engine/document.ts';
+import type { StoredDocument } from '../engine/documents/document.ts';
 
 export interface Answer {
   status: ItemStatus;

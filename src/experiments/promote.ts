@@ -4,9 +4,9 @@
 // returns the same job (its idempotency key is the experiment's and the arm's), another body is a 409.
 import { AppError, invalidField } from '../errors.ts';
 import type { EngineContext } from '../engine/context.ts';
-import type { StoredDocument } from '../engine/document.ts';
-import { createJob, type CreatedJob } from '../engine/ingest.ts';
-import type { PluginRef } from '../engine/source-ref.ts';
+import type { StoredDocument } from '../engine/documents/document.ts';
+import { createJob, type CreatedJob } from '../engine/intake/ingest.ts';
+import type { PluginRef } from '../engine/intake/source-ref.ts';
 import type { PilotConfig } from '../db/types.ts';
 import { openConfig } from '../plugins/stored-config.ts';
 import type { SecretKeys } from '../secrets/key.ts';

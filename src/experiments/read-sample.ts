@@ -3,10 +3,10 @@
 // source. Memory: the sample, the ids seen (to count distinct documents) and the labels.
 import type { SourceDocument } from '../plugins/contract.ts';
 import { invalidField } from '../errors.ts';
-import { sourceDocuments } from '../engine/dry-run.ts';
+import { sourceDocuments } from '../engine/intake/dry-run.ts';
 import type { EngineContext } from '../engine/context.ts';
-import type { StoredDocument } from '../engine/document.ts';
-import type { StoredSource } from '../engine/source-ref.ts';
+import type { StoredDocument } from '../engine/documents/document.ts';
+import type { StoredSource } from '../engine/intake/source-ref.ts';
 import { createSampler, stratumOf, TooManyStrataError } from './sample.ts';
 import type { Population, SampleInput, StoredSample } from './types.ts';
 

@@ -4,8 +4,8 @@
 // in step.
 import type { Kysely } from 'kysely';
 import type { DB, JobStatus } from '../db/types.ts';
-import { round, type Usage } from '../engine/cost.ts';
-import { jobMoneyOf, usageRowsOf } from '../engine/usage-rows.ts';
+import { round, type Usage } from '../engine/money/cost.ts';
+import { jobMoneyOf, usageRowsOf } from '../engine/money/usage-rows.ts';
 import type { ResolvedTask } from '../tasks/types.ts';
 import { armAnswers, type Answer } from './arm-answers.ts';
 import { compareArms, type ComparisonCore } from './compare.ts';

@@ -2,10 +2,10 @@
 // source of openapi.yaml. Examples tell one story (a two-review job, its batch, its results), so that an id
 // shown in one answer is the id another request takes.
 import { z } from '@hono/zod-openapi';
-import { documentSchema } from '../engine/document.ts';
+import { documentSchema } from '../engine/documents/document.ts';
 import { ERROR_CODES, invalidField, type ErrorCode, type FieldProblem } from '../errors.ts';
 import { customTaskSchema } from '../tasks/registry.ts';
-import { REDACTION_KINDS } from '../engine/redact.ts';
+import { REDACTION_KINDS } from '../engine/intake/redact.ts';
 
 /** Values the examples share. */
 export const EXAMPLE = {

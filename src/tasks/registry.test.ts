@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../errors.ts';
-import { buildParams } from '../engine/request.ts';
+import { buildParams } from '../engine/documents/request.ts';
 import { outputValidator, resolveTask } from './registry.ts';
 import { renderTemplate } from './template.ts';
 

@@ -1,5 +1,5 @@
 // Renders a task's prompt template for one document: {{text}}, {{id}}, {{title}}, {{metadata}}, {{metadata.key}}.
-import type { DocumentInput } from '../engine/document.ts';
+import type { DocumentInput } from '../engine/documents/document.ts';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const KNOWN = /^(text|id|title|metadata|metadata\.[A-Za-z0-9_.-]+)$/;

@@ -4,16 +4,16 @@
 // Nothing in memory matters: each lane claims rows with a lease, works, and writes the next state.
 import type { Batch } from '../db/types.ts';
 import { claimBatches, releaseAllLeases } from '../engine/claim.ts';
-import { collectBatch } from '../engine/collect.ts';
+import { collectBatch } from '../engine/batches/collect.ts';
 import type { EngineContext } from '../engine/context.ts';
-import { deliverDue } from '../engine/deliver.ts';
-import { finalizeJobs } from '../engine/finalize.ts';
-import { planBatches } from '../engine/plan.ts';
-import { submitBatch } from '../engine/submit.ts';
-import { pollBatch } from '../engine/track.ts';
-import { sweepResultCache } from '../engine/result-cache.ts';
-import { sweepSpool } from '../engine/batch-body.ts';
-import { runLifecycleSweep } from '../engine/lifecycle-sweep.ts';
+import { deliverDue } from '../engine/delivery/deliver.ts';
+import { finalizeJobs } from '../engine/lifecycle/finalize.ts';
+import { planBatches } from '../engine/batches/plan.ts';
+import { submitBatch } from '../engine/batches/submit.ts';
+import { pollBatch } from '../engine/batches/track.ts';
+import { sweepResultCache } from '../engine/money/result-cache.ts';
+import { sweepSpool } from '../engine/batches/batch-body.ts';
+import { runLifecycleSweep } from '../engine/lifecycle/lifecycle-sweep.ts';
 import { countFromZero } from '../telemetry/metrics.ts';
 import { createPool } from './pool.ts';
 import { createSourceReads } from './source-reads.ts';

@@ -2,7 +2,7 @@
 // minute, and planning, polling and delivering for other jobs must not wait for it.
 import { claimSourceReads, withJobLease } from '../engine/claim.ts';
 import type { EngineContext } from '../engine/context.ts';
-import { readSource } from '../engine/read-source.ts';
+import { readSource } from '../engine/intake/read-source.ts';
 
 export interface SourceReads {
   /** Claims due reads up to the concurrency limit and starts them; returns how many started. */

@@ -1,5 +1,5 @@
 // Small pieces shared by the pages: status badge, progress bar, time, money and plain value lists.
-import type { JobCounts } from '../../engine/job-view.ts';
+import type { JobCounts } from '../../engine/views/job-view.ts';
 import { formatCount, formatTime, formatUsd, humanize, statusLabel } from './format.ts';
 
 export function StatusBadge(props: { status: string }) {

@@ -1,7 +1,7 @@
 // The confirmation step of deleting a job from the dashboard (`/jobs/:id/delete`): what goes, what stays,
 // and a button that must be pressed on purpose. Without JavaScript, and so without a browser dialog: the
 // page itself is the confirmation, and its form carries the job id back as proof it was this job's page.
-import type { JobView } from '../../engine/job-view.ts';
+import type { JobView } from '../../engine/views/job-view.ts';
 import { formatCount, formatUsd, jobPath } from './format.ts';
 import { Layout, type PageContext } from './layout.tsx';
 

@@ -1,7 +1,7 @@
 // One job at `/jobs/:id`: counts, actions, cost and savings, source progress, deliveries, batches with their
 // provider states, and the failed items with their reasons. Everything inside #live refreshes itself.
 import type { Child } from 'hono/jsx';
-import type { JobView } from '../../engine/job-view.ts';
+import type { JobView } from '../../engine/views/job-view.ts';
 import { ProgressBar, StatusBadge, Time, ValueList } from './components.tsx';
 import { formatCount, formatDuration, isFinal, jobPath, statusLabel, traceUrl } from './format.ts';
 import { Layout, type PageContext } from './layout.tsx';

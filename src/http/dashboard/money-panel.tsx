@@ -1,6 +1,6 @@
 // The money of a job on its page: spend against the estimate and the budget, the standard-price
 // equivalent, and the savings split by source (batch discount, prompt cache, result cache).
-import type { JobView } from '../../engine/job-view.ts';
+import type { JobView } from '../../engine/views/job-view.ts';
 import { ValueList } from './components.tsx';
 import { formatCount, formatUsd } from './format.ts';
 

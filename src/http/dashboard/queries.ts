@@ -2,9 +2,9 @@
 // one query per job), and the extra detail of one job's page (failed items, deliveries per sink).
 import { sql, type Kysely } from 'kysely';
 import type { DB, ErrorInfo, Job } from '../../db/types.ts';
-import type { Money } from '../../engine/cost.ts';
-import { jobMoneyOf, type UsageRow } from '../../engine/usage-rows.ts';
-import { jobSummary, jobView, type JobCounts, type JobSummary, type JobView } from '../../engine/job-view.ts';
+import type { Money } from '../../engine/money/cost.ts';
+import { jobMoneyOf, type UsageRow } from '../../engine/money/usage-rows.ts';
+import { jobSummary, jobView, type JobCounts, type JobSummary, type JobView } from '../../engine/views/job-view.ts';
 import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { ResolvedTask } from '../../tasks/types.ts';
 import { AppError } from '../../errors.ts';

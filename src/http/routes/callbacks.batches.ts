@@ -1,6 +1,6 @@
 // POST /v1/callbacks/batches: a signed completion event from an external notifier (CONTRACT.md).
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { recordBatchCallback } from '../../engine/callback.ts';
+import { recordBatchCallback } from '../../engine/batches/callback.ts';
 import { countCallback } from '../../telemetry/counters.ts';
 import type { AppDeps } from '../deps.ts';
 import { CALLBACK_BODY_BYTES } from '../middleware/body-limits.ts';

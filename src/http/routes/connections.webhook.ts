@@ -4,7 +4,7 @@
 // delivery is taken once (spent_signatures): a captured one replayed inside its window changes nothing.
 import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { acceptInbound } from '../../engine/inbound.ts';
+import { acceptInbound } from '../../engine/intake/inbound.ts';
 import type { AppDeps } from '../deps.ts';
 import { WEBHOOK_BODY_BYTES } from '../middleware/body-limits.ts';
 import { spentSignatures } from '../spent-signatures.ts';

@@ -1,7 +1,7 @@
 // GET /v1/jobs/{id}/deliveries (the outbox, filterable by state) and POST /v1/jobs/{id}/deliveries/replay.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { replayDeliveries } from '../../engine/replay.ts';
+import { replayDeliveries } from '../../engine/delivery/replay.ts';
 import { AppError } from '../../errors.ts';
 import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { AppDeps } from '../deps.ts';

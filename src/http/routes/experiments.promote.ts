@@ -1,6 +1,6 @@
 // POST /v1/experiments/{id}/promote: the chosen arm as a job on the whole source, the sample's answers reused from the result cache.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { jobView } from '../../engine/job-view.ts';
+import { jobView } from '../../engine/views/job-view.ts';
 import { promoteArm } from '../../experiments/promote.ts';
 import type { AppDeps } from '../deps.ts';
 import { EXAMPLE_EXPERIMENT_ID, ExperimentIdParam, PromoteSchema, unknownExperiment } from '../experiment-schemas.ts';

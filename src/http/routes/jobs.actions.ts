@@ -1,9 +1,9 @@
 // POST /v1/jobs/{id}/cancel, /retry and /close.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { cancelJob, closeJobSource } from '../../engine/cancel.ts';
-import { jobView } from '../../engine/job-view.ts';
-import { resumeJob } from '../../engine/resume.ts';
-import { retryFailedItems } from '../../engine/retry.ts';
+import { cancelJob, closeJobSource } from '../../engine/lifecycle/cancel.ts';
+import { jobView } from '../../engine/views/job-view.ts';
+import { resumeJob } from '../../engine/lifecycle/resume.ts';
+import { retryFailedItems } from '../../engine/lifecycle/retry.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE, EXAMPLE_JOB, EXAMPLE_NEW_JOB, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
 

@@ -1,8 +1,8 @@
 // POST /v1/jobs: creates a job from inline documents; honors Idempotency-Key.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { dryRun } from '../../engine/dry-run.ts';
-import { createJob } from '../../engine/ingest.ts';
-import { jobView } from '../../engine/job-view.ts';
+import { dryRun } from '../../engine/intake/dry-run.ts';
+import { createJob } from '../../engine/intake/ingest.ts';
+import { jobView } from '../../engine/views/job-view.ts';
 import { invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, CreateJobSchema, DryRunSchema, EXAMPLE, EXAMPLE_CREATE_JOB, EXAMPLE_DRY_RUN, EXAMPLE_NEW_JOB, JobSchema } from '../schemas.ts';

@@ -1,8 +1,8 @@
 // DELETE /v1/jobs/{id}: deletes a job and everything derived from it, provider batches included (202, then
-// 404 once gone). The work itself is done by the lifecycle sweep (engine/delete-job.ts).
+// 404 once gone). The work itself is done by the lifecycle sweep (engine/lifecycle/delete-job.ts).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { actorOf, requestJobDelete, waitForDeliveriesInFlight } from '../../engine/delete-job.ts';
-import { jobView } from '../../engine/job-view.ts';
+import { actorOf, requestJobDelete, waitForDeliveriesInFlight } from '../../engine/lifecycle/delete-job.ts';
+import { jobView } from '../../engine/views/job-view.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE_JOB, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
 

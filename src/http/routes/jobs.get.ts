@@ -1,6 +1,6 @@
 // GET /v1/jobs/{id}: one job with counts, batches, usage and cost.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { jobView } from '../../engine/job-view.ts';
+import { jobView } from '../../engine/views/job-view.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';

@@ -1,7 +1,7 @@
 // GET /v1/jobs: jobs newest first, cursor-paginated.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { jobSummary } from '../../engine/job-view.ts';
+import { jobSummary } from '../../engine/views/job-view.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE, EXAMPLE_JOB_SUMMARY, JobStatusSchema, JobSummarySchema, PageQuery, pageOf } from '../schemas.ts';

@@ -1,7 +1,7 @@
 // GET /v1/jobs/{id}/results: final results in item order; cursor pages, or all of them as NDJSON.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
-import { resultsPage } from '../../engine/results-query.ts';
+import { resultsPage } from '../../engine/views/results-query.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiProblems, EXAMPLE_RESULT, JobIdParam, PageQuery, pageOf, parseIdCursor, ResultSchema, unknownJob } from '../schemas.ts';

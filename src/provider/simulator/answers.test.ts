@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { labeledReviews } from '../../../test/fixtures/labeled-reviews.ts';
-import { buildParams } from '../../engine/request.ts';
+import { buildParams } from '../../engine/documents/request.ts';
 import { outputValidator, resolveTask } from '../../tasks/registry.ts';
 import { loadConfig } from '../../config.ts';
 import { silentLogger } from '../../logger.ts';

@@ -1,10 +1,7 @@
 // Fault injection: HTTP failures for a route's next calls, per-request errored/expired results, cut downloads.
 import { unitFromHex, unitFromText } from './hash.ts';
 import type { BatchRecord } from './store.ts';
-import type { FaultRoute, HttpFault, ItemFaults, SimulatorFaults } from './types.ts';
-
-/** `off_schema`: the request succeeds but the forced tool's input ignores its schema (a model mistake). */
-export type ItemFaultKind = 'overloaded_error' | 'api_error' | 'invalid_request_error' | 'expired' | 'off_schema';
+import type { FaultRoute, HttpFault, ItemFaultKind, ItemFaults, SimulatorFaults } from './types.ts';
 
 export const ITEM_FAULT_MESSAGES: Record<Exclude<ItemFaultKind, 'expired' | 'off_schema'>, string> = {
   overloaded_error: 'Overloaded',

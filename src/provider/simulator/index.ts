@@ -2,12 +2,13 @@
 export { startSimulator } from './server.ts';
 export { paramsHash } from './hash.ts';
 export { sampleFromJsonSchema } from './schema-sample.ts';
-export { itemFaultFor, type ItemFaultKind } from './faults.ts';
+export { itemFaultFor } from './faults.ts';
 export { builtinAnswer, builtinTaskOf } from './builtin-answer.ts';
 export { parseModelErrorRates, type ModelErrorRates } from './model-errors.ts';
 export type {
   FaultRoute,
   HttpFault,
+  ItemFaultKind,
   ItemFaults,
   NotifyOptions,
   Simulator,

@@ -1,5 +1,5 @@
 // In-memory batches: id → record (requests, times, cancel state, outcomes once ended), plus newest-first listing.
-import type { ItemFaultKind } from './faults.ts';
+import type { ItemFaultKind } from './types.ts';
 import { newBatchId } from './ids.ts';
 import type { CacheUsage } from './prompt-cache.ts';
 

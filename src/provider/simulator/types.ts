@@ -135,3 +135,6 @@ export interface Simulator {
   /** Replaces the per-model error rates (see SimulatorOptions.modelErrorRates). */
   setModelErrorRates(rates: Record<string, number>): void;
 }
+
+/** `off_schema`: the request succeeds but the forced tool's input ignores its schema (a model mistake). */
+export type ItemFaultKind = 'overloaded_error' | 'api_error' | 'invalid_request_error' | 'expired' | 'off_schema';
