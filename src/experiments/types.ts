@@ -1,5 +1,5 @@
 // What an experiment request holds and what an experiment stores: the engine's side of POST
-// /v1/experiments (the HTTP schema in src/http/experiment-schemas.ts validates the same shape).
+// /v1/experiments (the HTTP schema in src/http/routes/experiments.schemas.ts validates the same shape).
 import type { DocumentInput } from '../engine/documents/document.ts';
 import type { PluginRef } from '../engine/intake/source-ref.ts';
 import type { CustomTaskInput } from '../tasks/registry.ts';

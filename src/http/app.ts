@@ -31,7 +31,7 @@ import { registerDashboard } from './dashboard/index.tsx';
 import { registerDocs } from './routes/docs.ts';
 import { registerExperiments } from './routes/experiments.ts';
 import { registerSecretsReseal } from './routes/secrets.reseal.ts';
-import { OPENAPI_INFO } from './schemas.ts';
+import { OPENAPI_INFO } from './openapi-info.ts';
 
 export function createApp(deps: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono({

@@ -10,7 +10,7 @@ import { firstPartyPlugins } from '../plugins/load.ts';
 import { createCounters } from '../telemetry/counters.ts';
 import { createApp } from './app.ts';
 import type { AppDeps } from './deps.ts';
-import { OPENAPI_INFO } from './schemas.ts';
+import { OPENAPI_INFO } from './openapi-info.ts';
 
 /** The parts of an OpenAPI 3.1 document this module reads. */
 export interface OpenApiDocument {

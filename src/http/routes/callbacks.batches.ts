@@ -5,7 +5,7 @@ import { countCallback } from '../../telemetry/counters.ts';
 import type { AppDeps } from '../deps.ts';
 import { CALLBACK_BODY_BYTES } from '../middleware/body-limits.ts';
 import { webhookSignature } from '../middleware/webhook-signature.ts';
-import { apiProblems, EXAMPLE } from '../schemas.ts';
+import { apiProblems, EXAMPLE } from './shared.schemas.ts';
 
 const CallbackSchema = z
   .union([

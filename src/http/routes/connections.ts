@@ -5,7 +5,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createConnection, deleteConnection, getConnection, listConnections, type Actor, type ConnectionDeps } from '../../connections/store.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE } from '../schemas.ts';
+import { apiProblems, EXAMPLE } from './shared.schemas.ts';
 
 export const ConnectionNameParam = z.object({
   name: z

@@ -3,7 +3,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { updateConnection } from '../../connections/update.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems } from '../schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 import { actorOf, ConnectionNameParam, ConnectionSchema, connectionDeps, EXAMPLE_CONNECTION, unknownConnection } from './connections.ts';
 
 const PatchConnectionSchema = z

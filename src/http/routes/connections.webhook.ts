@@ -8,7 +8,7 @@ import { acceptInbound } from '../../engine/intake/inbound.ts';
 import type { AppDeps } from '../deps.ts';
 import { WEBHOOK_BODY_BYTES } from '../middleware/body-limits.ts';
 import { spentSignatures } from '../spent-signatures.ts';
-import { apiProblems } from '../schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 import { ConnectionNameParam } from './connections.ts';
 
 const InboundEventSchema = z.record(z.string(), z.unknown()).openapi('InboundEvent', {

@@ -5,7 +5,8 @@ import { replayDeliveries } from '../../engine/delivery/replay.ts';
 import { AppError } from '../../errors.ts';
 import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, JobIdParam, PageQuery, pageOf, parseIdCursor, unknownJob } from '../schemas.ts';
+import { JobIdParam, unknownJob } from './jobs.schemas.ts';
+import { apiProblems, PageQuery, pageOf, parseIdCursor } from './shared.schemas.ts';
 
 const DeliveryStatusSchema = z.enum(['pending', 'delivered', 'retry_wait', 'dead']);
 

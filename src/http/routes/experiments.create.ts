@@ -3,8 +3,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { createExperiment } from '../../experiments/create.ts';
 import { experimentView, loadExperiment } from '../../experiments/view.ts';
 import type { AppDeps } from '../deps.ts';
-import { CreateExperimentSchema, EXAMPLE_CREATE_EXPERIMENT, EXAMPLE_NEW_EXPERIMENT, ExperimentSchema } from '../experiment-schemas.ts';
-import { apiProblems } from '../schemas.ts';
+import { CreateExperimentSchema, EXAMPLE_CREATE_EXPERIMENT, EXAMPLE_NEW_EXPERIMENT, ExperimentSchema } from './experiments.schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const route = createRoute({
   method: 'post',

@@ -4,8 +4,8 @@ import { documentsPage, type DocumentsQuery } from '../../experiments/documents.
 import { loadExperiment } from '../../experiments/view.ts';
 import { AppError, invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { EXAMPLE_EXPERIMENT_DOCUMENT, ExperimentDocumentSchema, ExperimentIdParam, unknownExperiment } from '../experiment-schemas.ts';
-import { apiProblems, PageQuery, pageOf, parseIdCursor } from '../schemas.ts';
+import { EXAMPLE_EXPERIMENT_DOCUMENT, ExperimentDocumentSchema, ExperimentIdParam, unknownExperiment } from './experiments.schemas.ts';
+import { apiProblems, PageQuery, pageOf, parseIdCursor } from './shared.schemas.ts';
 
 const FILTER = /^(all|disagreements|disagreements:(.+)|wrong:(.+))$/;
 

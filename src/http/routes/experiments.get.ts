@@ -5,8 +5,8 @@ import { AppError } from '../../errors.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { armRowsByExperiment, experimentView, loadExperiment, summaryOf } from '../../experiments/view.ts';
 import type { AppDeps } from '../deps.ts';
-import { EXAMPLE_EXPERIMENT, EXAMPLE_EXPERIMENT_ID, EXAMPLE_EXPERIMENT_SUMMARY, ExperimentIdParam, ExperimentSchema, ExperimentSummarySchema, unknownExperiment } from '../experiment-schemas.ts';
-import { apiProblems, EXAMPLE, PageQuery, pageOf } from '../schemas.ts';
+import { EXAMPLE_EXPERIMENT, EXAMPLE_EXPERIMENT_ID, EXAMPLE_EXPERIMENT_SUMMARY, ExperimentIdParam, ExperimentSchema, ExperimentSummarySchema, unknownExperiment } from './experiments.schemas.ts';
+import { apiProblems, EXAMPLE, PageQuery, pageOf } from './shared.schemas.ts';
 
 const get = createRoute({
   method: 'get',

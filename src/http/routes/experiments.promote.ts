@@ -3,8 +3,9 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobView } from '../../engine/views/job-view.ts';
 import { promoteArm } from '../../experiments/promote.ts';
 import type { AppDeps } from '../deps.ts';
-import { EXAMPLE_EXPERIMENT_ID, ExperimentIdParam, PromoteSchema, unknownExperiment } from '../experiment-schemas.ts';
-import { apiProblems, EXAMPLE_NEW_JOB, JobSchema } from '../schemas.ts';
+import { EXAMPLE_EXPERIMENT_ID, ExperimentIdParam, PromoteSchema, unknownExperiment } from './experiments.schemas.ts';
+import { EXAMPLE_NEW_JOB, JobSchema } from './jobs.schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const route = createRoute({
   method: 'post',

@@ -1,7 +1,7 @@
 // GET /healthz (the process answers) and GET /readyz (database reachable, migrations applied).
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
-import { problemResponses } from '../schemas.ts';
+import { problemResponses } from './shared.schemas.ts';
 import { AppError } from '../../errors.ts';
 
 const healthz = createRoute({

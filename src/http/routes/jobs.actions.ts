@@ -5,7 +5,8 @@ import { jobView } from '../../engine/views/job-view.ts';
 import { resumeJob } from '../../engine/lifecycle/resume.ts';
 import { retryFailedItems } from '../../engine/lifecycle/retry.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE, EXAMPLE_JOB, EXAMPLE_NEW_JOB, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
+import { EXAMPLE_JOB, EXAMPLE_NEW_JOB, JobIdParam, JobSchema, unknownJob } from './jobs.schemas.ts';
+import { apiProblems, EXAMPLE } from './shared.schemas.ts';
 
 const EXAMPLE_CANCELING_JOB = {
   ...EXAMPLE_NEW_JOB,

@@ -5,7 +5,9 @@ import { createJob } from '../../engine/intake/ingest.ts';
 import { jobView } from '../../engine/views/job-view.ts';
 import { invalidField } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, CreateJobSchema, DryRunSchema, EXAMPLE, EXAMPLE_CREATE_JOB, EXAMPLE_DRY_RUN, EXAMPLE_NEW_JOB, JobSchema } from '../schemas.ts';
+import { CreateJobSchema, DryRunSchema, EXAMPLE_CREATE_JOB, EXAMPLE_DRY_RUN } from './jobs.create.schemas.ts';
+import { EXAMPLE_NEW_JOB, JobSchema } from './jobs.schemas.ts';
+import { apiProblems, EXAMPLE } from './shared.schemas.ts';
 
 const createdJob = { schema: JobSchema, example: EXAMPLE_NEW_JOB };
 

@@ -4,7 +4,8 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { actorOf, requestJobDelete, waitForDeliveriesInFlight } from '../../engine/lifecycle/delete-job.ts';
 import { jobView } from '../../engine/views/job-view.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE_JOB, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
+import { EXAMPLE_JOB, JobIdParam, JobSchema, unknownJob } from './jobs.schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const EXAMPLE_DELETING_JOB = {
   ...EXAMPLE_JOB,

@@ -4,7 +4,8 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE_TOMBSTONE, PageQuery, pageOf, TombstoneSchema } from '../schemas.ts';
+import { EXAMPLE_TOMBSTONE, TombstoneSchema } from './jobs.deleted.schemas.ts';
+import { apiProblems, PageQuery, pageOf } from './shared.schemas.ts';
 
 const route = createRoute({
   method: 'get',

@@ -3,7 +3,8 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { jobView } from '../../engine/views/job-view.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, JobIdParam, JobSchema, unknownJob } from '../schemas.ts';
+import { JobIdParam, JobSchema, unknownJob } from './jobs.schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const route = createRoute({
   method: 'get',

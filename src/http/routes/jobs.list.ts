@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { jobSummary } from '../../engine/views/job-view.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE, EXAMPLE_JOB_SUMMARY, JobStatusSchema, JobSummarySchema, PageQuery, pageOf } from '../schemas.ts';
+import { EXAMPLE_JOB_SUMMARY, JobStatusSchema, JobSummarySchema } from './jobs.schemas.ts';
+import { apiProblems, EXAMPLE, PageQuery, pageOf } from './shared.schemas.ts';
 
 const route = createRoute({
   method: 'get',

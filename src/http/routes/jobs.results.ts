@@ -4,7 +4,9 @@ import { stream } from 'hono/streaming';
 import { resultsPage } from '../../engine/views/results-query.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems, EXAMPLE_RESULT, JobIdParam, PageQuery, pageOf, parseIdCursor, ResultSchema, unknownJob } from '../schemas.ts';
+import { EXAMPLE_RESULT, ResultSchema } from './jobs.results.schemas.ts';
+import { JobIdParam, unknownJob } from './jobs.schemas.ts';
+import { apiProblems, PageQuery, pageOf, parseIdCursor } from './shared.schemas.ts';
 
 const route = createRoute({
   method: 'get',

@@ -2,7 +2,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { describePlugin } from '../../plugins/describe.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems } from '../schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const EXAMPLE_PLUGIN = {
   name: 'http',

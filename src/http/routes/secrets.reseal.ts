@@ -3,7 +3,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { resealSecrets } from '../../secrets/reseal.ts';
 import type { AppDeps } from '../deps.ts';
-import { apiProblems } from '../schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const counts = {
   resealed: z.number().int().openapi({ description: 'Moved from a fallback key onto the current one by this run' }),

@@ -1,7 +1,7 @@
 // GET /v1/tasks: the built-in tasks with their output JSON Schemas.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { builtinTasks, toJsonSchema } from '../../tasks/registry.ts';
-import { apiProblems } from '../schemas.ts';
+import { apiProblems } from './shared.schemas.ts';
 
 const EXAMPLE_TASK = {
   name: 'ticket-triage',
