@@ -2,7 +2,7 @@
 // service it refers to exists, every variable it sets is one the service reads (and together they make a
 // valid configuration), and every metric the dashboard and the alerts query is one the service emits.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -348,6 +348,7 @@ function promqlNames(expr: string): { metrics: string[]; labels: string[] } {
     return ' ';
   });
   s = s.replace(/\[[^\]]*\]/g, ' ');
+  s = s.replace(/\boffset\s+-?(?:\d+(?:ms|[smhdwy]))+/g, ' ');
   s = s.replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_, names: string) => {
     for (const n of names.split(',').map((x) => x.trim()).filter(Boolean)) labels.add(n);
     return ' ';
@@ -379,6 +380,7 @@ test('the PromQL checker finds metrics and labels, and refuses names the service
     labels: ['job', 'le'],
   });
   assert.deepEqual(promqlNames('max(a{state="x"}) > 0 and on () (sum(increase(b_total[30m])) or vector(0)) == 0').metrics, ['a', 'b_total']);
+  assert.deepEqual(promqlNames('(increase(c_total{sink="s"}[15m]) and c_total offset 1h30m) or c_total').metrics, ['c_total']);
   assert.throws(() => checkPromql('sum(rate(batchline_results_total[5m]))', 't'), /not a metric Batchline emits/);
   assert.throws(() => checkPromql('sum by (state) (rate(batchline_deliveries_total[5m]))', 't'), /label state/);
   assert.throws(() => checkPromql('rate(batchline_batch_duration_seconds[5m])', 't'), /not a metric/);
@@ -470,6 +472,49 @@ test('the alert rules are well formed and query only metrics the service emits',
   }
   for (const must of ['batchline.deliveries', 'batchline.callbacks', 'batchline.batch.duration', 'batchline.cost.usd', 'batchline.poll.calls']) assert.ok(covered.has(must), `no alert on ${must}`);
 });
+
+const ALERTS_FILE = path.join(DEPLOY, 'prometheus-alerts.yml');
+const ALERT_TESTS_FILE = path.join(DEPLOY, 'prometheus-alerts.test.yml');
+
+test('every alert has a unit test in which it fires and one in which it stays quiet', () => {
+  const alerts = list(yamlOf(ALERTS_FILE).groups, 'groups').flatMap((g) => list(obj(g, 'group').rules, 'rules').map((r) => str(obj(r, 'rule').alert, 'alert')));
+  const tests = yamlOf(ALERT_TESTS_FILE);
+  assert.deepEqual(list(tests.rule_files, 'rule_files').map((f) => path.resolve(DEPLOY, String(f))), [ALERTS_FILE], 'the unit tests load other rules');
+  const cases = list(tests.tests, 'tests').flatMap((t) => list(obj(t, 'test').alert_rule_test ?? [], 'alert_rule_test').map((c) => obj(c, 'alert_rule_test')));
+  const expected = (c: Obj) => list(c.exp_alerts ?? [], 'exp_alerts').length;
+  for (const name of alerts) {
+    const mine = cases.filter((c) => c.alertname === name);
+    assert.ok(mine.some((c) => expected(c) > 0), `no unit test in which ${name} fires`);
+    assert.ok(mine.some((c) => expected(c) === 0), `no unit test in which ${name} stays quiet`);
+  }
+  assert.deepEqual(cases.map((c) => String(c.alertname)).filter((n) => !alerts.includes(n)), [], 'unit tests of alerts that do not exist');
+});
+
+/** promtool (Debian's `prometheus` package) on PATH, or undefined. */
+const promtool = (process.env.PATH ?? '')
+  .split(path.delimiter)
+  .filter(Boolean)
+  .map((dir) => path.join(dir, 'promtool'))
+  .find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+test(
+  'promtool accepts the alert rules and their unit tests pass',
+  { skip: !promtool && !process.env.CI ? 'promtool is not installed (apt-get install --no-install-recommends prometheus); .ci/run installs it and CI always runs this test' : false },
+  () => {
+    assert.ok(promtool, 'promtool is not on PATH: CI must run the alert rules’ unit tests (apt-get install --no-install-recommends prometheus)');
+    for (const args of [['check', 'rules', ALERTS_FILE], ['test', 'rules', ALERT_TESTS_FILE]]) {
+      const result: SpawnSyncReturns<string> = spawnSync(promtool, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(result.status, 0, `promtool ${args.join(' ')}:\n${result.stdout}${result.stderr}${result.error ? String(result.error) : ''}`);
+    }
+  },
+);
 
 // ---------------------------------------------------------------- Kubernetes
 
