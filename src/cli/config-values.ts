@@ -1,12 +1,58 @@
-// `--config key=value` flags → a plugin config object. Values are typed by the plugin's config JSON
+// `--config key=value` and `--unset field` flags → a plugin config object, read the same way by every
+// command that takes them (run, compare, connections). Values are typed by the plugin's config JSON
 // Schema (GET /v1/plugins): "5" stays a string for a column name and becomes 5 for a number field.
-// Dotted keys reach nested objects (`columns.text=Body`).
+// Dotted keys reach nested objects (`columns.text=Body`). A value `@FILE` is read from that file, `@-`
+// from stdin, `@@…` is a literal `@…` (secret-values.ts); `--unset FIELD` sends null, which a JSON merge
+// patch reads as "remove" (a connection's field, or a job's override of it).
+import type { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
+import { resolveValueSources } from './secret-values.ts';
 import type { JsonSchema } from './types.ts';
 
 export interface ConfigAssignment {
   key: string;
   raw: string;
+  /** The value was read from a file or stdin (`@FILE`, `@-`), not typed on the command line. */
+  fromFile?: boolean;
+}
+
+export interface ConfigFlags {
+  /** The --config values, in order, with `@FILE` and `@-` read in. */
+  assignments: ConfigAssignment[];
+  /** The --unset fields. */
+  unset: string[];
+}
+
+/** Reads a command's `--config` and `--unset` flags: the values from files and stdin, and checks they do not contradict each other. */
+export async function readConfigFlags(
+  config: readonly string[] | undefined,
+  unset: readonly string[] | undefined,
+  ctx: Pick<CliContext, 'cwd' | 'stdin'>,
+  usage: string,
+): Promise<ConfigFlags> {
+  const parsed = (config ?? []).map((c) => parseAssignment(c, usage));
+  const fields = (unset ?? []).map((f) => f.trim());
+  for (const field of fields) {
+    if (field === '' || field.split('.').some((part) => part === '')) throw new UsageError(`--unset "${field}" is not a field name`, usage);
+    const clash = parsed.find((a) => a.key === field || a.key.startsWith(`${field}.`) || field.startsWith(`${a.key}.`));
+    if (clash) throw new UsageError(`--unset ${field} and --config ${clash.key}=… contradict each other`, usage);
+  }
+  return { assignments: await resolveValueSources(parsed, ctx, usage), unset: fields };
+}
+
+/** Sets each --unset field (dotted for a nested one) to null in `target` (mutated): a merge patch removes it. */
+export function applyUnset(target: Record<string, unknown>, fields: readonly string[], usage: string): void {
+  for (const field of fields) {
+    const path = field.split('.');
+    let node = target;
+    for (const part of path.slice(0, -1)) {
+      const next = node[part];
+      if (next === undefined) node[part] = {};
+      else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new UsageError(`--unset ${field}: "${part}" is already set to a value`, usage);
+      node = node[part] as Record<string, unknown>;
+    }
+    node[path[path.length - 1] as string] = null;
+  }
 }
 
 export function parseAssignment(flag: string, usage: string): ConfigAssignment {

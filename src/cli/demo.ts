@@ -1,5 +1,5 @@
 // `npm run demo`: the main job on the embedded default. Starts Batchline in-process (PGlite in
-// BATCHLINE_DATA_DIR, the built-in simulator unless ANTHROPIC_API_KEY is set), submits the sample reviews
+// BATCHLINE_DATA_DIR, or DATABASE_URL when set; the built-in simulator unless ANTHROPIC_API_KEY is set), submits the sample reviews
 // over HTTP, follows the job to its end, and shows the results and where the file sink wrote them.
 import fs from 'node:fs';
 import path from 'node:path';

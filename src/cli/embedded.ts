@@ -1,6 +1,8 @@
 // The embedded server: when BATCHLINE_URL is not set, a command starts Batchline in this process for its
-// own duration — on 127.0.0.1, port 0, with exactly the defaults of loadConfig (PGlite in
-// BATCHLINE_DATA_DIR or ./.batchline, the built-in simulator unless ANTHROPIC_API_KEY is set). Its log goes
+// own duration — on 127.0.0.1, port 0, with exactly the defaults of loadConfig (DATABASE_URL when set, else
+// PGlite in BATCHLINE_DATA_DIR or ./.batchline; the built-in simulator unless ANTHROPIC_API_KEY is set). On
+// DATABASE_URL without BATCHLINE_SECRET_KEY it seals secrets with the key generated in the data dir, which
+// no replica of a deployment can open. Its log goes
 // to a file in the data dir so stdout stays the command's own (a progress bar, NDJSON results).
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// The two variables the CLI itself reads (CONTRACT.md): where a running server is, and its token.
+// The two variables the CLI itself reads (docs/configuration.md): where a running server is, and its token.
 // Validated with the service's own schema entries, so "must be a URL" reads the same everywhere.
 import { z } from 'zod';
 import { configSchema } from '../config.ts';

@@ -27,10 +27,16 @@ Usage:
 
 Environment:
   BATCHLINE_URL     a running Batchline server (e.g. http://127.0.0.1:8080); unset → each command runs an
-                    embedded server for its duration (PGlite in BATCHLINE_DATA_DIR, default ./.batchline;
-                    the built-in batch simulator unless ANTHROPIC_API_KEY is set)
+                    embedded server for its duration: on DATABASE_URL when it is set (secrets sealed with
+                    BATCHLINE_SECRET_KEY, or a key generated in the data dir), else PGlite in
+                    BATCHLINE_DATA_DIR (default ./.batchline); the built-in batch simulator unless
+                    ANTHROPIC_API_KEY is set. zendesk setup refuses to run without it (--embedded)
   BATCHLINE_TOKEN   bearer token for that server (one of its BATCHLINE_API_KEYS)
   NO_COLOR          no colors in the progress bar
+  Every variable: docs/configuration.md
+
+--config KEY=VALUE (run, compare, connections): VALUE @FILE is read from a file, @- from stdin, @@… is a
+literal @; --unset FIELD removes a field (connections update; run and compare with --connection).
 
 Exit codes: 0 success (run: the job completed), 1 failure (run: the job ended failed, canceled or
 completed_with_errors), 2 usage error, 3 paused (run, resume: over budget or pilot failed), 130 interrupted.

@@ -114,3 +114,15 @@ test('a run without what it needs is a usage error before anything is sent', () 
   assert.throws(() => planJob({ job: 'x.json', source: 'reviews' }, '/w', U), /--source cannot be combined with --job/);
   for (const bad of ['0', '-1', '1.5', 'ten']) assert.throws(() => planJob({ task: 't', source: 's', maxTokens: bad }, '/w', U), /--max-tokens must be a positive whole number/);
 });
+
+test('--config values already read (readConfigFlags) pass through; --unset needs --connection and cannot go with --job', () => {
+  const plan = planJob({ connection: 'play-export', task: 'review-insights', config: [{ key: 'query', raw: 'from a file', fromFile: true }, 'preset=app-store'], unset: ['columns'] }, '/w', U);
+  assert.deepEqual(plan.sourceAssignments, [
+    { key: 'query', raw: 'from a file', fromFile: true },
+    { key: 'preset', raw: 'app-store' },
+  ]);
+  assert.deepEqual(plan.sourceUnset, ['columns']);
+  assert.throws(() => planJob({ source: 'reviews', task: 't', unset: ['columns'] }, '/w', U), /--unset removes a field of the connection's config for this job: it needs --connection/);
+  assert.throws(() => planJob({ job: 'x.json', unset: ['columns'] }, '/w', U), /--unset cannot be combined with --job/);
+  assert.deepEqual(planJob({ source: 'reviews', task: 't', config: [], unset: [] }, '/w', U).sourceUnset, [], 'no flags given: empty lists are not a clash');
+});

@@ -1,12 +1,15 @@
 // Turns `batchline run` flags (or a --job file) into a POST /v1/jobs body. Paths in flags are resolved
 // against the current directory before sending, because the server reads them and may run elsewhere;
 // paths inside a --job file are sent as written (the server resolves them against its first file root).
+// --config and --unset are read as every command reads them (config-values.ts: `@FILE`, `@-`, dotted keys).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Api } from './api.ts';
-import { applyAssignments, parseAssignment, type ConfigAssignment } from './config-values.ts';
+import { applyAssignments, applyUnset, parseAssignment, type ConfigAssignment } from './config-values.ts';
+import type { CliContext } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
-import type { JsonSchema, PluginInfo } from './types.ts';
+import { warnLiteralSecrets } from './secret-values.ts';
+import type { PluginInfo } from './types.ts';
 
 export interface RunFlags {
   job?: string | undefined;
@@ -14,7 +17,10 @@ export interface RunFlags {
   connection?: string | undefined;
   path?: string | undefined;
   preset?: string | undefined;
-  config?: string[] | undefined;
+  /** --config flags as typed (KEY=VALUE), or as readConfigFlags read them (`@FILE`, `@-` read in). */
+  config?: ReadonlyArray<string | ConfigAssignment> | undefined;
+  /** --unset fields: removed from the connection's config for this job (null in the job's merge patch). */
+  unset?: readonly string[] | undefined;
   task?: string | undefined;
   sink?: string[] | undefined;
   model?: string | undefined;
@@ -29,13 +35,15 @@ export interface JobPlan {
   /** The body, less the source's --config values (they need the plugin's schema to be typed). */
   body: Record<string, unknown>;
   sourceAssignments: ConfigAssignment[];
+  /** Fields of the connection's config the job removes (--unset). */
+  sourceUnset: string[];
   /** Folders the flags (or the job file) point at: an embedded server must be allowed to use them. */
   fileRoots: string[];
 }
 
 type JsonObject = Record<string, unknown>;
 
-const SOURCE_FLAGS = ['source', 'connection', 'path', 'preset', 'config'] as const;
+const SOURCE_FLAGS = ['source', 'connection', 'path', 'preset', 'config', 'unset'] as const;
 
 export function planJob(flags: RunFlags, cwd: string, usage: string, readStdin: () => string = () => fs.readFileSync(0, 'utf8')): JobPlan {
   const fileRoots: string[] = [];
@@ -57,19 +65,21 @@ export function planJob(flags: RunFlags, cwd: string, usage: string, readStdin: 
   }
 
   if (flags.job !== undefined) {
-    const clash = SOURCE_FLAGS.find((f) => flags[f] !== undefined);
+    const clash = SOURCE_FLAGS.find((f) => flags[f] !== undefined && !(Array.isArray(flags[f]) && (flags[f] as unknown[]).length === 0));
     if (clash) throw new UsageError(`--${clash} cannot be combined with --job (put the source in the job file)`, usage);
     const job = readJobFile(flags.job, cwd, readStdin);
     fileRoots.push(...rootsInJobFile(job, cwd));
     const sinksInFile = Array.isArray(job.sinks) ? (job.sinks as unknown[]) : [];
-    return { body: { ...job, ...overrides, ...(sinks.length > 0 ? { sinks: [...sinksInFile, ...sinks] } : {}) }, sourceAssignments: [], fileRoots };
+    return { body: { ...job, ...overrides, ...(sinks.length > 0 ? { sinks: [...sinksInFile, ...sinks] } : {}) }, sourceAssignments: [], sourceUnset: [], fileRoots };
   }
 
   if (flags.task === undefined) throw new UsageError('missing --task (a built-in task such as review-insights, or use --job)', usage);
   if (flags.source === undefined && flags.connection === undefined) throw new UsageError('missing --source PLUGIN or --connection NAME (or use --job)', usage);
   if (flags.source !== undefined && flags.connection !== undefined) throw new UsageError('give --source or --connection, not both', usage);
 
-  const assignments = (flags.config ?? []).map((c) => parseAssignment(c, usage));
+  const sourceUnset = [...(flags.unset ?? [])];
+  if (sourceUnset.length > 0 && flags.connection === undefined) throw new UsageError('--unset removes a field of the connection\'s config for this job: it needs --connection', usage);
+  const assignments = (flags.config ?? []).map((c) => (typeof c === 'string' ? parseAssignment(c, usage) : c));
   if (flags.preset !== undefined) assignments.unshift({ key: 'preset', raw: flags.preset });
   if (flags.path !== undefined) assignments.unshift({ key: 'path', raw: flags.path });
   const sourceAssignments = assignments.map((a) => {
@@ -79,27 +89,32 @@ export function planJob(flags: RunFlags, cwd: string, usage: string, readStdin: 
     return { key: a.key, raw: absolute };
   });
   const source: JsonObject = flags.source !== undefined ? { plugin: flags.source } : { connection: flags.connection };
-  return { body: { ...overrides, source, ...(sinks.length > 0 ? { sinks } : {}) }, sourceAssignments, fileRoots };
+  return { body: { ...overrides, source, ...(sinks.length > 0 ? { sinks } : {}) }, sourceAssignments, sourceUnset, fileRoots };
 }
 
-/** Adds the typed --config values to the body's source, asking the server for the plugin's schema. */
-export async function completeJobBody(plan: JobPlan, api: Api, usage: string): Promise<JsonObject> {
-  if (plan.sourceAssignments.length === 0) return plan.body;
+/**
+ * Adds the typed --config values (and the --unset nulls) to the body's source, asking the server for the
+ * plugin's schema; a secret field typed on the command line is warned about on `ctx.stderr`.
+ */
+export async function completeJobBody(plan: JobPlan, api: Api, usage: string, ctx?: Pick<CliContext, 'stderr'>): Promise<JsonObject> {
+  if (plan.sourceAssignments.length === 0 && plan.sourceUnset.length === 0) return plan.body;
   const source = plan.body.source as JsonObject;
-  const schema = await sourceSchema(api, source);
+  const plugin = await sourcePlugin(api, source);
+  if (ctx) warnLiteralSecrets(plan.sourceAssignments, plugin?.secret_fields ?? [], ctx);
   const config: JsonObject = {};
-  applyAssignments(config, plan.sourceAssignments, schema, usage);
+  applyAssignments(config, plan.sourceAssignments, plugin?.config_schema, usage);
+  applyUnset(config, plan.sourceUnset, usage);
   return { ...plan.body, source: { ...source, config } };
 }
 
-async function sourceSchema(api: Api, source: JsonObject): Promise<JsonSchema | undefined> {
+async function sourcePlugin(api: Api, source: JsonObject): Promise<PluginInfo | undefined> {
   let plugin = typeof source.plugin === 'string' ? source.plugin : undefined;
   if (plugin === undefined && typeof source.connection === 'string') {
     plugin = (await api.get<{ plugin: string }>(`/v1/connections/${encodeURIComponent(source.connection)}`)).plugin;
   }
   const { data } = await api.get<{ data: PluginInfo[] }>('/v1/plugins');
   // Unknown plugin: no schema, values go as text or JSON, and the server names the problem.
-  return data.find((p) => p.kind === 'source' && p.name === plugin)?.config_schema;
+  return data.find((p) => p.kind === 'source' && p.name === plugin);
 }
 
 export interface SinkSpec {

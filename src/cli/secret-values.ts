@@ -1,6 +1,7 @@
 // Values that should stay out of shell history: `--config api_token=@token.txt` reads a file, `=@-`
-// reads stdin (once per command), `=@@…` is a literal value starting with `@`. A secret field given
-// literally on the command line still works, with a warning on stderr.
+// reads stdin (once per command), `=@@…` is a literal value starting with `@` (every --config: run,
+// compare, connections). A secret field given literally on the command line still works, with a warning
+// on stderr.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigAssignment } from './config-values.ts';
@@ -37,16 +38,16 @@ export async function resolveValueSources(assignments: readonly ConfigAssignment
         if (stdinUsed) throw new UsageError('only one --config value can come from stdin (@-)', usage);
         stdinUsed = true;
       }
-      resolved.push({ key: a.key, raw: await readSecretSource(source, ctx, a.key) });
+      resolved.push({ key: a.key, raw: await readSecretSource(source, ctx, a.key), fromFile: true });
     } else resolved.push(a);
   }
   return resolved;
 }
 
-/** A one-line warning for every secret field whose value was typed on the command line. */
+/** A one-line warning for every secret field whose value was typed on the command line (after resolveValueSources: not `fromFile`). */
 export function warnLiteralSecrets(assignments: readonly ConfigAssignment[], secretFields: readonly string[], ctx: Pick<CliContext, 'stderr'>): void {
   for (const a of assignments) {
-    if (secretFields.includes(a.key) && !a.raw.startsWith('@')) {
+    if (secretFields.includes(a.key) && !a.fromFile) {
       ctx.stderr.write(`batchline: warning: ${a.key} was given on the command line and may stay in your shell history; use ${a.key}=@FILE or ${a.key}=@- (stdin)\n`);
     }
   }

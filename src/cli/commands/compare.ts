@@ -7,6 +7,7 @@ import { parseArm } from '../arm-spec.ts';
 import { expectPositionals, parseCommandArgs } from '../args.ts';
 import { comparisonReport, experimentProgressLine, type ExperimentAnswer } from '../comparison-table.ts';
 import { INTERRUPTED, PAUSED, type CliContext } from '../context.ts';
+import { readConfigFlags } from '../config-values.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { completeJobBody, parseUsd, planJob } from '../job-body.ts';
 import { exitCodeFor } from '../progress.ts';
@@ -24,7 +25,9 @@ Usage:
   batchline compare --experiment experiment.json     a complete POST /v1/experiments body (- reads stdin)
 
 Documents (as for run):
-  --source PLUGIN | --connection NAME, --path FILE, --preset NAME, -c/--config KEY=VALUE, -t/--task NAME
+  --source PLUGIN | --connection NAME, --path FILE, --preset NAME, -t/--task NAME
+  -c, --config KEY=VALUE   a source config field; VALUE @FILE reads a file, @- stdin, @@… is a literal @
+  --unset FIELD            with --connection: leave this field of the connection's config out
 
 Sample:
   --sample N               documents in the sample (at most what the source holds)
@@ -33,6 +36,7 @@ Sample:
 
 Arms (two or more):
   --arm [NAME:]KEY=VALUE[,KEY=VALUE…]   keys: model, max_tokens, prompt, system; VALUE @FILE reads a file
+                           as it is (prompts keep their newlines; no @- here: stdin is for --config)
                            e.g. --arm baseline --arm terse:prompt=@terse.txt,max_tokens=512
 
 Labels and comparison:
@@ -62,6 +66,7 @@ const OPTIONS = {
   path: { type: 'string' },
   preset: { type: 'string' },
   config: { type: 'string', short: 'c', multiple: true },
+  unset: { type: 'string', multiple: true },
   task: { type: 'string', short: 't' },
   sample: { type: 'string' },
   seed: { type: 'string' },
@@ -114,7 +119,7 @@ export async function compareCommand(args: string[], ctx: CliContext): Promise<n
   let plan: ReturnType<typeof planJob> | undefined;
   const fileRoots: string[] = [];
   if (values.experiment !== undefined) {
-    const clash = (['source', 'connection', 'path', 'preset', 'task', 'sample', 'arm', 'labels'] as const).find((f) => values[f] !== undefined);
+    const clash = (['source', 'connection', 'path', 'preset', 'config', 'unset', 'task', 'sample', 'arm', 'labels'] as const).find((f) => values[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} cannot be combined with --experiment (put it in the file)`, COMPARE_USAGE);
     body = readExperimentFile(values.experiment, ctx.cwd);
   } else {
@@ -122,7 +127,8 @@ export async function compareCommand(args: string[], ctx: CliContext): Promise<n
     if (!/^\d+$/.test(values.sample) || Number(values.sample) < 1) throw new UsageError(`--sample must be a positive whole number, got "${values.sample}"`, COMPARE_USAGE);
     const arms = (values.arm ?? []).map((spec) => parseArm(spec, ctx.cwd, COMPARE_USAGE));
     if (arms.length < 2) throw new UsageError(`give at least two --arm (got ${arms.length})`, COMPARE_USAGE);
-    plan = planJob({ source: values.source, connection: values.connection, path: values.path, preset: values.preset, config: values.config, task: values.task }, ctx.cwd, COMPARE_USAGE);
+    const { assignments, unset } = await readConfigFlags(values.config, values.unset, ctx, COMPARE_USAGE);
+    plan = planJob({ source: values.source, connection: values.connection, path: values.path, preset: values.preset, config: assignments, unset, task: values.task }, ctx.cwd, COMPARE_USAGE);
     fileRoots.push(...plan.fileRoots);
     const labelColumns = pairs(values['labels-column'], '--labels-column');
     if (values.labels !== undefined && labelColumns.length > 0) throw new UsageError('give --labels or --labels-column, not both', COMPARE_USAGE);
@@ -151,7 +157,7 @@ export async function compareCommand(args: string[], ctx: CliContext): Promise<n
   const onEmbedded = (info: Parameters<typeof embeddedNotice>[0]) => ctx.stderr.write(`${embeddedNotice(info, ctx.cwd)}\n`);
   return withSession(ctx.env, { command: 'compare', fileRoots, onEmbedded }, async (session) => {
     if (ctx.signal.aborted) return INTERRUPTED;
-    if (plan) body = { ...body, source: (await completeJobBody(plan, session.api, COMPARE_USAGE)).source };
+    if (plan) body = { ...body, source: (await completeJobBody(plan, session.api, COMPARE_USAGE, ctx)).source };
     const startedAt = Date.now();
     const created = await session.api.post<ExperimentAnswer>('/v1/experiments', body);
     if (values.detach) {

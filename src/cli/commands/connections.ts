@@ -3,10 +3,10 @@
 // so they stay out of shell history, and are never printed.
 import type { FullApi } from '../api.ts';
 import { parseCommandArgs } from '../args.ts';
-import { applyAssignments, parseAssignment } from '../config-values.ts';
+import { applyAssignments, applyUnset, readConfigFlags } from '../config-values.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { resolveValueSources, warnLiteralSecrets } from '../secret-values.ts';
+import { warnLiteralSecrets } from '../secret-values.ts';
 import { withSession } from '../session.ts';
 import type { JsonSchema, PluginInfo } from '../types.ts';
 
@@ -70,7 +70,7 @@ export async function connectionsCommand(args: string[], ctx: CliContext): Promi
   if (action !== 'create' && (values.plugin !== undefined || values.kind !== undefined)) throw new UsageError('--plugin and --kind are for create (a connection cannot change its plugin or kind)', CONNECTIONS_USAGE);
   if (!['create', 'update'].includes(action) && (values.config ?? []).length > 0) throw new UsageError(`--config is for create and update`, CONNECTIONS_USAGE);
   if (action !== 'update' && (values.unset ?? []).length > 0) throw new UsageError('--unset is for update', CONNECTIONS_USAGE);
-  const assignments = await resolveValueSources((values.config ?? []).map((c) => parseAssignment(c, CONNECTIONS_USAGE)), ctx, CONNECTIONS_USAGE);
+  const { assignments, unset } = await readConfigFlags(values.config, values.unset, ctx, CONNECTIONS_USAGE);
 
   return withSession(ctx.env, { command: `connections ${action}` }, async ({ api }) => {
     const print = (view: ConnectionInfo, verb?: string) => ctx.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : `${verb ? `${verb} ` : ''}${renderConnection(view).join('\n')}\n`);
@@ -89,23 +89,20 @@ export async function connectionsCommand(args: string[], ctx: CliContext): Promi
         if (values.plugin === undefined) throw new UsageError('connections create needs --plugin', CONNECTIONS_USAGE);
         if (values.kind !== undefined && values.kind !== 'source' && values.kind !== 'sink') throw new UsageError('--kind must be source or sink', CONNECTIONS_USAGE);
         const { schema, secretFields } = await schemaOf(api, values.plugin, values.kind);
-        warnLiteralSecrets((values.config ?? []).map((c) => parseAssignment(c, CONNECTIONS_USAGE)), secretFields, ctx);
+        warnLiteralSecrets(assignments, secretFields, ctx);
         const config: Record<string, unknown> = {};
         applyAssignments(config, assignments, schema, CONNECTIONS_USAGE);
         print(await api.post<ConnectionInfo>('/v1/connections', { name, plugin: values.plugin, ...(values.kind ? { kind: values.kind } : {}), config }), 'created');
         return 0;
       }
       case 'update': {
-        if (assignments.length === 0 && (values.unset ?? []).length === 0) throw new UsageError('connections update needs --config or --unset', CONNECTIONS_USAGE);
+        if (assignments.length === 0 && unset.length === 0) throw new UsageError('connections update needs --config or --unset', CONNECTIONS_USAGE);
         const current = await api.get<ConnectionInfo>(path);
         const { schema, secretFields } = await schemaOf(api, current.plugin, current.kind ?? undefined);
-        warnLiteralSecrets((values.config ?? []).map((c) => parseAssignment(c, CONNECTIONS_USAGE)), secretFields, ctx);
+        warnLiteralSecrets(assignments, secretFields, ctx);
         const config: Record<string, unknown> = {};
         applyAssignments(config, assignments, schema, CONNECTIONS_USAGE);
-        for (const field of values.unset ?? []) {
-          if (field in config) throw new UsageError(`--unset ${field} and --config ${field}=… contradict each other`, CONNECTIONS_USAGE);
-          config[field] = null;
-        }
+        applyUnset(config, unset, CONNECTIONS_USAGE);
         print(await api.patch<ConnectionInfo>(path, { config }), 'updated');
         return 0;
       }

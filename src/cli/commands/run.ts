@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseCommandArgs, expectPositionals } from '../args.ts';
 import { INTERRUPTED, type CliContext } from '../context.ts';
 import type { EmbeddedInfo } from '../embedded.ts';
+import { readConfigFlags } from '../config-values.ts';
 import { completeJobBody, planJob } from '../job-body.ts';
 import { dryRunReport, type DryRunAnswer } from '../dry-run-report.ts';
 import { withSession } from '../session.ts';
@@ -24,7 +25,10 @@ Source:
   --path FILE              the source's path (file or folder), resolved against this directory
   --preset NAME            reviews layout: google-play, app-store, trustpilot, amazon, yelp
   -c, --config KEY=VALUE   any other source config field, typed by the plugin's schema;
-                           dotted keys reach nested fields (columns.text=Body); repeatable
+                           dotted keys reach nested fields (columns.text=Body); repeatable. VALUE @FILE
+                           reads a file, @- reads stdin, @@… is a literal @ (as in batchline connections)
+  --unset FIELD            with --connection: leave this field of the connection's config out of this
+                           job (repeatable)
   --job FILE               a complete POST /v1/jobs body (JSON; - reads stdin) instead of the flags above
 
 Task and sinks:
@@ -47,9 +51,9 @@ Following:
   -h, --help               this help
 
 The server reads the files: paths given in flags are made absolute here before they are sent. Without
-BATCHLINE_URL an embedded server runs for the duration of the command (PGlite in BATCHLINE_DATA_DIR,
-the built-in simulator unless ANTHROPIC_API_KEY is set) and may use this directory and the folders named
-in flags. Ctrl-C stops following; an embedded server then shuts down gracefully and the job resumes the
+BATCHLINE_URL an embedded server runs for the duration of the command (on DATABASE_URL when it is set,
+else PGlite in BATCHLINE_DATA_DIR; the built-in simulator unless ANTHROPIC_API_KEY is set) and may use
+this directory and the folders named in flags. Ctrl-C stops following; an embedded server then shuts down gracefully and the job resumes the
 next time Batchline runs on the same data. Exit code: 0 completed; 1 completed_with_errors, failed or
 canceled, or any error; 2 usage error; 3 paused (budget, pilot); 130 interrupted.
 `;
@@ -61,6 +65,7 @@ const OPTIONS = {
   path: { type: 'string' },
   preset: { type: 'string' },
   config: { type: 'string', short: 'c', multiple: true },
+  unset: { type: 'string', multiple: true },
   task: { type: 'string', short: 't' },
   sink: { type: 'string', multiple: true },
   model: { type: 'string' },
@@ -81,13 +86,15 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     return 0;
   }
   expectPositionals(positionals, [], RUN_USAGE);
-  const plan = planJob({ ...values, maxTokens: values['max-tokens'], maxUsd: values['max-usd'] }, ctx.cwd, RUN_USAGE);
+  // Files and stdin named by --config values are read before anything starts (with --job, planJob refuses them).
+  const { assignments, unset } = values.job === undefined ? await readConfigFlags(values.config, values.unset, ctx, RUN_USAGE) : { assignments: values.config, unset: values.unset };
+  const plan = planJob({ ...values, config: assignments, unset, maxTokens: values['max-tokens'], maxUsd: values['max-usd'] }, ctx.cwd, RUN_USAGE);
 
   const onEmbedded = (info: EmbeddedInfo) => ctx.stderr.write(`${embeddedNotice(info, ctx.cwd)}\n`);
   return withSession(ctx.env, { command: 'run', fileRoots: plan.fileRoots, onEmbedded }, async (session) => {
     // Ctrl-C during the embedded server's start-up: stop before creating anything.
     if (ctx.signal.aborted) return INTERRUPTED;
-    const body = await completeJobBody(plan, session.api, RUN_USAGE);
+    const body = await completeJobBody(plan, session.api, RUN_USAGE, ctx);
     if (values['dry-run']) {
       const dry = await session.api.post<DryRunAnswer>('/v1/jobs?dry_run=true', body);
       for (const line of dryRunReport(dry)) ctx.stdout.write(`${line}\n`);

@@ -18,7 +18,7 @@ Options:
   --host HOST    listen on HOST (HOST, default 127.0.0.1; any other needs BATCHLINE_API_KEYS)
   -h, --help     this help
 
-Every setting comes from the environment (see README: DATABASE_URL, ANTHROPIC_API_KEY, …). Point other
+Every setting comes from the environment (docs/configuration.md: DATABASE_URL, ANTHROPIC_API_KEY, …). Point other
 batchline commands at it with BATCHLINE_URL=http://HOST:PORT (and BATCHLINE_TOKEN when keys are set).
 `;
 

@@ -2,9 +2,12 @@
 // one connection for the account, starts the stream job that triages new tickets and writes the triage
 // back, and prints the webhook and trigger to create in Zendesk. Running it again is safe: it changes only
 // what it is given and starts no second stream job. Secrets come from files or stdin, never flags.
+// It sets up the deployment at BATCHLINE_URL: without it, a command would configure a throwaway embedded
+// server on this machine that Zendesk cannot reach, so it refuses unless --embedded says that is meant.
 import type { FullApi } from '../api.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
+import { readCliEnv } from '../env.ts';
 import { ApiProblemError, CliError, UsageError } from '../errors.ts';
 import { readSecretSource } from '../secret-values.ts';
 import { withSession } from '../session.ts';
@@ -12,13 +15,19 @@ import { setupInstructions, TRIGGER_BODY, triggerConditions, webhookUrlOf, type 
 import type { ConnectionInfo } from './connections.ts';
 
 export const ZENDESK_USAGE =
-  'batchline zendesk setup [--name zd] (--subdomain S | --base-url URL) --email E (--api-token-file F | --oauth-token-file F) [--webhook-secret-file F] [--public-url URL] [--task T] [--json]';
+  'batchline zendesk setup [--name zd] (--subdomain S | --base-url URL) --email E (--api-token-file F | --oauth-token-file F) [--webhook-secret-file F] [--public-url URL] [--task T] [--embedded] [--json]';
 
 export const ZENDESK_HELP = `Set up the Zendesk round trip: new tickets triaged and the triage written back to each ticket.
 
 Usage:
-  batchline zendesk setup --subdomain acme --email ops@acme.example --api-token-file token.txt --public-url https://batchline.acme.example
+  export BATCHLINE_URL=https://batchline.acme.example BATCHLINE_TOKEN=…   (the deployment Zendesk will call)
+  batchline zendesk setup --subdomain acme --email ops@acme.example --api-token-file token.txt
   batchline zendesk setup --webhook-secret-file -      (then: the webhook's signing secret on stdin)
+
+It works on the Batchline server at BATCHLINE_URL (with BATCHLINE_TOKEN when it has BATCHLINE_API_KEYS):
+without BATCHLINE_URL it refuses and changes nothing, because it would set up the connection and the
+stream job on an embedded server of this one command (PGlite in BATCHLINE_DATA_DIR, or DATABASE_URL with
+this machine's secret key), which Zendesk cannot reach. --embedded does that on purpose (a local trial).
 
 It creates the connection (one for the account: it reads tickets and writes back), prints the Zendesk
 webhook and trigger to create, and, once the webhook's signing secret is known, starts the stream job.
@@ -34,6 +43,7 @@ Options:
   --webhook-secret-file F    the signing secret Zendesk shows for the webhook
   --public-url URL           where Zendesk reaches Batchline (default BATCHLINE_URL)
   --task T                   the task of the stream job (default ticket-triage: written back without a mapping)
+  --embedded                 without BATCHLINE_URL: set it up on an embedded server all the same (a local trial)
   --json                     print what was done as JSON
   -h, --help                 this help
 `;
@@ -48,6 +58,7 @@ const OPTIONS = {
   'webhook-secret-file': { type: 'string' },
   'public-url': { type: 'string' },
   task: { type: 'string' },
+  embedded: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -65,6 +76,18 @@ export async function zendeskCommand(args: string[], ctx: CliContext): Promise<n
   }
   if (positionals[0] !== 'setup') throw new UsageError(positionals[0] === undefined ? 'missing action (setup)' : `unknown action "${positionals[0]}"`, ZENDESK_USAGE);
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`, ZENDESK_USAGE);
+  const { url } = readCliEnv(ctx.env);
+  if (url === undefined && !values.embedded) {
+    // Refused before anything is read or started: nothing changes, no data dir is created.
+    const dataDir = ctx.env.BATCHLINE_DATA_DIR?.trim() || './.batchline';
+    const where = !ctx.env.DATABASE_URL?.trim()
+      ? `a throwaway embedded server in ${dataDir}, which Zendesk cannot reach`
+      : ctx.env.BATCHLINE_SECRET_KEY?.trim()
+        ? 'an embedded server of its own on DATABASE_URL, which Zendesk cannot reach'
+        : `an embedded server of its own on DATABASE_URL, sealing the token with a key generated in ${dataDir} that no replica can open`;
+    throw new UsageError(`zendesk setup configures the deployment Zendesk calls: set BATCHLINE_URL (and BATCHLINE_TOKEN) to it first; without it this command would use ${where} (add --embedded if that is what you mean)`);
+  }
+  if (url !== undefined && values.embedded) throw new UsageError('--embedded is for when BATCHLINE_URL is not set (this command would use the server at BATCHLINE_URL)', ZENDESK_USAGE);
   const name = values.name ?? 'zd';
   if (values.subdomain !== undefined && values['base-url'] !== undefined) throw new UsageError('give --subdomain or --base-url, not both', ZENDESK_USAGE);
   if (values['api-token-file'] !== undefined && values['oauth-token-file'] !== undefined) throw new UsageError('give --api-token-file or --oauth-token-file, not both', ZENDESK_USAGE);
