@@ -7,14 +7,7 @@
 import type { CliContext } from './context.ts';
 import { UsageError } from './errors.ts';
 import { resolveValueSources } from './secret-values.ts';
-import type { JsonSchema } from './types.ts';
-
-export interface ConfigAssignment {
-  key: string;
-  raw: string;
-  /** The value was read from a file or stdin (`@FILE`, `@-`), not typed on the command line. */
-  fromFile?: boolean;
-}
+import type { ConfigAssignment, JsonSchema } from './types.ts';
 
 export interface ConfigFlags {
   /** The --config values, in order, with `@FILE` and `@-` read in. */

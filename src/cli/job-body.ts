@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Api } from './api.ts';
-import { applyAssignments, applyUnset, parseAssignment, type ConfigAssignment } from './config-values.ts';
+import { applyAssignments, applyUnset, parseAssignment } from './config-values.ts';
+import type { ConfigAssignment } from './types.ts';
 import type { CliContext } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import { warnLiteralSecrets } from './secret-values.ts';

@@ -4,7 +4,7 @@
 // on stderr.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ConfigAssignment } from './config-values.ts';
+import type { ConfigAssignment } from './types.ts';
 import type { CliContext } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 

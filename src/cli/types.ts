@@ -82,3 +82,11 @@ export function isFinal(status: string): boolean {
 export function isPaused(status: string): boolean {
   return (PAUSED_STATUSES as readonly string[]).includes(status);
 }
+
+/** One `--config key=value` (or `key=@FILE`, `key=@-`) as given, before it is typed by the plugin's schema. */
+export interface ConfigAssignment {
+  key: string;
+  raw: string;
+  /** The value was read from a file or stdin (`@FILE`, `@-`), not typed on the command line. */
+  fromFile?: boolean;
+}
