@@ -8,6 +8,7 @@ import { startSimulator, type Simulator } from '../src/provider/simulator/index.
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { postJson, startTestService } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const OLD = secret();
@@ -22,15 +23,10 @@ before(async () => {
   sim = await startSimulator({ processingMs: 600_000 });
   service = await startTestService(db, sim.url, { WEBHOOK_SECRET: `${OLD} ${NEW}`, POLL_MIN_MS: '600000', POLL_MAX_MS: '600000' });
   const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'ok' }] })).json()) as { id: string };
-  for (let i = 0; i < 100; i++) {
+  providerBatchId = await waitFor('the job\'s batch to be submitted to the provider', async () => {
     const b = await service.database.db.selectFrom('batches').select('provider_id').where('job_id', '=', id).executeTakeFirst();
-    if (b?.provider_id) {
-      providerBatchId = b.provider_id;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(providerBatchId);
+    return b?.provider_id ?? undefined;
+  }, { timeoutMs: 15_000 });
 });
 after(async () => {
   await service.close();
@@ -94,8 +90,8 @@ test('a valid event makes the provider be asked now; its replay is accepted and 
   const res = await fetch(`${service.url}/v1/callbacks/batches`, init);
   assert.equal(res.status, 202);
   assert.deepEqual(await res.json(), { status: 'accepted' });
-  // POLL_MIN_MS is 10 minutes: only the callback can explain a provider check within seconds.
-  for (let i = 0; i < 60 && (await pollCount()) === polls; i++) await new Promise((r) => setTimeout(r, 50));
+  // POLL_MIN_MS is 10 minutes: only the callback can explain a provider check.
+  await waitFor('the provider check the callback asked for', async () => (await pollCount()) > polls);
   assert.equal(await pollCount(), polls + 1, 'the provider was asked once, right away');
   assert.equal((await sim.stats()).callsByRoute.retrieve, polls + 1);
   const afterCheck = await nextRunAt();
@@ -110,8 +106,14 @@ test('a valid event makes the provider be asked now; its replay is accepted and 
 });
 
 test('the older secret still verifies during rotation; { data: { id } } bodies are accepted', async () => {
-  const res = await fetch(`${service.url}/v1/callbacks/batches`, signed({ type: 'message_batch.ended', data: { id: providerBatchId } }, OLD));
+  const refusedBefore = service.counters.callbacks.bad_signature;
+  const res = await fetch(`${service.url}/v1/callbacks/batches`, signed({ type: 'message_batch.ended', data: { id: providerBatchId } }, OLD, { id: 'msg_old_secret_data_id' }));
   assert.equal(res.status, 202);
+  // 'accepted', not 'unknown_batch': the batch was found from data.id and made due.
+  assert.deepEqual(await res.json(), { status: 'accepted' });
+  assert.equal(service.counters.callbacks.bad_signature, refusedBefore, 'the signature verified');
+  const event = await service.database.db.selectFrom('callback_events').select(['provider_batch_id', 'outcome']).where('webhook_id', '=', 'msg_old_secret_data_id').executeTakeFirst();
+  assert.deepEqual(event, { provider_batch_id: providerBatchId, outcome: 'accepted' });
 });
 
 test('an unknown batch id is accepted and changes nothing', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { writeGooglePlayCsv } from '../plugins/reviews/fixtures.ts';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
@@ -324,8 +325,9 @@ test('the same 2,000-item job twice with the result cache on: the second submits
 test('result cache entries expire after their TTL', async () => {
   const db = await createTestDatabase();
   const sim = await startSimulator({ processingMs: 50 });
-  // 0.0005 h = 1.8 s.
-  const service = await startTestService(db, sim.url, { BATCHLINE_RESULT_CACHE: 'on', BATCHLINE_RESULT_CACHE_TTL_HOURS: '0.0005' });
+  // An hour: no run is slow enough for an entry to expire by itself; the test moves the entries' clock.
+  const ttlHours = 1;
+  const service = await startTestService(db, sim.url, { BATCHLINE_RESULT_CACHE: 'on', BATCHLINE_RESULT_CACHE_TTL_HOURS: String(ttlHours) });
   try {
     const body = { task: 'ticket-triage', documents: reviews(20, 4) };
     const run = async () => {
@@ -333,12 +335,19 @@ test('result cache entries expire after their TTL', async () => {
       await waitForJob(service.url, id, 30_000);
       return getJob(service.url, id);
     };
+    const entries = () => service.database.db.selectFrom('result_cache').select(['created_at', 'expires_at']).execute();
+    const lifetimesMs = async () => (await entries()).map((e) => e.expires_at.getTime() - e.created_at.getTime());
     assert.equal((await run()).result_cache.hits, 0);
+    assert.deepEqual(new Set(await lifetimesMs()), new Set([ttlHours * 3_600_000]), 'each entry lives exactly the TTL');
     assert.equal((await run()).result_cache.hits, 20, 'on by default here (BATCHLINE_RESULT_CACHE=on)');
-    await new Promise((r) => setTimeout(r, 2500));
+    // The TTL passes: the entries are made as old as the TTL and a second (as if written that long ago).
+    await sql`UPDATE result_cache SET created_at = created_at - ${ttlHours * 3600 + 1} * interval '1 second',
+      expires_at = expires_at - ${ttlHours * 3600 + 1} * interval '1 second'`.execute(service.database.db);
+    assert.ok((await entries()).every((e) => e.expires_at.getTime() < Date.now()), 'every entry is past its expiry');
     const late = await run();
     assert.equal(late.result_cache.hits, 0, 'expired entries are not used');
     assert.equal(sim.stats().requestsSubmitted, 40);
+    assert.ok((await entries()).every((e) => e.expires_at.getTime() > Date.now()), 'the answers sent again are stored for a new lifetime');
   } finally {
     await service.close();
     await sim.close();

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { postJson, spawnService, startTestService, testEnv, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const docs = (n: number, prefix = 'doc') => Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, text: `${prefix} text number ${i}` }));
 
@@ -16,12 +17,10 @@ test('canceling a job cancels its provider batches; finished items are kept and 
   try {
     const res = await postJson(`${service.url}/v1/jobs`, { task: 'ticket-triage', documents: docs(300), sinks: [{ plugin: 'file', config: { path: 'cancel.jsonl' } }] });
     const { id } = (await res.json()) as { id: string };
-    // Wait until all three batches are with the provider.
-    for (let i = 0; i < 200; i++) {
+    await waitFor('all three batches to be with the provider', async () => {
       const job = (await (await fetch(`${service.url}/v1/jobs/${id}`)).json()) as { batches: Array<{ provider_id: string | null }> };
-      if (job.batches.length === 3 && job.batches.every((b) => b.provider_id)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return job.batches.length === 3 && job.batches.every((b) => b.provider_id);
+    }, { timeoutMs: 20_000 });
     const cancel = await fetch(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST' });
     assert.equal(cancel.status, 202);
     assert.equal(((await cancel.json()) as { cancel_requested: boolean }).cancel_requested, true);
@@ -89,7 +88,8 @@ test('SIGTERM stops claiming work, hands leases back and exits 0; another proces
     const env = testEnv(db, { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: sim.url, BATCH_MAX_REQUESTS: '50' });
     const first = await spawnService(env);
     const { id } = (await (await postJson(`${first.url}/v1/jobs`, { task: 'review-insights', documents: docs(200) })).json()) as { id: string };
-    await new Promise((r) => setTimeout(r, 400));
+    // Stopped mid-work: once it has a batch at the provider (and leases on the rest of its work).
+    await waitFor('the first process to submit a batch', () => sim.stats().creates > 0, { timeoutMs: 20_000 });
     first.child.kill('SIGTERM');
     const exit = await first.exited;
     assert.equal(exit.code, 0, first.output().slice(-2000));

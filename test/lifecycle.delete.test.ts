@@ -11,6 +11,7 @@ import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { rowsHolding } from './helpers/marker-search.ts';
 import { postJson, spawnService, startTestService, testEnv, waitForJob, type JobBody } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const FAST_SWEEP = { BATCHLINE_SWEEP_INTERVAL_MS: '100', BATCHLINE_SWEEP_CHUNK: '400' };
 
@@ -35,14 +36,13 @@ async function waitGone(url: string, id: string, timeoutMs = 30_000, headers: Re
   throw new Error(`job ${id} was not gone after ${timeoutMs} ms; last: ${last}`);
 }
 
-async function settled(url: string, id: string): Promise<JobBody> {
-  await waitForJob(url, id, 60_000);
-  for (let i = 0; i < 600; i++) {
-    const job = (await (await fetch(`${url}/v1/jobs/${id}`)).json()) as JobBody;
-    if (job.deliveries.pending === 0) return job;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`deliveries of ${id} did not finish`);
+/** The job finished and every delivery of it made. */
+async function settled(url: string, id: string, headers: Record<string, string> = {}): Promise<JobBody> {
+  await waitForJob(url, id, 60_000, headers);
+  return waitFor(`the deliveries of ${id} to finish`, async () => {
+    const job = (await (await fetch(`${url}/v1/jobs/${id}`, { headers })).json()) as JobBody;
+    return job.deliveries.pending === 0 ? job : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 50 });
 }
 
 const DELETE_KEY = 'delete-test-key-0123456789abcdef0123';
@@ -63,14 +63,7 @@ test('deleting a completed 2,000-item job leaves no text in any table and no bat
     assert.equal(res.status, 201, await res.clone().text());
     const { id } = (await res.json()) as { id: string };
     const keptId = ((await keep.json()) as { id: string }).id;
-    const done = await (async () => {
-      await waitForJob(service.url, id, 60_000, auth);
-      for (;;) {
-        const job = (await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: auth })).json()) as JobBody;
-        if (job.deliveries.pending === 0) return job;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    const done = await settled(service.url, id, auth);
     await waitForJob(service.url, keptId, 60_000, auth);
     assert.equal(done.status, 'completed');
     assert.equal(done.counts.succeeded, 2000);
@@ -134,11 +127,10 @@ test('deleting a running job cancels its batches, deletes them once ended, and d
   try {
     const res = await postJson(`${service.url}/v1/jobs`, { task: 'ticket-triage', documents: documents(300, marker), sinks: [{ plugin: 'file', config: { path: 'running.jsonl' } }] });
     const { id } = (await res.json()) as { id: string };
-    for (let i = 0; i < 300; i++) {
+    await waitFor('all three batches to be with the provider', async () => {
       const job = (await (await fetch(`${service.url}/v1/jobs/${id}`)).json()) as JobBody;
-      if (job.batches.length === 3 && job.batches.every((b) => b.provider_id)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return job.batches.length === 3 && job.batches.every((b) => b.provider_id);
+    }, { timeoutMs: 20_000 });
     const del = await fetch(`${service.url}/v1/jobs/${id}`, { method: 'DELETE' });
     assert.equal(del.status, 202);
     const out = path.join(db.dataDir, 'running.jsonl');

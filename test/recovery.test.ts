@@ -4,18 +4,20 @@ import { test } from 'node:test';
 import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `doc-${i}`, text: `recovery document ${i}` }));
 
 test('a provider batch that no longer exists (404 for the whole window) sends its items again in a new batch', async () => {
   const db = await createTestDatabase();
-  const sim = await startSimulator({ processingMs: 5_000 });
+  // Batches run until the test says otherwise: the first must still be in progress when its row is repointed.
+  const sim = await startSimulator({ processingMs: 600_000 });
   // A short window: by default a batch must stay invisible for 30 minutes before it is declared gone.
   const service = await startTestService(db, sim.url, { BATCHLINE_UNCONFIRMED_WINDOW_MS: '300', BATCHLINE_UNCONFIRMED_MIN_LOOKS: '3' });
   try {
     const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(20) })).json()) as { id: string };
     const batchesDb = service.database.db.selectFrom('batches').selectAll().where('job_id', '=', id);
-    for (let i = 0; i < 100 && !(await batchesDb.execute()).some((b) => b.provider_id); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the job\'s batch to be submitted to the provider', async () => (await batchesDb.execute()).some((b) => b.provider_id), { timeoutMs: 15_000 });
     // The provider forgets the batch (deleted out of band): point our row at an id it does not know.
     await service.database.db.updateTable('batches').set({ provider_id: 'msgbatch_vanished000000000000', next_run_at: new Date() }).where('job_id', '=', id).execute();
     sim.setProcessingMs(50);
@@ -38,15 +40,15 @@ test('a provider batch that no longer exists (404 for the whole window) sends it
 test('items that come back retryable after a cancel are canceled, not sent again', async () => {
   const db = await createTestDatabase();
   // Every request "finishes" despite the cancel, half of them expired: those would normally be retried.
-  const sim = await startSimulator({ processingMs: 2_000, faults: { items: { expired: 0.5 }, cancelSucceedFraction: 1 } });
+  // The batch runs until canceled, so however slow the run, the cancel comes before its end.
+  const sim = await startSimulator({ processingMs: 600_000, faults: { items: { expired: 0.5 }, cancelSucceedFraction: 1 } });
   const service = await startTestService(db, sim.url);
   try {
     const { id } = (await (await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(100) })).json()) as { id: string };
-    for (let i = 0; i < 100; i++) {
+    await waitFor('the job\'s batch to be submitted to the provider', async () => {
       const batches = await service.database.db.selectFrom('batches').select('provider_id').where('job_id', '=', id).execute();
-      if (batches.some((b) => b.provider_id)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return batches.some((b) => b.provider_id);
+    }, { timeoutMs: 15_000 });
     assert.equal((await fetch(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST' })).status, 202);
     const job = await waitForJob(service.url, id, 30_000);
     assert.equal(job.status, 'canceled');

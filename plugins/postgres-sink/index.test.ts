@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { DeliveredResult, SinkContext, SqlExecutor } from '../../src/plugins/contract.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import { isRetryable } from './errors.ts';
 import { closePostgresSinkPools, postgresSink } from './index.ts';
 import { poolFor } from './pools.ts';
@@ -229,12 +230,21 @@ describe('real Postgres', { skip }, () => {
     scenarios('ext', () => ({ ctx: contextWith(unused), config: (table) => ({ table, connection_string: url }), sql, statements: () => acquired }));
 
     test('connections killed by the server (57P01) are logged, not fatal, and the next delivery reconnects', async () => {
-      const ctx = contextWith(unused);
+      const lines: Array<{ msg?: string; err?: string }> = [];
+      const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), done()) }));
+      const ctx = contextWith(unused, log);
       const config = postgresSink.configSchema.parse({ table: 'ext_killed', connection_string: url });
       assert.deepEqual(await postgresSink.deliver(config, [result(1)], ctx), [{ ok: true }]);
       const killed = await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'batchline-postgres-sink'`, [name]);
       assert.ok(killed.length > 0, 'the sink had a connection open');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The server's notice reaches the idle connections asynchronously: wait until the sink has heard it
+      // (logged it, and dropped the dead connections from its pool), not for a fixed time.
+      const pool = poolFor(url, log);
+      const reported = await waitFor('the killed connections to be logged and dropped from the pool', () => {
+        const errors = lines.filter((line) => line.msg === 'postgres sink connection error');
+        return pool.totalCount === 0 && errors.length > 0 && errors;
+      });
+      for (const line of reported) assert.match(line.err ?? '', /terminating connection due to administrator command/);
       assert.deepEqual(await postgresSink.deliver(config, [result(2)], ctx), [{ ok: true }]);
     });
   });

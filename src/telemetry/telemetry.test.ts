@@ -5,14 +5,16 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { createTestDatabase } from '../../test/helpers/database.ts';
+import { postJson, startTestService, waitForJob } from '../../test/helpers/service.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
+import { startSimulator } from '../provider/simulator/index.ts';
 import type { DB } from '../db/types.ts';
 import { METRICS } from './metric-names.ts';
 import { observeStateGauges, STATE_GAUGE_LOCK, type StateGaugeOptions } from './metrics.ts';
 import { telemetrySettings } from './sdk.ts';
 import { scrubSecrets } from '../secrets/scrub.ts';
-import { contextFrom, linkTo, spanContextFrom, traceparentOf, tracer } from './trace.ts';
+import { contextFrom, inSpan, linkTo, spanContextFrom, traceparentOf, tracer } from './trace.ts';
 
 test('telemetry is off unless an OTEL_* endpoint or exporter asks for it', () => {
   assert.deepEqual(telemetrySettings({}), { traces: false, metrics: false });
@@ -37,10 +39,33 @@ test('a stored traceparent round-trips into a parent context; junk and the all-z
   }
 });
 
-test('with tracing off spans are no-ops and nothing is stored', () => {
+test('with tracing off spans are no-ops and nothing is stored', async () => {
+  // No SDK is registered in this process, as in a service started without OTEL_* settings.
   const span = tracer().startSpan('x');
+  assert.equal(span.isRecording(), false);
   assert.equal(traceparentOf(span), null);
   span.end();
+  assert.equal(await inSpan('y', {}, async (inner) => (inner.isRecording() ? 'recording' : 'no-op')), 'no-op', 'inSpan still runs the work');
+
+  // A job run through the service leaves no trace context on its rows.
+  const tdb = await createTestDatabase();
+  const sim = await startSimulator({ processingMs: 0 });
+  const service = await startTestService(tdb, sim.url);
+  try {
+    const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: [{ id: 'a', text: 'Fine.' }] });
+    assert.equal(res.status, 201, await res.clone().text());
+    const job = await waitForJob(service.url, ((await res.json()) as { id: string }).id, 30_000);
+    assert.equal(job.status, 'completed');
+    const db = service.database.db;
+    const jobs = await db.selectFrom('jobs').select('trace_context').execute();
+    const batches = await db.selectFrom('batches').select('trace_context').execute();
+    assert.ok(jobs.length === 1 && batches.length === 1, `one job and one batch (${jobs.length}, ${batches.length})`);
+    assert.deepEqual([...jobs, ...batches].map((row) => row.trace_context), [null, null], 'no traceparent stored');
+  } finally {
+    await service.close();
+    await sim.close();
+    await tdb.drop();
+  }
 });
 
 test('error messages lose URL credentials and query strings before they reach a span', () => {

@@ -1,7 +1,8 @@
 // The prompt-cache model, with the API's rules (reference §14): a request's prefix up to its last
 // cache_control breakpoint is cached only if it reaches the model's minimum, and a request whose prefix
 // is cached reads it only best-effort (requests of a batch run concurrently); one that misses writes it.
-import { minCacheablePrefixTokens, type MinPrefixOverrides } from '../prompt-cache-rules.ts';
+// The minimums are the simulator's own (cache-minimums.ts), never the engine's: tests compare the two.
+import { minCacheableTokens, type MinTokensOverrides } from './cache-minimums.ts';
 import { sha256Hex, unitFromText } from './hash.ts';
 import { estimateInputTokens, tokensForText } from './tokens.ts';
 
@@ -14,7 +15,7 @@ export interface CacheUsage {
 export interface PromptCache {
   /** Prefix key → expiry time (ms). */
   entries: Map<string, number>;
-  minTokens: MinPrefixOverrides;
+  minTokens: MinTokensOverrides;
   /** Share of requests whose prefix is cached that read it. */
   hitRate: number;
 }
@@ -27,7 +28,7 @@ const ONE_HOUR_MS = 60 * 60 * 1000;
 // Sweeping expired keys only past this size keeps lookups O(1) in the common case.
 const SWEEP_ABOVE = 50_000;
 
-export function createPromptCache(options: { minTokens?: MinPrefixOverrides; hitRate?: number } = {}): PromptCache {
+export function createPromptCache(options: { minTokens?: MinTokensOverrides; hitRate?: number } = {}): PromptCache {
   return { entries: new Map(), minTokens: options.minTokens ?? [], hitRate: Math.min(1, Math.max(0, options.hitRate ?? DEFAULT_HIT_RATE)) };
 }
 
@@ -105,7 +106,7 @@ export function usePromptCache(cache: PromptCache, params: Record<string, unknow
   if (prefix === null) return null;
   // The prefix is serialized differently from the whole request, so cap it at the request's own estimate.
   const tokens = Math.min(tokensForText(prefix.serialized), estimateInputTokens(params));
-  if (tokens < minCacheablePrefixTokens(String(params.model), cache.minTokens)) return null;
+  if (tokens < minCacheableTokens(String(params.model), cache.minTokens)) return null;
   const key = sha256Hex(`${String(params.model)}\n${prefix.serialized}`);
   const ttlMs = prefix.ttl === '1h' ? ONE_HOUR_MS : FIVE_MINUTES_MS;
   const expiresAt = cache.entries.get(key);
