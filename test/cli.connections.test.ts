@@ -15,6 +15,7 @@ import { startFakeZendesk, type FakeZendesk, type Ticket } from './fakes/zendesk
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { waitForJob } from './helpers/service.ts';
 import { startTestService } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const EMAIL = 'ops@acme.example';
 const TOKEN = 'zd-cli-token-FIRST-7a1';
@@ -122,10 +123,7 @@ test('zendesk setup: the connection, the webhook and trigger to create, then the
   assert.match(third.stdout, new RegExp(`Already running: stream job ${plan.job.id}`), 'no second stream job');
 
   // Zendesk's trigger fires for a new ticket: the body the printed trigger sends, as Zendesk renders it.
-  for (let i = 0; i < 100; i++) {
-    if (((await (await fetch(`${service.url}/v1/jobs/${plan.job.id}`)).json()) as { status: string }).status === 'running') break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor('the stream job to be running', async () => ((await (await fetch(`${service.url}/v1/jobs/${plan.job.id}`)).json()) as { status: string }).status === 'running', { timeoutMs: 10_000 });
   const ticket = zendesk.addTicket({ subject: 'Charged twice', description: 'Please refund the second charge.' });
   const body = JSON.stringify({ ticket: { id: String(ticket.id), subject: ticket.subject, description: ticket.description, status: 'Open', priority: '', type: '', tags: '', created_at: ticket.created_at, updated_at: ticket.updated_at, requester_id: String(ticket.requester_id), group_id: '' } });
   const timestamp = new Date().toISOString();
@@ -136,7 +134,7 @@ test('zendesk setup: the connection, the webhook and trigger to create, then the
   });
   assert.deepEqual(await hook.json(), { documents: 1, jobs: 1, queued: 1 });
   const notes = () => (zendesk.tickets.get(ticket.id) as Ticket).comments.filter((c) => !c.public).length;
-  for (let i = 0; i < 300 && notes() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await waitFor('the triage to be written back as an internal note', () => notes() > 0, { timeoutMs: 15_000, intervalMs: 50 });
   assert.equal(notes(), 1, 'triage written back');
   assert.ok((zendesk.tickets.get(ticket.id) as Ticket).tags.includes('batchline_triaged'));
   assert.equal((await fetch(`${service.url}/v1/jobs/${plan.job.id}/close`, { method: 'POST' })).status, 202);

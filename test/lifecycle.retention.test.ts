@@ -8,6 +8,7 @@ import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { rowsHolding } from './helpers/marker-search.ts';
 import { postJson, startTestService, waitForJob, type JobBody } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const FAST_SWEEP = { BATCHLINE_SWEEP_INTERVAL_MS: '100', BATCHLINE_SWEEP_CHUNK: '50' };
 const docs = (n: number, marker: string) => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, text: `${marker} review ${i}: the battery lasts two days`, metadata: { author: `${marker}-author-${i}` } }));
@@ -34,13 +35,11 @@ test('retention 0: a finished job keeps its summary and loses its text and answe
     await waitForJob(service.url, keptId, 30_000);
     assert.equal(done.status, 'completed');
 
-    let after: Retained | undefined;
-    for (let i = 0; i < 200; i++) {
-      after = await job(service.url, purgedId);
-      if (after.retention.purged_at) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(after?.retention.purged_at, 'purged');
+    const after = await waitFor(`job ${purgedId} to be purged`, async () => {
+      const now = await job(service.url, purgedId);
+      return now.retention.purged_at ? now : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+    assert.ok(after.retention.purged_at, 'purged');
     assert.equal(after.retention.days, 0);
     assert.deepEqual(await rowsHolding(service.database.db, 'PURGEq1'), {}, 'its text and answers are gone from every table');
     // The summary stays: counts, usage and cost as they were.
@@ -72,10 +71,7 @@ test('a job still running is never purged, whatever its retention', async () => 
   try {
     const res = await postJson(`${service.url}/v1/jobs`, { task: 'review-insights', documents: docs(30, 'RUNq3'), retention_days: 0 });
     const { id } = (await res.json()) as { id: string };
-    for (let i = 0; i < 100; i++) {
-      if ((await job(service.url, id)).batches.some((b) => b.provider_id)) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor('the job\'s batch to be submitted to the provider', async () => (await job(service.url, id)).batches.some((b) => b.provider_id), { timeoutMs: 10_000, intervalMs: 50 });
     // Many sweeps go by.
     await new Promise((r) => setTimeout(r, 1500));
     const now = await job(service.url, id);
@@ -99,7 +95,7 @@ test('BATCHLINE_PROVIDER_CLEANUP=after_collect deletes each batch at the provide
     const { id } = (await res.json()) as { id: string };
     const done = await waitForJob(service.url, id, 30_000);
     assert.equal(done.status, 'completed_with_errors');
-    for (let i = 0; i < 100 && sim.stats().batches > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor('every batch to be deleted at the provider', () => sim.stats().batches === 0, { timeoutMs: 10_000, intervalMs: 100 });
     assert.equal(sim.stats().batches, 0, 'no batch is left at the provider');
     assert.equal(sim.stats().callsByRoute.delete, done.batches.length);
     assert.equal((await job(service.url, id)).status, 'completed_with_errors', 'the job itself stays');

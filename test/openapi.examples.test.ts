@@ -22,6 +22,7 @@ import { startSimulator, type Simulator } from '../src/provider/simulator/index.
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startTestService, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const TOKEN = 'examples-test-token-c41d-0123456789abcdef';
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -174,12 +175,8 @@ async function openJob(ids: Substitutions): Promise<string> {
   const createJob = find('post', '/v1/jobs');
   const { body } = await sendAndCheck(createJob, buildRequest(createJob, ids, { bodyExample: OPEN_JOB_EXAMPLE, optionalHeaders: false, omitQuery: 'dry_run' }));
   const id = (body as { id: string }).id;
-  for (let i = 0; i < 200; i++) {
-    const job = (await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { status: string };
-    if (job.status === 'running') return id;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`job ${id} did not start`);
+  await waitFor(`open job ${id} to be running`, async () => ((await (await fetch(`${service.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { status: string }).status === 'running', { timeoutMs: 10_000 });
+  return id;
 }
 
 test('the served document is the generated one, and it is complete', () => {
@@ -216,12 +213,12 @@ test('a request built from the examples succeeds for every operation, and every 
   assert.equal(experiment.status, 201);
 
   // 2. The example ids (job id, provider batch id) become the real ones of the finished job.
-  let finished = await waitForJob(service.url, jobId, 30_000, auth);
-  assert.equal(finished.status, 'completed');
-  for (let i = 0; i < 200 && finished.deliveries.delivered < finished.counts.total; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    finished = (await (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).json()) as typeof finished;
-  }
+  const done = await waitForJob(service.url, jobId, 30_000, auth);
+  assert.equal(done.status, 'completed');
+  const finished = await waitFor(`every delivery of job ${jobId} to be made`, async () => {
+    const job = (await (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).json()) as typeof done;
+    return job.deliveries.delivered >= job.counts.total ? job : undefined;
+  }, { timeoutMs: 10_000 });
   const getJob = find('get', '/v1/jobs/{id}');
   collectIds(onlyExample('GET /v1/jobs/{id} answer', getJob.operation.responses['200']?.content?.['application/json'] ?? {}), finished, ids);
   const exampleJobId = String(onlyExample('GET /v1/jobs/{id}: path parameter id', getJob.operation.parameters?.find((p) => p.name === 'id') ?? {}));
@@ -229,11 +226,10 @@ test('a request built from the examples succeeds for every operation, and every 
   assert.ok([...ids.values()].some((v) => v.startsWith('msgbatch_')), 'the example batch id stands for the real batch');
   // The example experiment id (and its arms' job ids) become the real ones, once its arms have ended.
   const experimentId = (experiment.body as { id: string }).id;
-  let experimentNow: { comparison: unknown } = { comparison: null };
-  for (let i = 0; i < 400 && experimentNow.comparison === null; i++) {
-    experimentNow = (await (await fetch(`${service.url}/v1/experiments/${experimentId}`, { headers: auth })).json()) as typeof experimentNow;
-    if (experimentNow.comparison === null) await new Promise((r) => setTimeout(r, 25));
-  }
+  const experimentNow = await waitFor(`experiment ${experimentId} to have a comparison`, async () => {
+    const now = (await (await fetch(`${service.url}/v1/experiments/${experimentId}`, { headers: auth })).json()) as { comparison: unknown };
+    return now.comparison !== null ? now : undefined;
+  }, { timeoutMs: 20_000 });
   assert.notEqual(experimentNow.comparison, null, 'the example experiment ended');
   const getExperiment = find('get', '/v1/experiments/{id}');
   collectIds(onlyExample('GET /v1/experiments/{id} answer', getExperiment.operation.responses['200']?.content?.['application/json'] ?? {}), experimentNow, ids);
@@ -253,7 +249,7 @@ test('a request built from the examples succeeds for every operation, and every 
       continue;
     }
     if (ref === 'wait until the job is gone') {
-      for (let i = 0; i < 400 && (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).status !== 404; i++) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(`deleted job ${jobId} to be gone`, async () => (await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).status === 404, { timeoutMs: 20_000 });
       assert.equal((await fetch(`${service.url}/v1/jobs/${jobId}`, { headers: auth })).status, 404, 'the deleted example job is gone');
       continue;
     }

@@ -9,6 +9,7 @@ import { startSimulator } from '../src/provider/simulator/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import { postJson, spawnService, startTestService, testEnv, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const HEAP_MB = 96;
 
@@ -99,7 +100,7 @@ test('a 20-document job created while a large one runs completes while the large
     const sinks = [{ plugin: 'http', config: { url: receiver.url, batch_size: 50 } }];
     const large = (await (await postJson(`${service.url}/v1/jobs`, { name: 'large', task: 'review-insights', documents: Array.from({ length: 6000 }, (_, i) => ({ id: `l${i}`, text: `large job review ${i}` })), sinks })).json()) as { id: string };
     // Wait until the large job delivers, so the small one arrives behind its backlog.
-    for (let i = 0; i < 600 && receiver.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the large job\'s first delivery', () => receiver.requests.length > 0, { timeoutMs: 30_000, intervalMs: 50 });
     const small = (await (await postJson(`${service.url}/v1/jobs`, { name: 'small', task: 'review-insights', documents: Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, text: `small job review ${i}` })), sinks })).json()) as { id: string };
     const smallDone = await waitForJob(service.url, small.id, 60_000);
     assert.equal(smallDone.status, 'completed');

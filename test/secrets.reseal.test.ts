@@ -15,6 +15,7 @@ import { startFakeZendesk, type Ticket } from './fakes/zendesk.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const EMAIL = 'ops@acme.example';
 const TOKEN = 'zd-token-through-the-key-rotation';
@@ -57,10 +58,7 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
       });
       assert.equal(res.status, 202, await res.text());
     };
-    for (let i = 0; i < 100; i++) {
-      if (((await (await fetch(`${s.url}/v1/jobs/${stream}`)).json()) as { status: string }).status === 'running') break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitFor('the stream job to be running', async () => ((await (await fetch(`${s.url}/v1/jobs/${stream}`)).json()) as { status: string }).status === 'running', { timeoutMs: 10_000 });
     await push(s.url, 1);
 
     // 1. New key current, old key a fallback: everything still opens.
@@ -97,7 +95,7 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
     s = await start({ BATCHLINE_SECRET_KEY: newKey.toString('base64') });
     await push(s.url, 3);
     const notes = (t: number) => (zendesk.tickets.get(t) as Ticket).comments.filter((c) => !c.public).length;
-    for (let i = 0; i < 400 && ![1, 2, 3].every((t) => notes(t) >= 1); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('an internal note on each of tickets 1, 2, 3', () => [1, 2, 3].every((t) => notes(t) >= 1), { timeoutMs: 20_000, intervalMs: 50 });
     assert.deepEqual([1, 2, 3].map(notes), [1, 1, 1], 'the stream job wrote every ticket back');
     assert.equal((await fetch(`${s.url}/v1/jobs/${stream}/close`, { method: 'POST' })).status, 202);
     for (const id of [stream, batch, inline]) {
@@ -106,10 +104,7 @@ test('re-sealing under a new BATCHLINE_SECRET_KEY with jobs running: every job c
       assert.equal(job.deliveries.dead, 0);
     }
     // The experiment's winner is promoted with the old key gone (once its arms have ended): its source opens.
-    for (let i = 0; i < 600; i++) {
-      if (((await (await fetch(`${s.url}/v1/experiments/${experiment}`)).json()) as { status: string }).status === 'completed') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(`experiment ${experiment} to be completed`, async () => ((await (await fetch(`${s.url}/v1/experiments/${experiment}`)).json()) as { status: string }).status === 'completed', { timeoutMs: 60_000, intervalMs: 50 });
     const promoted = await postJson(`${s.url}/v1/experiments/${experiment}/promote`, { arm: 'sonnet' });
     assert.equal(promoted.status, 201, await promoted.clone().text());
     const full = await waitForJob(s.url, ((await promoted.json()) as { id: string }).id, 30_000);

@@ -34,7 +34,11 @@ test('a 2,000-row Google Play export completes with 2,000 results whose prompts 
     assert.equal(res.status, 201, await res.clone().text());
     const { id } = (await res.json()) as { id: string };
     const job = await waitForJob(service.url, id, 60_000);
-    assert.equal(job.status, 'completed');
+    if (job.status !== 'completed') {
+      // Say why: the failed items' errors, not only the status.
+      const failed = await (await fetch(`${service.url}/v1/jobs/${id}/results?status=failed&limit=5`)).text();
+      assert.fail(`job ${job.status}: ${JSON.stringify(job.counts)}; failed items: ${failed}`);
+    }
     assert.equal(job.counts.total, 2000);
     assert.equal(job.counts.succeeded, 2000);
     assert.equal(fs.readFileSync(path.join(db.dataDir, 'play.jsonl'), 'utf8').trim().split('\n').length, 2000);

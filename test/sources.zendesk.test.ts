@@ -8,6 +8,7 @@ import { startSimulator } from '../src/provider/simulator/index.ts';
 import { startFakeZendesk } from './fakes/zendesk.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const EMAIL = 'ops@acme.example';
 const TOKEN = 'zd-api-token-SECRET-777';
@@ -116,11 +117,7 @@ test('signed Zendesk webhooks queue tickets into an open stream job; bad signatu
         body,
       });
     // Wait until the stream job is open (its read returns at once).
-    for (let i = 0; i < 100; i++) {
-      const view = (await (await fetch(`${service.url}/v1/jobs/${created.id}`)).json()) as { status: string };
-      if (view.status === 'running') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor('the stream job to be running', async () => ((await (await fetch(`${service.url}/v1/jobs/${created.id}`)).json()) as { status: string }).status === 'running', { timeoutMs: 10_000, intervalMs: 20 });
     const event = JSON.stringify({
       type: 'zen:event-type:ticket.created',
       time: new Date().toISOString(),

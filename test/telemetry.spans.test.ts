@@ -16,6 +16,7 @@ import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startReceiver, type Receiver } from './helpers/receiver.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const exporter = new InMemorySpanExporter();
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -218,7 +219,7 @@ test('the lifecycle sweep: a delete is a job.delete span in the job\'s trace, wi
     const { id } = (await res.json()) as { id: string; trace_id: string | null };
     const job = (await waitForJob(service.url, id, 30_000)) as { trace_id?: string | null };
     assert.equal((await fetch(`${service.url}/v1/jobs/${id}`, { method: 'DELETE' })).status, 202);
-    for (let i = 0; i < 200 && (await fetch(`${service.url}/v1/jobs/${id}`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(`deleted job ${id} to be gone`, async () => (await fetch(`${service.url}/v1/jobs/${id}`)).status === 404, { timeoutMs: 20_000, intervalMs: 50 });
     const spans = exporter.getFinishedSpans();
     const sweeps = spans.filter((s) => s.name === 'lifecycle.sweep');
     assert.ok(sweeps.length >= 1, 'a pass with work has a span');
@@ -272,24 +273,18 @@ test('a results stream cut midway is read again from the top, and the second rea
   }
 });
 
-async function submittedBatch(service: Service, jobId: string): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
+function submittedBatch(service: Service, jobId: string): Promise<string> {
+  return waitFor(`the batch of job ${jobId} to be submitted and in progress`, async () => {
     const batch = await service.database.db.selectFrom('batches').select(['provider_id', 'status']).where('job_id', '=', jobId).executeTakeFirst();
-    if (batch?.provider_id && batch.status === 'in_progress') return batch.provider_id;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the batch was not submitted');
+    return batch?.provider_id && batch.status === 'in_progress' ? batch.provider_id : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 50 });
 }
 
 async function providerBatchEnded(providerBatchId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  await waitFor(`provider batch ${providerBatchId} to end`, async () => {
     const res = await fetch(`${sim.url}/v1/messages/batches/${providerBatchId}`, { headers: { 'x-api-key': 'test-key', 'anthropic-version': '2023-06-01' } });
-    if (((await res.json()) as { processing_status?: string }).processing_status === 'ended') return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`provider batch ${providerBatchId} did not end`);
+    return ((await res.json()) as { processing_status?: string }).processing_status === 'ended';
+  }, { timeoutMs: 10_000, intervalMs: 20 });
 }
 
 function signedCallback(url: string, providerBatchId: string): Promise<Response> {
