@@ -16,6 +16,20 @@ test('defaults follow CONTRACT.md', () => {
   assert.ok(Object.isFrozen(c));
 });
 
+// Tests shorten these windows to seconds (chaos, crash and callback tests); production keeps the defaults
+// the reference calls for (a create's visibility settles within ~40 s, §12; a 404 is read as "not yet" for 30 min).
+test('the windows tests shorten keep their production defaults', () => {
+  const c = loadConfig({});
+  assert.equal(c.BATCHLINE_CREATE_SETTLE_MS, 45_000);
+  assert.equal(c.BATCHLINE_LEASE_MS, 60_000);
+  assert.equal(c.BATCHLINE_UNCONFIRMED_WINDOW_MS, 30 * 60_000);
+  assert.equal(c.BATCHLINE_RECHECK_MIN_MS, 2_000);
+  assert.equal(c.BATCHLINE_RECHECK_MAX_MS, 60_000);
+  assert.equal(c.BATCHLINE_SWEEP_INTERVAL_MS, 10_000);
+  assert.equal(c.BATCHLINE_BATCH_CUT_MS, 5_000);
+  assert.equal(c.BATCHLINE_IDLE_MS, 500);
+});
+
 test('sizes accept units', () => {
   assert.equal(loadConfig({ BATCH_MAX_BYTES: '64MB' }).BATCH_MAX_BYTES, 64 * 1024 * 1024);
   assert.equal(loadConfig({ BATCH_MAX_BYTES: '2048' }).BATCH_MAX_BYTES, 2048);

@@ -37,7 +37,7 @@ test('a 2,000-row Google Play export completes with 2,000 results whose prompts 
     if (job.status !== 'completed') {
       // Say why: the failed items' errors, not only the status.
       const failed = await (await fetch(`${service.url}/v1/jobs/${id}/results?status=failed&limit=5`)).text();
-      assert.fail(`job ${job.status}: ${JSON.stringify(job.counts)}; failed items: ${failed}`);
+      assert.fail(`job ${job.status}: ${JSON.stringify(job)}; failed items: ${failed}`);
     }
     assert.equal(job.counts.total, 2000);
     assert.equal(job.counts.succeeded, 2000);
