@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { main } from '../src/cli/main.ts';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startTestService } from './helpers/service.ts';
+import { runCli, type CliRun } from './helpers/cli.ts';
 
 let db: TestDatabase;
 let sim: Simulator;
@@ -31,25 +30,9 @@ after(async () => {
   await db.drop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-async function cli(args: string[], stdin = ''): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) => ({ write: (chunk: string | Uint8Array) => (append(String(chunk)), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(args, {
-    env: { BATCHLINE_URL: service.url },
-    cwd: db.dataDir,
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    stdin: Readable.from([Buffer.from(stdin)]),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], stdin = ''): Promise<Run> => runCli(args, { env: { BATCHLINE_URL: service.url }, cwd: db.dataDir, stdin });
 
 const DRY = ['--task', 'review-insights', '--dry-run'];
 const itemsLine = (run: Run) => /^ {2}items\s+(.*)$/m.exec(run.stdout)?.[1];

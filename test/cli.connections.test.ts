@@ -5,16 +5,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { signZendeskWebhook } from '../plugins/zendesk-source/webhook.ts';
-import { main } from '../src/cli/main.ts';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { startFakeZendesk, type FakeZendesk, type Ticket } from './fakes/zendesk.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { waitForJob } from './helpers/service.ts';
 import { startTestService } from './helpers/service.ts';
+import { runCli, type CliRun } from './helpers/cli.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const EMAIL = 'ops@acme.example';
@@ -40,25 +39,9 @@ after(async () => {
   await db.drop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-async function cli(args: string[], stdin = ''): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) => ({ write: (chunk: string | Uint8Array) => (append(String(chunk)), true), isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(args, {
-    env: { BATCHLINE_URL: service.url },
-    cwd: db.dataDir,
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    stdin: Readable.from([Buffer.from(stdin)]),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], stdin = ''): Promise<Run> => runCli(args, { env: { BATCHLINE_URL: service.url }, cwd: db.dataDir, stdin });
 
 const row = (name: string) => service.database.db.selectFrom('connections').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
 

@@ -6,30 +6,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.ts';
+import { runCli, type CliRun } from './helpers/cli.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { testEnv } from './helpers/service.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  stdinRead: boolean;
-}
-
-async function cli(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
+/** The CLI in this process, with a stdin that records whether the command read it. */
+async function cli(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun & { stdinRead: boolean }> {
   let stdinRead = false;
-  const sink = (append: (s: string) => void) => ({ write: (chunk: string | Uint8Array) => (append(String(chunk)), true), isTTY: false }) as unknown as NodeJS.WriteStream;
   const stdin = Readable.from(
     (function* () {
       stdinRead = true;
       yield Buffer.from('zd-token-from-stdin-4c1\n');
     })(),
   );
-  const code = await main(args, { env, cwd, stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), stdin });
-  return { code, stdout, stderr, stdinRead };
+  const run = await runCli(args, { env, cwd, stdin });
+  return { ...run, stdinRead };
 }
 
 const SETUP = ['zendesk', 'setup', '--subdomain', 'acme', '--email', 'ops@acme.example', '--api-token-file', '-', '--public-url', 'https://batchline.acme.example'];
@@ -70,15 +61,9 @@ test('--embedded sets it up on an embedded server all the same', async () => {
     assert.match(run.stdout, /Endpoint URL {5}https:\/\/batchline\.acme\.example\/v1\/connections\/zd\/webhook/);
     assert.ok(!run.stdout.includes('zd-token-from-stdin'), 'the token is never printed');
     // The connection is in the embedded server's database: a second command on the same data finds it.
-    let listedOut = '';
-    const listed = await main(['connections', 'list', '--json'], {
-      env: testEnv(db),
-      cwd: db.dataDir,
-      stdout: { write: (s: string) => ((listedOut += s), true), isTTY: false } as unknown as NodeJS.WriteStream,
-      stderr: { write: () => true } as unknown as NodeJS.WriteStream,
-    });
-    assert.equal(listed, 0);
-    assert.deepEqual((JSON.parse(listedOut) as { data: Array<{ name: string; plugin: string }> }).data.map((c) => [c.name, c.plugin]), [['zd', 'zendesk']]);
+    const listed = await runCli(['connections', 'list', '--json'], { env: testEnv(db), cwd: db.dataDir });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as { data: Array<{ name: string; plugin: string }> }).data.map((c) => [c.name, c.plugin]), [['zd', 'zendesk']]);
   } finally {
     await db.drop();
   }
