@@ -18,7 +18,7 @@ export function testEnv(db: TestDatabase, extra: Record<string, string> = {}): R
     BATCHLINE_FILE_ROOTS: db.dataDir,
     POLL_MIN_MS: '50',
     POLL_MAX_MS: '200',
-    BATCHLINE_IDLE_MS: '20',
+    BATCHLINE_IDLE_MS: '100',
     BATCHLINE_LEASE_MS: '3000',
     BATCHLINE_SHUTDOWN_MS: '2000',
     BATCHLINE_LOG_LEVEL: 'silent',
