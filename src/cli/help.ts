@@ -1,5 +1,5 @@
 // The top-level help of `batchline`.
-export const MAIN_USAGE = 'batchline <run|status|results|cancel|delete|resume|compare|promote|plugins|connections|zendesk|secrets|serve> [options] (batchline --help for more)';
+export const MAIN_USAGE = 'batchline <run|status|results|insights|cancel|delete|resume|compare|promote|plugins|connections|zendesk|secrets|serve> [options] (batchline --help for more)';
 
 export const MAIN_HELP = `batchline — run document sets through Claude's Message Batches API, durably.
 
@@ -8,6 +8,7 @@ Usage:
   batchline run --job job.json          create a job and follow it with a progress bar until it ends
   batchline status <job> [--follow]     a job's counts, batches, cost; --follow watches it to the end
   batchline results <job> [--out FILE]  the results as NDJSON, to stdout or a file
+  batchline insights <job> [--by FIELD] what the answers say: a bar per value, statistics, top phrases
   batchline run … --dry-run             what the job would cost; nothing is stored or sent
   batchline cancel <job> [--wait]       cancel the open work of a job
   batchline delete <job> [--wait]       delete a job, its text, answers and provider batches (a tombstone stays)

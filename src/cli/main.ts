@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   status: async () => (await import('./commands/status.ts')).statusCommand,
   results: async () => (await import('./commands/results.ts')).resultsCommand,
+  insights: async () => (await import('./commands/insights.ts')).insightsCommand,
   cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
   delete: async () => (await import('./commands/delete.ts')).deleteCommand,
   resume: async () => (await import('./commands/resume.ts')).resumeCommand,

@@ -208,10 +208,74 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Results of a job (JSON pages, or NDJSON with Accept: application/x-ndjson)
-         * @description Final results in document order: one per document once it has succeeded, failed for good or been canceled. Read pages with `cursor`, or send `Accept: application/x-ndjson` to stream every result (from `cursor` on), one JSON object per line.
+         * Results of a job (JSON pages, or every one as NDJSON or CSV), filtered by answer, metadata or text
+         * @description Final results in document order: one per document once it has succeeded, failed for good or been canceled. Read pages with `cursor`, or stream every result (from `cursor` on) with `format=ndjson` (or `Accept: application/x-ndjson`), one JSON object per line, or `format=csv` (or `Accept: text/csv`): one row per result, one column per field of the answer. `filter` (repeatable) and `q` narrow any of them; a filter on the answer keeps only succeeded results.
          */
         get: operations["listJobResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a job's answers say, field by field
+         * @description For every field of the task's answer schema (nested fields as dotted paths) an aggregate chosen by its type: counts per value (enums, booleans), statistics and a histogram (numbers), the most frequent phrases (lists of strings), months (dates), totals per currency (amounts beside a currency code), length statistics (free text). Computed in the database over the stored answers; while the job runs they cover what is answered so far (`complete: false`). `by` splits every aggregate per value of a metadata field (the 50 most frequent, the rest as "(other)"); `over` counts answers per day or week of a metadata date.
+         */
+        get: operations["getJobInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/items/{external_id}/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Correct a document's answer
+         * @description Gives the right value of one or more fields of a document's answer. Each value is checked against the field's schema; a value equal to the model's answer is refused. Earlier corrections of the same fields are replaced; who made it is recorded. The job's insights show the share corrected per field, and an experiment on the same task can take the corrections as gold labels.
+         */
+        put: operations["correctJobItem"];
+        post?: never;
+        /**
+         * Withdraw a document's corrections
+         * @description Removes the corrections of the fields named in `field` (repeatable), or all of the document's.
+         */
+        delete: operations["withdrawJobItemCorrection"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's corrections (pages, or a labels file)
+         * @description The corrected documents in document order, each with its corrected fields. With `format=labels` (or `Accept: application/x-ndjson`), every correction as a labels file: JSONL, one object per document with its `id` and the right values, the format experiments read (`labels.path`).
+         */
+        get: operations["listJobCorrections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1426,14 +1490,16 @@ export interface components {
          *           "id": "r1",
          *           "text": "Battery lasts two days, but the strap broke in a week.",
          *           "metadata": {
-         *             "rating": 3
+         *             "rating": 3,
+         *             "date": "2026-11-20"
          *           }
          *         },
          *         {
          *           "id": "r2",
          *           "text": "Pairs instantly and the app is clear. Love it.",
          *           "metadata": {
-         *             "rating": 5
+         *             "rating": 5,
+         *             "date": "2026-11-22"
          *           }
          *         }
          *       ],
@@ -1671,6 +1737,380 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             } | null;
+            /** @description With include=document: the document beside its answer */
+            document?: {
+                title: string | null;
+                text: string | null;
+                /** @description False when the text is not stored: dropped once the item was answered (BATCHLINE_TEXT_AT_REST=until_retention keeps it) or purged by retention */
+                text_kept: boolean;
+            };
+        };
+        /**
+         * @description What a job's answers say: an aggregate per field of the task's answer schema, chosen by its type
+         * @example {
+         *       "job_id": "job_7fk2m9q4x1c8v3bn",
+         *       "job_status": "completed",
+         *       "complete": true,
+         *       "documents": 200,
+         *       "answered": 198,
+         *       "filters": [],
+         *       "q": null,
+         *       "by": null,
+         *       "over": null,
+         *       "fields": [
+         *         {
+         *           "path": "sentiment",
+         *           "kind": "values",
+         *           "answered": 198,
+         *           "missing": 0,
+         *           "corrected": {
+         *             "count": 2,
+         *             "share": 0.0101
+         *           },
+         *           "values": [
+         *             {
+         *               "value": "positive",
+         *               "count": 97,
+         *               "share": 0.4899
+         *             },
+         *             {
+         *               "value": "negative",
+         *               "count": 62,
+         *               "share": 0.3131
+         *             },
+         *             {
+         *               "value": "mixed",
+         *               "count": 27,
+         *               "share": 0.1364
+         *             },
+         *             {
+         *               "value": "neutral",
+         *               "count": 12,
+         *               "share": 0.0606
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "path": "score",
+         *           "kind": "number",
+         *           "answered": 198,
+         *           "missing": 0,
+         *           "corrected": {
+         *             "count": 0,
+         *             "share": 0
+         *           },
+         *           "stats": {
+         *             "count": 198,
+         *             "min": 1,
+         *             "max": 5,
+         *             "mean": 3.41,
+         *             "median": 4
+         *           },
+         *           "histogram": [
+         *             {
+         *               "from": 1,
+         *               "to": 1,
+         *               "count": 41
+         *             },
+         *             {
+         *               "from": 2,
+         *               "to": 2,
+         *               "count": 19
+         *             },
+         *             {
+         *               "from": 3,
+         *               "to": 3,
+         *               "count": 24
+         *             },
+         *             {
+         *               "from": 4,
+         *               "to": 4,
+         *               "count": 47
+         *             },
+         *             {
+         *               "from": 5,
+         *               "to": 5,
+         *               "count": 67
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "path": "issues",
+         *           "kind": "phrases",
+         *           "answered": 198,
+         *           "missing": 0,
+         *           "corrected": {
+         *             "count": 0,
+         *             "share": 0
+         *           },
+         *           "empty": 92,
+         *           "distinct": 141,
+         *           "stats": {
+         *             "count": 198,
+         *             "min": 0,
+         *             "max": 4,
+         *             "mean": 0.9,
+         *             "median": 1
+         *           },
+         *           "phrases": [
+         *             {
+         *               "phrase": "battery drain",
+         *               "count": 23,
+         *               "documents": 22,
+         *               "share": 0.1111
+         *             },
+         *             {
+         *               "phrase": "app crashes on start",
+         *               "count": 14,
+         *               "documents": 14,
+         *               "share": 0.0707
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "path": "summary",
+         *           "kind": "text",
+         *           "answered": 198,
+         *           "missing": 0,
+         *           "corrected": {
+         *             "count": 0,
+         *             "share": 0
+         *           },
+         *           "empty": 0,
+         *           "stats": {
+         *             "count": 198,
+         *             "min": 31,
+         *             "max": 164,
+         *             "mean": 78.2,
+         *             "median": 74
+         *           }
+         *         }
+         *       ],
+         *       "computed_at": "2026-11-24T10:41:18.530Z",
+         *       "note": null
+         *     }
+         */
+        Insights: {
+            job_id: string;
+            job_status: string;
+            /** @description False while the job can still add answers: the figures cover what is stored so far */
+            complete: boolean;
+            /** @description The job's documents */
+            documents: number;
+            /** @description Succeeded answers counted (after the filters) */
+            answered: number;
+            filters: string[];
+            q: string | null;
+            by: {
+                field: string;
+                values: string[];
+                /** @description Whether values past the 50 most frequent were put together as "(other)" */
+                other: boolean;
+            } | null;
+            over: {
+                field: string;
+                /** @enum {string} */
+                unit: "day" | "week";
+                points: {
+                    /** @description The day, or the Monday starting the week (YYYY-MM-DD) */
+                    period: string;
+                    count: number;
+                    /** @description Per field of fixed values: count per value in the period */
+                    values: {
+                        [key: string]: {
+                            [key: string]: number;
+                        };
+                    };
+                }[];
+                /** @description Answers whose document has no date in the field */
+                undated: number;
+            } | null;
+            fields: components["schemas"]["FieldInsight"][];
+            /** @description When these figures were computed (they are kept while nothing they come from changed) */
+            computed_at: string;
+            /** @description What the figures do not cover yet, in a sentence (a running job, purged answers) */
+            note: string | null;
+        };
+        /** @description One field of the task's answer, aggregated over the answers counted */
+        FieldInsight: {
+            /** @description Dotted path of the field in the answer */
+            path: string;
+            /**
+             * @description Chosen from the field's JSON Schema type
+             * @enum {string}
+             */
+            kind: "values" | "number" | "phrases" | "date" | "code" | "text" | "list";
+            /** @description Answers that give the field a value */
+            answered: number;
+            /** @description Answers without a value for it (null or absent) */
+            missing: number;
+            /** @description Corrections of the field, and their share of the answers that hold it: an error rate of the model as people found it */
+            corrected: {
+                count: number;
+                share: number;
+            };
+            /** @description values: every allowed value with its count; code: the most frequent values */
+            values?: {
+                /** @description The value as the answer holds it; null counts the answers without one */
+                value?: unknown;
+                count: number;
+                /** @description Of the answers counted in this group, 0–1 */
+                share: number;
+            }[];
+            /** @description code, date, phrases: how many different values (phrases) there are */
+            distinct?: number;
+            stats?: components["schemas"]["NumberStats"];
+            /** @description number: bins in order; an integer field with a small range has one bin per value (from = to) */
+            histogram?: {
+                from: number;
+                to: number;
+                count: number;
+            }[];
+            /** @description number beside a currency code: the sum per currency */
+            totals?: {
+                currency: string;
+                total: number;
+                count: number;
+            }[];
+            /** @description date: answers per month (YYYY-MM) */
+            months?: {
+                month: string;
+                count: number;
+            }[];
+            /** @description phrases: the most frequent members after normalising case, inner whitespace and surrounding punctuation */
+            phrases?: {
+                phrase: string;
+                count: number;
+                documents: number;
+                share: number;
+            }[];
+            /** @description text, list, phrases: answered with an empty value */
+            empty?: number;
+            /** @description With `by`: the same aggregate per value of the metadata field */
+            groups?: {
+                by: string;
+                /** @description Answers that give the field a value */
+                answered: number;
+                /** @description Answers without a value for it (null or absent) */
+                missing: number;
+                /** @description Corrections of the field, and their share of the answers that hold it: an error rate of the model as people found it */
+                corrected: {
+                    count: number;
+                    share: number;
+                };
+                /** @description values: every allowed value with its count; code: the most frequent values */
+                values?: {
+                    /** @description The value as the answer holds it; null counts the answers without one */
+                    value?: unknown;
+                    count: number;
+                    /** @description Of the answers counted in this group, 0–1 */
+                    share: number;
+                }[];
+                /** @description code, date, phrases: how many different values (phrases) there are */
+                distinct?: number;
+                stats?: components["schemas"]["NumberStats"];
+                /** @description number: bins in order; an integer field with a small range has one bin per value (from = to) */
+                histogram?: {
+                    from: number;
+                    to: number;
+                    count: number;
+                }[];
+                /** @description number beside a currency code: the sum per currency */
+                totals?: {
+                    currency: string;
+                    total: number;
+                    count: number;
+                }[];
+                /** @description date: answers per month (YYYY-MM) */
+                months?: {
+                    month: string;
+                    count: number;
+                }[];
+                /** @description phrases: the most frequent members after normalising case, inner whitespace and surrounding punctuation */
+                phrases?: {
+                    phrase: string;
+                    count: number;
+                    documents: number;
+                    share: number;
+                }[];
+                /** @description text, list, phrases: answered with an empty value */
+                empty?: number;
+            }[];
+        };
+        /** @description Statistics of a number: the value, or a length (characters of text, members of a list) */
+        NumberStats: {
+            count: number;
+            min: number | null;
+            max: number | null;
+            mean: number | null;
+            median: number | null;
+        };
+        /**
+         * @description The corrections of one document's answer
+         * @example {
+         *       "job_id": "job_7fk2m9q4x1c8v3bn",
+         *       "item_id": "1",
+         *       "external_id": "r1",
+         *       "fields": {
+         *         "score": {
+         *           "value": 2,
+         *           "model_value": 4,
+         *           "corrected_by": "api:key-3f9a1c2e7b40",
+         *           "author": "maria@example.com",
+         *           "note": "Sarcastic: \"great, another crash\"",
+         *           "updated_at": "2026-11-24T10:41:18.530Z"
+         *         },
+         *         "sentiment": {
+         *           "value": "negative",
+         *           "model_value": "positive",
+         *           "corrected_by": "api:key-3f9a1c2e7b40",
+         *           "author": "maria@example.com",
+         *           "note": "Sarcastic: \"great, another crash\"",
+         *           "updated_at": "2026-11-24T10:41:18.530Z"
+         *         }
+         *       }
+         *     }
+         */
+        ItemCorrections: {
+            job_id: string;
+            item_id: string;
+            /** @description The document's `id` */
+            external_id: string;
+            /** @description Per corrected field */
+            fields: {
+                [key: string]: {
+                    /** @description The right value */
+                    value?: unknown;
+                    /** @description What the model answered (null when it gave no value) */
+                    model_value?: unknown;
+                    /** @description How it came and a fingerprint of the key or dashboard session (never the secret) */
+                    corrected_by: string;
+                    author: string | null;
+                    note: string | null;
+                    updated_at: string;
+                };
+            };
+        };
+        /**
+         * @description The right values of one or more fields of an answer
+         * @example {
+         *       "fields": {
+         *         "sentiment": "negative",
+         *         "score": 2
+         *       },
+         *       "author": "maria@example.com",
+         *       "note": "Sarcastic: \"great, another crash\""
+         *     }
+         */
+        CorrectionInput: {
+            /** @description Field path → the right value, valid against that field's schema and different from the model's answer */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** @description Who corrected it, as they want to be named (the key or session is recorded as well) */
+            author?: string;
+            /** @description Why, for whoever reads the labels later */
+            note?: string;
         };
         /**
          * @description What changes as the job goes on
@@ -2237,7 +2677,7 @@ export interface components {
             };
             labels: {
                 /** @enum {string} */
-                kind: "values" | "file" | "metadata";
+                kind: "values" | "file" | "metadata" | "corrections";
                 fields: string[];
                 /** @description Sampled documents with a label */
                 documents: number;
@@ -3034,7 +3474,7 @@ export interface components {
             max_tokens?: number;
         };
         /**
-         * @description Gold labels: give exactly one of values, path or metadata. Every labelled id must be in the source; every field must be a scored field of the answer (not free text), with a valid value.
+         * @description Gold labels: give exactly one of values, path, metadata or corrections. Every labelled id must be in the source (corrections: those that are label the sample); every field must be a scored field of the answer (not free text), with a valid value.
          * @example {
          *       "path": "labels/reviews-gold.csv"
          *     }
@@ -3053,6 +3493,11 @@ export interface components {
             /** @description Labels in the source itself: answer field → the metadata key (column) holding its expected value. The model sees metadata if the prompt shows it */
             metadata?: {
                 [key: string]: string;
+            };
+            /** @description The corrections people made to earlier jobs of the same task (PUT /v1/jobs/{id}/items/{external_id}/correction), by document id; a later correction of the same field wins. Corrected documents not in the sample label nothing */
+            corrections?: {
+                /** @description The jobs whose corrections to take; omit for every job of the same task */
+                jobs?: string[];
             };
         };
         /**
@@ -5654,6 +6099,26 @@ export interface operations {
                  * @example succeeded
                  */
                 status?: "succeeded" | "failed" | "canceled";
+                /**
+                 * @description FIELD OP VALUE, repeatable (all must hold): an answer field (`sentiment=negative`, `score<=2`, `issues=battery drain` for a phrase in a list, `summary~refund` for text containing) or `metadata.KEY` (`metadata.rating=1`). OP: = != < <= > >= ~
+                 * @example score>=1
+                 */
+                filter?: string | string[];
+                /**
+                 * @description Only answers with a text value containing this (case-insensitive), in any field
+                 * @example battery
+                 */
+                q?: string;
+                /**
+                 * @description json: pages (the default); ndjson, csv: every matching result, streamed
+                 * @example json
+                 */
+                format?: "json" | "ndjson" | "csv";
+                /**
+                 * @description document: add each result's title and text (when the job kept the text)
+                 * @example document
+                 */
+                include?: "document";
             };
             header?: never;
             path: {
@@ -5667,7 +6132,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results, or with Accept: application/x-ndjson every result, one Result per line */
+            /** @description A page of results; with format=ndjson (or Accept: application/x-ndjson) every result, one Result per line; with format=csv a CSV file */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5746,6 +6211,11 @@ export interface operations {
                      *     }
                      */
                     "application/x-ndjson": components["schemas"]["Result"];
+                    /**
+                     * @example external_id,item_id,status,sentiment,score,key_points,issues,summary,error_type,error_message,metadata
+                     *     r1,1,succeeded,mixed,3,battery lasts two days; strap broke within a week,strap broke within a week,"Long battery life, but the strap broke after a week.",,,"{""rating"":3}"
+                     */
+                    "text/csv": string;
                 };
             };
             /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
@@ -5786,7 +6256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A parameter is invalid — RFC 9457 problem `validation_failed` */
+            /** @description A parameter is invalid: a cursor not from this API, a filter on an unknown field or with a value of the wrong type — RFC 9457 problem `validation_failed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5797,12 +6267,896 @@ export interface operations {
                      *       "type": "https://batchline.dev/problems/validation_failed",
                      *       "title": "Validation failed",
                      *       "status": 422,
-                     *       "detail": "query.cursor: is not a cursor returned by this API",
+                     *       "detail": "query.filter: \"colour\" is not a field of the task's answer; fields: sentiment, score, key_points, issues, summary, or metadata.KEY",
                      *       "code": "validation_failed",
                      *       "errors": [
                      *         {
-                     *           "field": "query.cursor",
-                     *           "message": "is not a cursor returned by this API"
+                     *           "field": "query.filter",
+                     *           "message": "\"colour\" is not a field of the task's answer; fields: sentiment, score, key_points, issues, summary, or metadata.KEY"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobInsights: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A metadata field to split the aggregates by (rating, version, channel)
+                 * @example rating
+                 */
+                by?: string;
+                /**
+                 * @description A metadata date field (YYYY-MM-DD…) to count answers over time by
+                 * @example date
+                 */
+                over?: string;
+                /**
+                 * @description FIELD OP VALUE, repeatable (all must hold): an answer field (`sentiment=negative`, `score<=2`, `issues=battery drain` for a phrase in a list, `summary~refund` for text containing) or `metadata.KEY` (`metadata.rating=1`). OP: = != < <= > >= ~
+                 * @example score>=1
+                 */
+                filter?: string | string[];
+                /**
+                 * @description Only answers with a text value containing this (case-insensitive), in any field
+                 * @example battery
+                 */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The job id (`job_…`), as POST /v1/jobs answered it
+                 * @example job_7fk2m9q4x1c8v3bn
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The insights */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "job_id": "job_7fk2m9q4x1c8v3bn",
+                     *       "job_status": "completed",
+                     *       "complete": true,
+                     *       "documents": 200,
+                     *       "answered": 198,
+                     *       "filters": [],
+                     *       "q": null,
+                     *       "by": null,
+                     *       "over": null,
+                     *       "fields": [
+                     *         {
+                     *           "path": "sentiment",
+                     *           "kind": "values",
+                     *           "answered": 198,
+                     *           "missing": 0,
+                     *           "corrected": {
+                     *             "count": 2,
+                     *             "share": 0.0101
+                     *           },
+                     *           "values": [
+                     *             {
+                     *               "value": "positive",
+                     *               "count": 97,
+                     *               "share": 0.4899
+                     *             },
+                     *             {
+                     *               "value": "negative",
+                     *               "count": 62,
+                     *               "share": 0.3131
+                     *             },
+                     *             {
+                     *               "value": "mixed",
+                     *               "count": 27,
+                     *               "share": 0.1364
+                     *             },
+                     *             {
+                     *               "value": "neutral",
+                     *               "count": 12,
+                     *               "share": 0.0606
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "path": "score",
+                     *           "kind": "number",
+                     *           "answered": 198,
+                     *           "missing": 0,
+                     *           "corrected": {
+                     *             "count": 0,
+                     *             "share": 0
+                     *           },
+                     *           "stats": {
+                     *             "count": 198,
+                     *             "min": 1,
+                     *             "max": 5,
+                     *             "mean": 3.41,
+                     *             "median": 4
+                     *           },
+                     *           "histogram": [
+                     *             {
+                     *               "from": 1,
+                     *               "to": 1,
+                     *               "count": 41
+                     *             },
+                     *             {
+                     *               "from": 2,
+                     *               "to": 2,
+                     *               "count": 19
+                     *             },
+                     *             {
+                     *               "from": 3,
+                     *               "to": 3,
+                     *               "count": 24
+                     *             },
+                     *             {
+                     *               "from": 4,
+                     *               "to": 4,
+                     *               "count": 47
+                     *             },
+                     *             {
+                     *               "from": 5,
+                     *               "to": 5,
+                     *               "count": 67
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "path": "issues",
+                     *           "kind": "phrases",
+                     *           "answered": 198,
+                     *           "missing": 0,
+                     *           "corrected": {
+                     *             "count": 0,
+                     *             "share": 0
+                     *           },
+                     *           "empty": 92,
+                     *           "distinct": 141,
+                     *           "stats": {
+                     *             "count": 198,
+                     *             "min": 0,
+                     *             "max": 4,
+                     *             "mean": 0.9,
+                     *             "median": 1
+                     *           },
+                     *           "phrases": [
+                     *             {
+                     *               "phrase": "battery drain",
+                     *               "count": 23,
+                     *               "documents": 22,
+                     *               "share": 0.1111
+                     *             },
+                     *             {
+                     *               "phrase": "app crashes on start",
+                     *               "count": 14,
+                     *               "documents": 14,
+                     *               "share": 0.0707
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "path": "summary",
+                     *           "kind": "text",
+                     *           "answered": 198,
+                     *           "missing": 0,
+                     *           "corrected": {
+                     *             "count": 0,
+                     *             "share": 0
+                     *           },
+                     *           "empty": 0,
+                     *           "stats": {
+                     *             "count": 198,
+                     *             "min": 31,
+                     *             "max": 164,
+                     *             "mean": 78.2,
+                     *             "median": 74
+                     *           }
+                     *         }
+                     *       ],
+                     *       "computed_at": "2026-11-24T10:41:18.530Z",
+                     *       "note": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Insights"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A filter names an unknown field or has a value of the wrong type, or `by`/`over` names a metadata field no answered document has — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.filter: score is a number; \"high\" is not",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.filter",
+                     *           "message": "score is a number; \"high\" is not"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    correctJobItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job id (`job_…`)
+                 * @example job_7fk2m9q4x1c8v3bn
+                 */
+                id: string;
+                /**
+                 * @description The document's `id` (URL-encoded)
+                 * @example r1
+                 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The right values, and who gives them */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fields": {
+                 *         "sentiment": "negative",
+                 *         "score": 2
+                 *       },
+                 *       "author": "maria@example.com",
+                 *       "note": "Sarcastic: \"great, another crash\""
+                 *     }
+                 */
+                "application/json": components["schemas"]["CorrectionInput"];
+            };
+        };
+        responses: {
+            /** @description The document's corrections, all fields */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemCorrections"];
+                };
+            };
+            /** @description The body is not valid JSON — RFC 9457 problem `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "Malformed JSON in request body",
+                     *       "code": "malformed_json"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job has this id, or the job has no document with this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn has no document \"r9\"",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The document has no answer to correct (it failed or was canceled), or retention purged the answers — RFC 9457 problem `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "document \"r2\" has no answer to correct (it is failed)",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body or Content-Type other than application/json was sent — RFC 9457 problem `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "send the body as application/json",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not in the task's answer, or a value does not fit the field's schema or is the model's own answer — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "fields.sentiment: \"angry\" is not a valid sentiment; one of \"positive\", \"negative\", \"neutral\", \"mixed\" (Invalid option: expected one of \"positive\"|\"negative\"|\"neutral\"|\"mixed\")",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "fields.sentiment",
+                     *           "message": "\"angry\" is not a valid sentiment; one of \"positive\", \"negative\", \"neutral\", \"mixed\" (Invalid option: expected one of \"positive\"|\"negative\"|\"neutral\"|\"mixed\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawJobItemCorrection: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A corrected field to withdraw (repeatable); omit to withdraw all
+                 * @example sentiment
+                 */
+                field?: string | string[];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The job id (`job_…`)
+                 * @example job_7fk2m9q4x1c8v3bn
+                 */
+                id: string;
+                /**
+                 * @description The document's `id` (URL-encoded)
+                 * @example r1
+                 */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn (also when there was nothing to withdraw); no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job has this id, or the job has no document with this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn has no document \"r9\"",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or body field is invalid; `errors` names every one — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.limit: Too big: expected number to be <=1000",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.limit",
+                     *           "message": "Too big: expected number to be <=1000"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit of the API key, or of the client address where there is no key (BATCHLINE_RATE_LIMIT_RPS); or this address sent too many wrong bearer tokens. Wait Retry-After seconds — RFC 9457 problem `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "rate limit of 50 requests/s exceeded; retry after 1 s",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; it is logged with the request, the answer carries no internals — RFC 9457 problem `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/internal",
+                     *       "title": "Internal error",
+                     *       "status": 500,
+                     *       "detail": "An internal error occurred",
+                     *       "code": "internal"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than BATCHLINE_REQUEST_TIMEOUT_MS (30 s by default) — RFC 9457 problem `unavailable` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "detail": "the request took too long",
+                     *       "code": "unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobCorrections: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `next_cursor` of the previous page (opaque); omit for the first page
+                 * @example 100
+                 */
+                cursor?: string;
+                /**
+                 * @description Page size, 1–1000
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description json: pages (the default); labels: every correction as a JSONL labels file
+                 * @example labels
+                 */
+                format?: "json" | "labels";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The job id (`job_…`), as POST /v1/jobs answered it
+                 * @example job_7fk2m9q4x1c8v3bn
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of corrected documents; with format=labels a JSONL labels file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "job_id": "job_7fk2m9q4x1c8v3bn",
+                     *           "item_id": "1",
+                     *           "external_id": "r1",
+                     *           "fields": {
+                     *             "score": {
+                     *               "value": 2,
+                     *               "model_value": 4,
+                     *               "corrected_by": "api:key-3f9a1c2e7b40",
+                     *               "author": "maria@example.com",
+                     *               "note": "Sarcastic: \"great, another crash\"",
+                     *               "updated_at": "2026-11-24T10:41:18.530Z"
+                     *             },
+                     *             "sentiment": {
+                     *               "value": "negative",
+                     *               "model_value": "positive",
+                     *               "corrected_by": "api:key-3f9a1c2e7b40",
+                     *               "author": "maria@example.com",
+                     *               "note": "Sarcastic: \"great, another crash\"",
+                     *               "updated_at": "2026-11-24T10:41:18.530Z"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        data: components["schemas"]["ItemCorrections"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                    /**
+                     * @example {
+                     *       "id": "r1",
+                     *       "score": 2,
+                     *       "sentiment": "negative"
+                     *     }
+                     */
+                    "application/x-ndjson": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The bearer token is missing or is not one of BATCHLINE_API_KEYS — RFC 9457 problem `unauthorized` */
+            401: {
+                headers: {
+                    /** @description With a missing or wrong bearer token: `Bearer realm="batchline"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "a valid bearer token is required",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job has this id — RFC 9457 problem `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_7fk2m9q4x1c8v3bn does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or body field is invalid; `errors` names every one — RFC 9457 problem `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://batchline.dev/problems/validation_failed",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "query.limit: Too big: expected number to be <=1000",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.limit",
+                     *           "message": "Too big: expected number to be <=1000"
                      *         }
                      *       ]
                      *     }

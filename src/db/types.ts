@@ -320,6 +320,29 @@ export interface SweepLeasesTable {
   last_run_at: NullableTimestamp;
 }
 
+/** A person's right value for one field of one item's answer (issue #24). */
+export interface CorrectionsTable {
+  job_id: string;
+  item_id: number;
+  field: string;
+  value: Json<unknown>;
+  model_value: NullableJson<unknown>;
+  corrected_by: string;
+  author: string | null;
+  note: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Insights computed for one query of a job, kept while their stamp holds. */
+export interface InsightCacheTable {
+  job_id: string;
+  query_key: string;
+  stamp: string;
+  body: Json<unknown>;
+  computed_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -340,6 +363,8 @@ export interface DB {
   experiment_arms: ExperimentArmsTable;
   job_tombstones: JobTombstonesTable;
   sweep_leases: SweepLeasesTable;
+  corrections: CorrectionsTable;
+  insight_cache: InsightCacheTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -13,6 +13,7 @@ import { createJob } from '../engine/intake/ingest.ts';
 import { itemRowBuilder, requestLimitOf } from '../engine/intake/item-rows.ts';
 import { resolveSourceRef, type StoredSource } from '../engine/intake/source-ref.ts';
 import { sealConfig } from '../plugins/stored-config.ts';
+import { correctionsOfTask } from '../insights/corrections.ts';
 import { resolveTask } from '../tasks/registry.ts';
 import { inSpan, traceparentOf } from '../telemetry/trace.ts';
 import { resolveArms, type ResolvedArm } from './arms.ts';
@@ -109,7 +110,7 @@ export async function createExperiment(ctx: Deps, input: CreateExperimentInput, 
   });
   const resolved = input.source !== undefined ? await resolveSourceRef(ctx, input.source) : null;
   if (resolved?.follows) throw invalidField('source', 'an experiment samples a source it can read to the end; a watched folder or a webhook stream never ends');
-  const labels: ParsedLabels | null = input.labels ? await parseLabels(input.labels, fields, ctx.config.BATCHLINE_FILE_ROOTS) : null;
+  const labels: ParsedLabels | null = input.labels ? await parseLabels(input.labels, fields, ctx.config.BATCHLINE_FILE_ROOTS, (jobs) => correctionsOfTask(ctx.db, base.name, jobs)) : null;
 
   // 2. The source, read once: the sample and the checks that need the whole of it.
   const seed = input.sample.seed === undefined ? randomBytes(6).toString('hex') : String(input.sample.seed);
@@ -117,7 +118,8 @@ export async function createExperiment(ctx: Deps, input: CreateExperimentInput, 
     ctx,
     { source: resolved?.stored ?? null, documents },
     { ...input.sample, seed },
-    { ids: new Set(labels?.byId.keys() ?? []), field: input.labels?.values ? 'labels.values' : 'labels.path' },
+    // Corrections come from earlier jobs, which may have read more than this source holds: those label nothing.
+    { ids: new Set(labels && labels.kind !== 'corrections' ? labels.byId.keys() : []), field: input.labels?.values ? 'labels.values' : 'labels.path' },
     signal,
   );
   const storedLabels: StoredLabels | null = labels ? labelsOfSample(labels, fields, read.documents) : null;

@@ -1,7 +1,8 @@
 // Gold labels of an experiment: expected values by document id, given inline, in a labels file (CSV/TSV
-// with an id column, JSONL with an id key, or a JSON object id → values), or in metadata columns of the
-// source itself. Every label must name a scored field of the task's answer and be a valid value of it;
-// a file's cells are read as the field's type. Problems are 422s naming the field (and row).
+// with an id column, JSONL with an id key, or a JSON object id → values), in metadata columns of the
+// source itself, or as the corrections people made to earlier jobs of the task. Every label must name a
+// scored field of the task's answer and be a valid value of it; a file's cells are read as the field's
+// type. Problems are 422s naming the field (and row).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -95,9 +96,12 @@ function checkRow(fields: readonly FieldSpec[], row: Record<string, unknown>, fi
   return out;
 }
 
-export async function parseLabels(input: LabelsInput, fields: readonly FieldSpec[], fileRoots: readonly string[]): Promise<ParsedLabels> {
-  const given = (['values', 'path', 'metadata'] as const).filter((k) => input[k] !== undefined);
-  if (given.length !== 1) throw invalidField('labels', 'give exactly one of "values" (inline), "path" (a labels file) or "metadata" (columns of the source)');
+/** Reads the corrections of earlier jobs as labels (id → values); `jobs` undefined means every job of the task. */
+export type CorrectionsReader = (jobs: readonly string[] | undefined) => Promise<Map<string, Record<string, unknown>>>;
+
+export async function parseLabels(input: LabelsInput, fields: readonly FieldSpec[], fileRoots: readonly string[], readCorrections?: CorrectionsReader): Promise<ParsedLabels> {
+  const given = (['values', 'path', 'metadata', 'corrections'] as const).filter((k) => input[k] !== undefined);
+  if (given.length !== 1) throw invalidField('labels', 'give exactly one of "values" (inline), "path" (a labels file), "metadata" (columns of the source) or "corrections" (of earlier jobs)');
   if (input.id_column !== undefined && input.path === undefined) throw invalidField('labels.id_column', 'applies to a labels file ("path") only');
 
   if (input.metadata) {
@@ -109,6 +113,21 @@ export async function parseLabels(input: LabelsInput, fields: readonly FieldSpec
 
   const byId = new Map<string, Record<string, unknown>>();
   const where = new Map<string, string>();
+  if (input.corrections) {
+    if (!readCorrections) throw invalidField('labels.corrections', 'are not available here');
+    const scored = new Set(fields.filter(isScored).map((f) => f.path));
+    for (const [id, row] of await readCorrections(input.corrections.jobs)) {
+      // Free-text corrections are kept with their job but are not scored: only the scored fields label.
+      const kept = Object.fromEntries(Object.entries(row).filter(([name]) => scored.has(name)));
+      if (Object.keys(kept).length === 0) continue;
+      byId.set(id, checkRow(fields, kept, (name) => `labels.corrections: document "${id}" ${name}`, { cells: false }));
+      where.set(id, `labels.corrections: document "${id}"`);
+    }
+    if (byId.size === 0) throw invalidField('labels.corrections', 'those jobs hold no corrections of a scored field (correct answers with PUT /v1/jobs/{id}/items/{external_id}/correction)');
+    const named = new Set<string>();
+    for (const row of byId.values()) for (const name of Object.keys(row)) named.add(name);
+    return { kind: 'corrections', fields: [...named], byId, whereOf: (id) => where.get(id) ?? 'labels.corrections', metadata: {} };
+  }
   if (input.values) {
     for (const [id, row] of Object.entries(input.values)) {
       byId.set(id, checkRow(fields, row, (name) => `labels.values.${id}.${name}`, { cells: false }));

@@ -29,6 +29,8 @@ export interface LabelsInput {
   id_column?: string | undefined;
   /** Output field → the metadata key of the source that holds its expected value. */
   metadata?: Record<string, string> | undefined;
+  /** The corrections of earlier jobs of the same task (all of them when `jobs` is left out). */
+  corrections?: { jobs?: string[] | undefined } | undefined;
 }
 
 export interface CompareInput {
@@ -77,7 +79,7 @@ export interface StoredSample {
 }
 
 export interface StoredLabels {
-  kind: 'values' | 'file' | 'metadata';
+  kind: 'values' | 'file' | 'metadata' | 'corrections';
   fields: string[];
   /** Expected values of the sampled documents that have labels. */
   values: Record<string, Record<string, unknown>>;

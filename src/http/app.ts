@@ -21,6 +21,8 @@ import { registerJobsDelete } from './routes/jobs.delete.ts';
 import { registerDeletedJobs } from './routes/jobs.deleted.ts';
 import { registerJobsGet } from './routes/jobs.get.ts';
 import { registerJobsList } from './routes/jobs.list.ts';
+import { registerJobsCorrections } from './routes/jobs.corrections.ts';
+import { registerJobsInsights } from './routes/jobs.insights.ts';
 import { registerJobsResults } from './routes/jobs.results.ts';
 import { registerTasksList } from './routes/tasks.list.ts';
 import { registerPluginsList } from './routes/plugins.list.ts';
@@ -64,6 +66,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerJobsList(app, deps);
   registerJobsGet(app, deps);
   registerJobsResults(app, deps);
+  registerJobsInsights(app, deps);
+  registerJobsCorrections(app, deps);
   registerJobsActions(app, deps);
   registerJobsDelete(app, deps);
   registerDeletedJobs(app, deps);

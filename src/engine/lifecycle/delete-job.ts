@@ -1,10 +1,10 @@
 // Deleting a job (DELETE /v1/jobs/{id}). The request marks the job `deleting` and cancels its open work,
 // as a cancel does, in one transaction; from then on nothing of it is delivered or sent. The lifecycle sweep
 // (lifecycle-sweep.ts) then waits for its provider batches to end, deletes them at the provider, writes a
-// tombstone and removes the job's rows chunk by chunk; the job is gone (404) once the last row is. Every
+// tombstone and removes the job's rows chunk by chunk (its insights and corrections first); the job is gone (404) once the last row is. Every
 // step is idempotent and the state lives on the rows, so a crash anywhere resumes at the next sweep.
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB, Job, JobDeletion, JobStatus } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import type { ResolvedTask } from '../../tasks/types.ts';
@@ -70,7 +70,17 @@ export async function waitForDeliveriesInFlight(db: Kysely<DB>, jobId: string, t
 export type DeleteProgress = 'waiting' | 'removed';
 
 /** The tables a job's rows are removed from, in an order that leaves no dangling reference. */
-const CHUNKED_TABLES = ['deliveries', 'results', 'items', 'batches'] as const;
+const CHUNKED_TABLES = ['insight_cache', 'corrections', 'deliveries', 'results', 'items', 'batches'] as const;
+
+/** Each table's key, by which a chunk of its rows is picked and deleted. */
+const KEYS: Record<(typeof CHUNKED_TABLES)[number], [RawBuilder<unknown>, RawBuilder<unknown>]> = {
+  insight_cache: [sql`(job_id, query_key)`, sql`job_id, query_key`],
+  corrections: [sql`(item_id, field)`, sql`item_id, field`],
+  deliveries: [sql`id`, sql`id`],
+  results: [sql`(item_id, attempt)`, sql`item_id, attempt`],
+  items: [sql`id`, sql`id`],
+  batches: [sql`id`, sql`id`],
+};
 
 /**
  * One sweep's work on one deleting job: 'waiting' while a provider batch has not ended or not been deleted
@@ -164,7 +174,7 @@ async function removeRows(ctx: EngineContext, jobId: string, renew: () => Promis
   count('callback_events', Number(events.numAffectedRows ?? 0));
   let first = true;
   for (const table of CHUNKED_TABLES) {
-    const [key, columns] = table === 'results' ? [sql`(item_id, attempt)`, sql`item_id, attempt`] : [sql`id`, sql`id`];
+    const [key, columns] = KEYS[table];
     for (;;) {
       const removed = await sql`DELETE FROM ${sql.table(table)} WHERE ${key} IN (SELECT ${columns} FROM ${sql.table(table)} WHERE job_id = ${jobId} LIMIT ${chunk})`.execute(ctx.db);
       const n = Number(removed.numAffectedRows ?? 0);

@@ -66,6 +66,16 @@ export async function purgeJob(ctx: EngineContext, job: { id: string; trace_cont
               AND (output IS NOT NULL OR (error IS NOT NULL AND error->>'message' <> 'purged by retention')) LIMIT ${chunk})`.execute(ctx.db)),
       },
       {
+        // A person's corrections hold answer values, and the insights computed from the answers summarise them.
+        table: 'corrections',
+        statement: async () =>
+          affected(await sql`DELETE FROM corrections WHERE (item_id, field) IN (SELECT item_id, field FROM corrections WHERE job_id = ${job.id} LIMIT ${chunk})`.execute(ctx.db)),
+      },
+      {
+        table: 'insight_cache',
+        statement: async () => affected(await sql`DELETE FROM insight_cache WHERE job_id = ${job.id}`.execute(ctx.db)),
+      },
+      {
         // What a receiver answered may quote the payload it was sent.
         table: 'deliveries',
         statement: async () =>

@@ -1,4 +1,4 @@
-// The web dashboard: server-rendered pages (Hono JSX) at `/`, `/jobs/:id` and `/login`, plus the form posts
+// The web dashboard: server-rendered pages (Hono JSX) at `/`, `/jobs/:id` (and its results explorer) and `/login`, plus the form posts
 // behind the job page's buttons. Plain routes, not part of the OpenAPI document.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
@@ -35,6 +35,7 @@ import { MessagePage, type PageContext } from './layout.tsx';
 import { LoginPage, LogoutPage } from './login-page.tsx';
 import { listJobs, loadJobPage } from './queries.ts';
 import { registerExperimentPages } from './experiment-routes.tsx';
+import { registerResultsPages } from './results-routes.tsx';
 import { isFragmentRequest, securePage, sendFragment, sendPage, type DashboardEnv } from './render.ts';
 import { createSessions } from './session.ts';
 
@@ -82,6 +83,7 @@ export function createDashboard(deps: AppDeps, options: DashboardOptions = {}): 
 
   ui.get('/jobs/:id', securePage, login, async (c) => showJob(c, 200));
   registerExperimentPages(ui, deps, { pageContext, login, smallForm, checkForm: checkForm(sessions, refuse) });
+  registerResultsPages(ui, deps, { pageContext, login, smallForm, checkForm: checkForm(sessions, refuse) });
 
   for (const action of ACTIONS) {
     ui.post(`/jobs/:id/${action}`, securePage, smallForm, login, checkForm(sessions, refuse), async (c) => {

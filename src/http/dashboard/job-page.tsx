@@ -1,10 +1,11 @@
-// One job at `/jobs/:id`: counts, actions, cost and savings, source progress, deliveries, batches with their
+// One job at `/jobs/:id`: counts, actions, what the answers say (a chart per field), cost and savings, source progress, deliveries, batches with their
 // provider states, and the failed items with their reasons. Everything inside #live refreshes itself.
 import type { Child } from 'hono/jsx';
 import type { JobView } from '../../engine/views/job-view.ts';
 import { ProgressBar, StatusBadge, Time, ValueList } from './components.tsx';
 import { formatCount, formatDuration, isFinal, jobPath, statusLabel, traceUrl } from './format.ts';
 import { Layout, type PageContext } from './layout.tsx';
+import { InsightsSection } from './insights-panel.tsx';
 import { MoneyPanel, PauseNotice } from './money-panel.tsx';
 import { FAILED_ITEMS_SHOWN, type JobPage } from './queries.ts';
 
@@ -97,6 +98,8 @@ export function JobLive(props: JobPageProps) {
       <section id="part-actions" data-live-part aria-label="Actions" class="actions" style="margin: 1rem 0">
         <Actions view={view} csrf={props.ctx.csrf} />
       </section>
+
+      <InsightsSection insights={props.data.insights} error={props.data.insightsError} />
 
       <div class="grid">
         <section id="part-counts" data-live-part class="panel" aria-labelledby="counts-title">
@@ -272,6 +275,7 @@ function Deliveries(props: { view: JobView; sinks: JobPage['sinks'] }) {
   return (
     <>
       <ValueList values={deliveries} id="deliveries" />
+      <div class="table-scroll">
       <table style="margin-top: 0.75rem">
           <caption class="visually-hidden">Deliveries per sink</caption>
           <thead>
@@ -301,6 +305,7 @@ function Deliveries(props: { view: JobView; sinks: JobPage['sinks'] }) {
             ))}
           </tbody>
         </table>
+      </div>
     </>
   );
 }

@@ -10,7 +10,7 @@ export function MoneyPanel(props: { view: JobView }) {
   const vs = view.estimate_vs_actual?.cost_usd;
   return (
     <>
-      <dl class="pairs" id="cost">
+      <dl class="pairs money" id="cost">
         <dt>Spent (batch price)</dt>
         <dd data-field="usd">{formatUsd(cost.usd)}</dd>
         {estimate ? (

@@ -9,6 +9,8 @@ import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { ResolvedTask } from '../../tasks/types.ts';
 import { AppError } from '../../errors.ts';
 import { encodeCursor, readCursor } from '../page-cursor.ts';
+import { jobInsights } from '../../insights/job-insights.ts';
+import type { Insights } from '../../insights/types.ts';
 
 export const JOBS_PER_PAGE = 25;
 export const FAILED_ITEMS_SHOWN = 50;
@@ -97,6 +99,9 @@ export interface SinkDeliveries {
 
 export interface JobPage {
   view: JobView;
+  /** What the answers say (null before the first answer, or when the insights could not be computed: `insightsError`). */
+  insights: Insights | null;
+  insightsError?: string | undefined;
   /** The first FAILED_ITEMS_SHOWN failed items; view.counts.failed says how many there are. */
   failed: FailedItem[];
   sinks: SinkDeliveries[];
@@ -127,5 +132,32 @@ export async function loadJobPage(db: Kysely<DB>, id: string): Promise<JobPage |
     const n = (status: string) => Number(deliveries.find((d) => d.sink_index === index && d.status === status)?.n ?? 0);
     return { index, plugin: sink.plugin, pending: n('pending') + n('retry_wait'), delivered: n('delivered'), dead: n('dead') };
   });
-  return { view, failed: failed.rows.map((r) => ({ ...r, item_id: Number(r.item_id) })), sinks, batchCount: Number(batches.n) };
+  const { insights, insightsError } = await pageInsights(db, id);
+  return { view, insights, insightsError, failed: failed.rows.map((r) => ({ ...r, item_id: Number(r.item_id) })), sinks, batchCount: Number(batches.n) };
+}
+
+/** Metadata keys that usually hold a document's date, in the order they are preferred for the line over time. */
+const DATE_KEYS = ['date', 'created_at', 'submitted_at', 'at', 'timestamp'];
+
+/** The job's insights for its page, over the first metadata date its documents carry; a failure is shown, not thrown. */
+async function pageInsights(db: Kysely<DB>, jobId: string): Promise<{ insights: Insights | null; insightsError?: string }> {
+  try {
+    const keys = await sql<{ k: string }>`
+      SELECT e.k FROM (SELECT document -> 'metadata' AS m FROM items WHERE job_id = ${jobId} ORDER BY id LIMIT 1) s,
+        jsonb_each_text(CASE WHEN jsonb_typeof(s.m) = 'object' THEN s.m ELSE '{}'::jsonb END) AS e(k, v)
+      WHERE e.v ~ '^\\d{4}-\\d{2}-\\d{2}'`.execute(db);
+    const found = keys.rows.map((r) => r.k);
+    const over = DATE_KEYS.find((k) => found.includes(k)) ?? found[0];
+    const succeeded = await db.selectFrom('items').select('id').where('job_id', '=', jobId).where('status', '=', 'succeeded').limit(1).executeTakeFirst();
+    if (!succeeded) return { insights: null };
+    try {
+      return { insights: await jobInsights(db, jobId, { filters: [], over }) };
+    } catch (error) {
+      // A date key on the first document that no answered one has: the charts without the line.
+      if (over !== undefined && error instanceof AppError && error.code === 'validation_failed') return { insights: await jobInsights(db, jobId, { filters: [] }) };
+      throw error;
+    }
+  } catch (error) {
+    return { insights: null, insightsError: `The answers could not be summarised: ${error instanceof AppError ? error.message : 'an internal error (see the service log)'}` };
+  }
 }

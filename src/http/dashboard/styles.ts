@@ -34,7 +34,7 @@ h1 { font-size: 1.5rem; margin: 0.25rem 0 0.5rem; display: flex; flex-wrap: wrap
 h2 { font-size: 1.1rem; margin: 0 0 0.6rem; }
 h3 { font-size: 0.95rem; margin: 0.9rem 0 0.4rem; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; margin: 0 0 1rem; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr)); gap: 1rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr)); gap: 1rem; }
 .grid > .panel { margin: 0; }
 .stack { display: grid; gap: 1rem; margin-bottom: 1rem; }
 .muted { color: var(--muted); }
@@ -45,7 +45,8 @@ th, td { text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid var
 thead th { font-size: 0.85rem; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .table-scroll { overflow-x: auto; }
-dl.pairs { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0; }
+dl.pairs { display: grid; grid-template-columns: minmax(min(7rem, 40%), max-content) minmax(0, 1fr); gap: 0.3rem 1rem; margin: 0; }
+dl.pairs dt, dl.pairs dd { min-width: 0; overflow-wrap: break-word; }
 dl.pairs dt { color: var(--muted); }
 dl.pairs dd { margin: 0; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0.05rem 0.55rem; border-radius: 999px; font-size: 0.8rem; font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
@@ -85,4 +86,32 @@ button.link-button { border: none; background: none; color: var(--link); text-de
 .error-text { color: var(--bad); font-weight: 600; }
 table.confusion td.diagonal { font-weight: 700; background: var(--ok-bg); }
 .document-text { font-weight: 400; max-width: 32rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.grid > *, .stack > * { min-width: 0; }
+.panel { min-width: 0; overflow-wrap: break-word; }
+.panel table { max-width: 100%; }
+.insights { margin: 0 0 1rem; }
+.field-grid { grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr)); }
+.field-card h3 { margin-top: 0; display: flex; flex-wrap: wrap; gap: 0.2rem 0.6rem; align-items: baseline; }
+.field-card h3 .kind { font-weight: 400; font-size: 0.85rem; }
+.field-card h4 { font-size: 0.9rem; margin: 0.8rem 0 0.3rem; }
+.field-summary, .field-stats { font-size: 0.88rem; margin: 0 0 0.5rem; }
+ul.bars { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.15rem; }
+.bar-row { display: grid; grid-template-columns: minmax(0, 10rem) minmax(3rem, 1fr) auto; gap: 0.5rem; align-items: center; padding: 0.15rem 0.25rem; border-radius: 4px; color: var(--text); text-decoration: none; }
+a.bar-row:hover { background: var(--info-bg); }
+a.bar-row:hover .bar-label { text-decoration: underline; }
+.bar-label { overflow-wrap: anywhere; font-size: 0.9rem; }
+a.bar-row .bar-label { color: var(--link); }
+.bar-track { width: 100%; height: 0.8rem; display: block; background: var(--idle-bg); border-radius: 2px; }
+.bar-fill { fill: var(--info); }
+.bar-value { font-variant-numeric: tabular-nums; font-size: 0.88rem; white-space: nowrap; text-align: right; }
+.line-chart { margin: 0; }
+.line-chart svg { width: 100%; height: 6rem; display: block; background: var(--idle-bg); border-radius: 4px; }
+.line-chart .line { stroke: var(--info); stroke-width: 2; }
+.line-axis { display: flex; justify-content: space-between; flex-wrap: wrap; gap: 0.2rem 1rem; font-size: 0.82rem; color: var(--muted); margin-top: 0.2rem; }
+@media (max-width: 30rem) {
+  main { padding: 1rem 0.75rem 2rem; }
+  .panel { padding: 0.75rem; }
+  .bar-row { grid-template-columns: minmax(0, 7rem) minmax(2rem, 1fr) auto; }
+  .site-header { padding: 0.6rem 0.75rem; gap: 0.75rem; flex-wrap: wrap; }
+}
 `;

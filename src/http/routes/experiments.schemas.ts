@@ -43,9 +43,15 @@ const LabelsSchema = z
     path: z.string().min(1).optional().openapi({ description: 'A labels file inside BATCHLINE_FILE_ROOTS: CSV/TSV with an id column and one column per field, JSONL objects with an id, or a JSON object id → values' }),
     id_column: z.string().min(1).optional().openapi({ description: 'The id column (key) of the labels file; default `id`' }),
     metadata: z.record(z.string(), z.string()).optional().openapi({ description: 'Labels in the source itself: answer field → the metadata key (column) holding its expected value. The model sees metadata if the prompt shows it' }),
+    corrections: z
+      .strictObject({
+        jobs: z.array(z.string().min(1).max(100)).min(1).max(100).optional().openapi({ description: 'The jobs whose corrections to take; omit for every job of the same task' }),
+      })
+      .optional()
+      .openapi({ description: 'The corrections people made to earlier jobs of the same task (PUT /v1/jobs/{id}/items/{external_id}/correction), by document id; a later correction of the same field wins. Corrected documents not in the sample label nothing' }),
   })
   .openapi('Labels', {
-    description: 'Gold labels: give exactly one of values, path or metadata. Every labelled id must be in the source; every field must be a scored field of the answer (not free text), with a valid value.',
+    description: 'Gold labels: give exactly one of values, path, metadata or corrections. Every labelled id must be in the source (corrections: those that are label the sample); every field must be a scored field of the answer (not free text), with a valid value.',
     example: { path: 'labels/reviews-gold.csv' },
   });
 
@@ -169,7 +175,7 @@ export const ExperimentSchema = z
       })
       .openapi({ description: 'The sample drawn' }),
     labels: z
-      .object({ kind: z.enum(['values', 'file', 'metadata']), fields: z.array(z.string()), documents: z.number().int().openapi({ description: 'Sampled documents with a label' }) })
+      .object({ kind: z.enum(['values', 'file', 'metadata', 'corrections']), fields: z.array(z.string()), documents: z.number().int().openapi({ description: 'Sampled documents with a label' }) })
       .nullable(),
     compare: z.object({ tolerance: z.record(z.string(), z.number()), exact: z.array(z.string()) }).openapi({ description: 'The compare options in force' }),
     budget: z

@@ -59,8 +59,8 @@ export const EXAMPLE_CREATE_JOB = {
   name: 'q3-reviews',
   task: 'review-insights',
   documents: [
-    { id: 'r1', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3 } },
-    { id: 'r2', text: 'Pairs instantly and the app is clear. Love it.', metadata: { rating: 5 } },
+    { id: 'r1', text: 'Battery lasts two days, but the strap broke in a week.', metadata: { rating: 3, date: '2026-11-20' } },
+    { id: 'r2', text: 'Pairs instantly and the app is clear. Love it.', metadata: { rating: 5, date: '2026-11-22' } },
   ],
   sinks: [{ plugin: 'file', config: { path: 'out/q3-reviews.jsonl' } }],
 };

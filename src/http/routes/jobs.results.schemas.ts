@@ -31,5 +31,13 @@ export const ResultSchema = z
     attempts: z.number().int().openapi({ description: 'Submissions it took' }),
     usage: orNull(UsageSchema),
     metadata: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The document's metadata" }),
+    document: z
+      .object({
+        title: z.string().nullable(),
+        text: z.string().nullable(),
+        text_kept: z.boolean().openapi({ description: 'False when the text is not stored: dropped once the item was answered (BATCHLINE_TEXT_AT_REST=until_retention keeps it) or purged by retention' }),
+      })
+      .optional()
+      .openapi({ description: 'With include=document: the document beside its answer' }),
   })
   .openapi('Result', { description: 'The final result of one document', example: EXAMPLE_RESULT });
