@@ -56,12 +56,12 @@ try {
       (ARRAY['positive','negative','neutral','mixed'])[1 + (g * 7919) % 4] AS sentiment,
       1 + (g * 104729) % 5 AS score,
       (g * 31) % 200 AS p1, (g * 37 + 11) % 200 AS p2, (g * 41 + 23) % 200 AS p3, (g * 43 + 5) % 200 AS p4
-    FROM generate_series(1, ${ROWS}) AS g`.execute(db);
+    FROM generate_series(1::bigint, ${ROWS}::bigint) AS g`.execute(db);
   await sql`
     INSERT INTO items (job_id, external_id, document, status, attempts, batch_id)
     SELECT ${jobId}, 'r' || n,
       jsonb_build_object('id', 'r' || n, 'metadata', jsonb_build_object('rating', 1 + (n * 17) % 5, 'version', '3.' || (n % 12),
-        'date', to_char(date '2026-01-01' + (n % 300), 'YYYY-MM-DD'))),
+        'date', to_char(date '2026-01-01' + (n % 300)::int, 'YYYY-MM-DD'))),
       'succeeded', 1, ${batch.id}
     FROM bench_rows`.execute(db);
   await sql`
@@ -73,7 +73,7 @@ try {
         'key_points', jsonb_build_array('Point ' || b.p1, 'point ' || b.p2 || '.', CASE WHEN b.n % 2 = 0 THEN 'POINT ' || b.p3 END) - 'null',
         'issues', CASE b.n % 4 WHEN 0 THEN '[]'::jsonb WHEN 1 THEN jsonb_build_array('issue ' || b.p2)
           WHEN 2 THEN jsonb_build_array('Issue ' || b.p3 || '!', 'issue ' || b.p4) ELSE jsonb_build_array('issue ' || b.p1, 'issue ' || b.p4, ' Issue ' || b.p2) END,
-        'summary', repeat('A review that says something about the app. ', 1 + b.n % 3)),
+        'summary', repeat('A review that says something about the app. ', (1 + b.n % 3)::int)),
       'claude-haiku-5-5', 300, 60
     FROM items i JOIN bench_rows b ON i.external_id = 'r' || b.n AND i.job_id = ${jobId}`.execute(db);
   await sql`UPDATE jobs SET updated_at = now(), finished_at = now() WHERE id = ${jobId}`.execute(db);
@@ -117,5 +117,7 @@ try {
   await service.close();
   await sim.close();
   await db.destroy();
-  await database.drop();
+  // BENCH_KEEP_DB=1 keeps the database to look at its plans afterwards (its URL is printed).
+  if (process.env.BENCH_KEEP_DB === '1') print({ kept: database.url });
+  else await database.drop();
 }

@@ -12,18 +12,16 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { formatUsd } from '../src/http/dashboard/format.ts';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumInstalled, screenshot, skipWithoutChromium } from './helpers/chromium.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob, type JobBody } from './helpers/service.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// Without these, Chromium stalls on refused connections to Google services (the machine has no internet).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'browser-test-key-0123456789abcdef0123';
 const TRACE_TEMPLATE = 'http://127.0.0.1:16686/trace/{trace_id}';
 
-const installed = fs.existsSync(CHROMIUM);
-const skip = !installed && !process.env.CI ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it and CI always runs this test` : false;
+const installed = chromiumInstalled;
+const skip = skipWithoutChromium;
 
 let db: TestDatabase;
 let sim: Simulator;
@@ -89,16 +87,6 @@ async function settled(id: string): Promise<JobBody & { trace_id: string | null 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`deliveries of ${id} did not finish`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const file = path.join(os.tmpdir(), `batchline-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  assert.ok(fs.statSync(file).size > 10_000, `${file} holds a real screenshot`);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    fs.mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
-    fs.copyFileSync(file, path.join(ROOT, 'docs/images', `${name}.png`));
-  }
 }
 
 // Page-side expressions are strings: this project compiles without the DOM library.

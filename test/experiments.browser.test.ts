@@ -3,7 +3,6 @@
 // matrices against the API, read the disagreements with their text, and promote an arm with the keyboard.
 // Needs Debian's `chromium` (.ci/run installs it); outside CI the test is skipped when it is missing.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,13 +11,12 @@ import { formatUsd } from '../src/http/dashboard/format.ts';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { labeledReviews } from './fixtures/labeled-reviews.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumInstalled, skipWithoutChromium } from './helpers/chromium.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const installed = fs.existsSync(CHROMIUM);
-const skip = !installed && !process.env.CI ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
+const installed = chromiumInstalled;
+const skip = skipWithoutChromium;
 
 let db: TestDatabase;
 let sim: Simulator;

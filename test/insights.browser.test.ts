@@ -11,16 +11,15 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumInstalled, screenshot, skipWithoutChromium } from './helpers/chromium.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { postJson, startTestService, waitForJob } from './helpers/service.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WIDTHS = [390, 1280, 1440, 1920];
 
-const installed = fs.existsSync(CHROMIUM);
-const skip = !installed && !process.env.CI ? `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium); .ci/run installs it and CI always runs this test` : false;
+const installed = chromiumInstalled;
+const skip = skipWithoutChromium;
 
 let db: TestDatabase;
 let sim: Simulator;
@@ -175,12 +174,3 @@ test('the job page charts every answer field; the negative bar lists exactly the
   await context.close();
 });
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  const file = path.join(os.tmpdir(), `batchline-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  assert.ok(fs.statSync(file).size > 10_000, `${file} holds a real screenshot`);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    fs.mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
-    fs.copyFileSync(file, path.join(ROOT, 'docs/images', `${name}.png`));
-  }
-}

@@ -2,7 +2,7 @@
 // with typed answers; errors come back as typed problems; the bearer token is sent for the caller.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BatchlineError, createBatchlineClient, deleteJobAndWait, isDryRun, resultsOf, type BatchlineClient, type Job, type Problem, type Result } from 'batchline/client';
+import { BatchlineError, createBatchlineClient, deleteJobAndWait, isDryRun, resultsOf, type BatchlineClient, type Insights, type ItemCorrections, type Job, type Problem, type Result } from 'batchline/client';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -85,6 +85,32 @@ test('creates a job, follows it and reads its results, with typed answers', asyn
 
   const list = await client.GET('/v1/jobs', { params: { query: { status: 'completed', limit: 10 } } });
   assert.ok(list.data?.data.some((j) => j.id === job.id));
+});
+
+test('insights and corrections, typed: the answer per field, a correction of it, and the share corrected', async () => {
+  const created = await client.POST('/v1/jobs', { body: { task: 'review-insights', documents: [{ id: 'x', text: 'Crashes on start, every time.' }, { id: 'y', text: 'Lovely app.' }] } });
+  assert.ok(created.data && !isDryRun(created.data));
+  const job = await followJob(created.data.id);
+  const read = await client.GET('/v1/jobs/{id}/insights', { params: { path: { id: job.id }, query: { filter: ['score>=1'] } } });
+  assert.ok(read.data, JSON.stringify(read.error));
+  const insights: Insights = read.data;
+  assert.equal(insights.answered, 2);
+  const sentiment = insights.fields.find((f) => f.path === 'sentiment');
+  const answered = sentiment?.values?.find((v) => v.count > 0)?.value;
+  const other = ['positive', 'negative', 'neutral', 'mixed'].find((v) => v !== answered && sentiment?.values?.find((x) => x.value === v)?.count === 0);
+  assert.ok(other);
+  const { data: results } = await client.GET('/v1/jobs/{id}/results', { params: { path: { id: job.id }, query: { filter: `sentiment=${String(answered)}` } } });
+  const target = results?.data[0]?.external_id;
+  assert.ok(target);
+  const corrected = await client.PUT('/v1/jobs/{id}/items/{external_id}/correction', { params: { path: { id: job.id, external_id: target } }, body: { fields: { sentiment: other } } });
+  assert.ok(corrected.data, JSON.stringify(corrected.error));
+  const item: ItemCorrections = corrected.data;
+  assert.equal(item.fields.sentiment?.value, other);
+  const bad = await client.PUT('/v1/jobs/{id}/items/{external_id}/correction', { params: { path: { id: job.id, external_id: target } }, body: { fields: { sentiment: 'furious' } } });
+  assert.equal(bad.response.status, 422);
+  assert.equal(bad.error?.errors?.[0]?.field, 'fields.sentiment');
+  const after = await client.GET('/v1/jobs/{id}/insights', { params: { path: { id: job.id } } });
+  assert.equal(after.data?.fields.find((f) => f.path === 'sentiment')?.corrected.count, 1);
 });
 
 test('errors are typed RFC 9457 problems', async () => {

@@ -32,6 +32,12 @@ export type ExperimentDocument = Schemas['ExperimentDocument'];
 export type PromoteArm = Schemas['PromoteArm'];
 /** GET /v1/deleted-jobs: what is kept of a deleted job (who, when, counts, usage, cost; no text). */
 export type DeletedJob = Schemas['DeletedJob'];
+/** GET /v1/jobs/{id}/insights: an aggregate per field of the task's answer. */
+export type Insights = Schemas['Insights'];
+export type FieldInsight = Schemas['FieldInsight'];
+/** PUT /v1/jobs/{id}/items/{external_id}/correction: the right values of an answer's fields. */
+export type CorrectionInput = Schemas['CorrectionInput'];
+export type ItemCorrections = Schemas['ItemCorrections'];
 
 /** POST /v1/jobs answers a DryRun with `?dry_run=true`, else a Job: this tells them apart (and narrows the type). */
 export function isDryRun(answer: Job | DryRun): answer is DryRun {

@@ -6,9 +6,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { z } from 'zod';
 import { AppError, invalidField } from '../errors.ts';
 import { OPEN_READ, PathOutsideRootsError, resolveInsideRoots } from '../plugins/paths.ts';
+import { schemaValidator } from '../tasks/registry.ts';
 import { isScored, nonNull, type FieldSpec } from './fields.ts';
 import type { LabelsInput, StoredLabels } from './types.ts';
 
@@ -24,17 +24,6 @@ export interface ParsedLabels {
   whereOf(id: string): string;
   /** Metadata labels: output field → metadata key. */
   metadata: Record<string, string>;
-}
-
-const validators = new Map<string, z.ZodType>();
-
-function validatorOf(field: FieldSpec): z.ZodType {
-  let v = validators.get(field.path);
-  if (!v) {
-    v = z.fromJSONSchema(field.schema as Parameters<typeof z.fromJSONSchema>[0]);
-    validators.set(field.path, v);
-  }
-  return v;
 }
 
 /** A value from a file cell or metadata text, read as the field's type; undefined for an empty cell (no label). */
@@ -61,7 +50,7 @@ export function coerceCell(field: FieldSpec, raw: unknown): unknown {
 
 /** The message when `value` is not a valid `field`, else undefined. */
 export function labelProblem(field: FieldSpec, value: unknown): string | undefined {
-  const parsed = validatorOf(field).safeParse(value);
+  const parsed = schemaValidator(field.schema).safeParse(value);
   if (parsed.success) return undefined;
   const allowed = field.values ? `; one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}` : '';
   return `${JSON.stringify(value)} is not a valid ${field.path}${allowed} (${parsed.error.issues[0]?.message ?? 'invalid'})`;

@@ -3,13 +3,13 @@
 // with the job (deleted with it, purged by its retention). Listed per item, exported as a labels file in
 // the JSONL shape experiments read, and read back as gold labels by an experiment on the same task.
 import { sql, type Kysely } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../db/types.ts';
 import { AppError, invalidField } from '../errors.ts';
 import { canonical, valueAt } from '../experiments/fields.ts';
 import type { InsightField } from './fields.ts';
 import { jobFields } from './job-insights.ts';
 import { pathArray } from './filters.ts';
+import { schemaValidator } from '../tasks/registry.ts';
 
 export interface CorrectionInput {
   fields: Record<string, unknown>;
@@ -33,22 +33,9 @@ export interface ItemCorrections {
   fields: Record<string, FieldCorrection>;
 }
 
-const validators = new Map<string, z.ZodType>();
-
-function validatorOf(field: InsightField): z.ZodType {
-  const key = JSON.stringify(field.schema);
-  let v = validators.get(key);
-  if (!v) {
-    v = z.fromJSONSchema(field.schema as Parameters<typeof z.fromJSONSchema>[0]);
-    if (validators.size > 1000) validators.clear();
-    validators.set(key, v);
-  }
-  return v;
-}
-
 /** The value checked against the field's schema; a 422 naming `fields.PATH` when it does not fit. */
 export function checkCorrection(field: InsightField, value: unknown): void {
-  const parsed = validatorOf(field).safeParse(value);
+  const parsed = schemaValidator(field.schema).safeParse(value);
   if (parsed.success) return;
   const allowed = field.values ? `; one of ${field.values.map((v) => JSON.stringify(v)).join(', ')}` : '';
   const issue = parsed.error.issues[0];

@@ -116,10 +116,15 @@ const validators = new Map<string, z.ZodType>();
 export function outputValidator(task: ResolvedTask): z.ZodType {
   const builtin = task.builtin ? BUILTIN.get(task.name) : undefined;
   if (builtin) return builtin.output;
-  const key = JSON.stringify(task.output_schema);
+  return schemaValidator(task.output_schema);
+}
+
+/** A zod validator for a JSON Schema (a task's answer, or one field of it), cached by the schema's text. */
+export function schemaValidator(schema: Record<string, unknown>): z.ZodType {
+  const key = JSON.stringify(schema);
   let validator = validators.get(key);
   if (!validator) {
-    validator = z.fromJSONSchema(task.output_schema as Parameters<typeof z.fromJSONSchema>[0]);
+    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
     if (validators.size > 1000) validators.clear();
     validators.set(key, validator);
   }

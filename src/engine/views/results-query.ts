@@ -40,7 +40,9 @@ export async function resultsPage(db: Kysely<DB>, jobId: string, after: number, 
       r.output, r.error, r.outcome, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens
       ${withDocument ? sql`, i.document->>'title' AS title, i.document->>'text' AS text` : sql``}
     FROM items i
-    LEFT JOIN results r ON r.item_id = i.id AND r.attempt = i.attempts
+    -- r.item_id > after says again what i.id > after says, so the results side of the join starts at the
+    -- page too: without it each page of a stream read the job's results from its first (quadratic).
+    LEFT JOIN results r ON r.item_id = i.id AND r.attempt = i.attempts AND r.item_id > ${after}
     WHERE i.job_id = ${jobId} AND i.id > ${after}
       AND i.status IN ('succeeded','failed','canceled')
       ${status ? sql`AND i.status = ${status}` : sql``}
