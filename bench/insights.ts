@@ -81,6 +81,19 @@ try {
   await sql`ANALYZE results`.execute(db);
   print({ figure: 'seed', ms: Math.round(performance.now() - seedStarted) });
 
+  // BENCH_INSIGHTS_EXPORT_ONLY=1 measures the export alone (with a capped heap: node --max-old-space-size=N).
+  if (process.env.BENCH_INSIGHTS_EXPORT_ONLY !== '1') await readFigures(jobId);
+  await exportFigure(jobId);
+} finally {
+  await service.close();
+  await sim.close();
+  await db.destroy();
+  // BENCH_KEEP_DB=1 keeps the database to look at its plans afterwards (its URL is printed).
+  if (process.env.BENCH_KEEP_DB === '1') print({ kept: database.url });
+  else await database.drop();
+}
+
+async function readFigures(jobId: string): Promise<void> {
   await timed('insights cold', `/v1/jobs/${jobId}/insights`);
   await timed('insights warm', `/v1/jobs/${jobId}/insights`);
   await timed('insights warm (again)', `/v1/jobs/${jobId}/insights`);
@@ -95,7 +108,10 @@ try {
   await timed('explorer first page, API, sentiment=negative', `/v1/jobs/${jobId}/results?filter=sentiment%3Dnegative&limit=50`);
   await timed('explorer first page, API, issues=issue 7', `/v1/jobs/${jobId}/results?filter=${encodeURIComponent('issues=issue 7')}&limit=50`);
 
-  // The export: every row whose score is at least 1 (all of them), streamed; RSS sampled while it runs.
+}
+
+/** The export: every row whose score is at least 1 (all of them), streamed; RSS sampled while it runs. */
+async function exportFigure(jobId: string): Promise<void> {
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
@@ -113,11 +129,4 @@ try {
   }
   clearInterval(sampler);
   print({ figure: 'csv export, score>=1 (every row)', ms: Math.round(performance.now() - started), lines: lines - 1, mb: Math.round(bytes / 1e6), rss_baseline_mb: Math.round(baseline / 1e6), rss_growth_mb: Math.round((peak - baseline) / 1e6) });
-} finally {
-  await service.close();
-  await sim.close();
-  await db.destroy();
-  // BENCH_KEEP_DB=1 keeps the database to look at its plans afterwards (its URL is printed).
-  if (process.env.BENCH_KEEP_DB === '1') print({ kept: database.url });
-  else await database.drop();
 }
