@@ -34,17 +34,38 @@ function queryKey(query: InsightsQuery): string {
   return JSON.stringify({ by: query.by ?? null, over: query.over ?? null, filters: query.filters.map((f) => `${f.path}${f.op}${f.value}`), q: query.q ?? null });
 }
 
-export async function jobInsights(db: Kysely<DB>, jobId: string, query: InsightsQuery): Promise<Insights> {
+interface CacheLookup {
+  job: Job;
+  settled: boolean;
+  stamp: string;
+  key: string;
+  /** The kept insights, when they still hold. */
+  fresh: Insights | undefined;
+}
+
+async function lookUp(db: Kysely<DB>, jobId: string, query: InsightsQuery): Promise<CacheLookup> {
   const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
   if (!job) throw new AppError('not_found', `job ${jobId} does not exist`);
   const settled = SETTLED.has(job.status);
   const stamp = await stampOf(db, job);
   const key = queryKey(query);
   const cached = await db.selectFrom('insight_cache').select(['stamp', 'body', 'computed_at']).where('job_id', '=', jobId).where('query_key', '=', key).executeTakeFirst();
+  let fresh: Insights | undefined;
   if (cached) {
-    const fresh = settled ? cached.stamp === stamp : cached.stamp.endsWith(stamp.slice(stamp.indexOf('corrections:'))) && Date.now() - new Date(cached.computed_at).getTime() < LIVE_REUSE_MS;
-    if (fresh) return cached.body as Insights;
+    const holds = settled ? cached.stamp === stamp : cached.stamp.endsWith(stamp.slice(stamp.indexOf('corrections:'))) && Date.now() - new Date(cached.computed_at).getTime() < LIVE_REUSE_MS;
+    if (holds) fresh = cached.body as Insights;
   }
+  return { job, settled, stamp, key, fresh };
+}
+
+/** The kept insights of this query when nothing they came from changed, without computing anything. */
+export async function keptInsights(db: Kysely<DB>, jobId: string, query: InsightsQuery): Promise<Insights | undefined> {
+  return (await lookUp(db, jobId, query)).fresh;
+}
+
+export async function jobInsights(db: Kysely<DB>, jobId: string, query: InsightsQuery): Promise<Insights> {
+  const { job, settled, stamp, key, fresh } = await lookUp(db, jobId, query);
+  if (fresh) return fresh;
 
   const fields = jobFields(job);
   const [computed, documents] = await Promise.all([

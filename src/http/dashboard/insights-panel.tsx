@@ -124,13 +124,17 @@ function FieldCard(props: { insights: Insights; field: FieldInsight }) {
   );
 }
 
-export function InsightsSection(props: { insights: Insights | null; error?: string | undefined }) {
+export function InsightsSection(props: { insights: Insights | null; error?: string | undefined; computing?: boolean | undefined; answered: number }) {
   const { insights } = props;
   return (
     <section id="part-insights" data-live-part aria-labelledby="insights-title" class="insights">
       <h2 id="insights-title">Answers</h2>
       {props.error ? (
         <p class="alert">{props.error}</p>
+      ) : props.computing ? (
+        <p class="muted" id="insights-computing" role="status">
+          Summarising {formatCount(props.answered)} answers: the charts appear here when they are ready (this page updates itself).
+        </p>
       ) : !insights || insights.answered === 0 ? (
         <p class="muted">No answer yet: the charts appear as answers arrive.</p>
       ) : (

@@ -99,7 +99,7 @@ export function JobLive(props: JobPageProps) {
         <Actions view={view} csrf={props.ctx.csrf} />
       </section>
 
-      <InsightsSection insights={props.data.insights} error={props.data.insightsError} />
+      <InsightsSection insights={props.data.insights} error={props.data.insightsError} computing={props.data.insightsComputing} answered={view.counts.succeeded} />
 
       <div class="grid">
         <section id="part-counts" data-live-part class="panel" aria-labelledby="counts-title">
@@ -407,7 +407,7 @@ function titleOf(view: JobView): string {
   return `${view.name ?? view.id} (${statusLabel(view.status)})`;
 }
 
-/** Worth refreshing: the job is not final, or results are still on their way to a sink. */
+/** Worth refreshing: the job is not final, results are still on their way to a sink, or its insights are being computed. */
 function stillChanging(data: JobPage): boolean {
-  return !isFinal(data.view.status) || data.view.deliveries.pending > 0;
+  return !isFinal(data.view.status) || data.view.deliveries.pending > 0 || data.insightsComputing === true;
 }

@@ -9,7 +9,7 @@ import type { StoredSink } from '../../plugins/stored-config.ts';
 import type { ResolvedTask } from '../../tasks/types.ts';
 import { AppError } from '../../errors.ts';
 import { encodeCursor, readCursor } from '../page-cursor.ts';
-import { jobInsights } from '../../insights/job-insights.ts';
+import { jobInsights, keptInsights } from '../../insights/job-insights.ts';
 import type { Insights } from '../../insights/types.ts';
 
 export const JOBS_PER_PAGE = 25;
@@ -102,6 +102,8 @@ export interface JobPage {
   /** What the answers say (null before the first answer, or when the insights could not be computed: `insightsError`). */
   insights: Insights | null;
   insightsError?: string | undefined;
+  /** The insights of a large job are being computed; the page refreshes until they are there. */
+  insightsComputing?: boolean | undefined;
   /** The first FAILED_ITEMS_SHOWN failed items; view.counts.failed says how many there are. */
   failed: FailedItem[];
   sinks: SinkDeliveries[];
@@ -132,15 +134,32 @@ export async function loadJobPage(db: Kysely<DB>, id: string): Promise<JobPage |
     const n = (status: string) => Number(deliveries.find((d) => d.sink_index === index && d.status === status)?.n ?? 0);
     return { index, plugin: sink.plugin, pending: n('pending') + n('retry_wait'), delivered: n('delivered'), dead: n('dead') };
   });
-  const { insights, insightsError } = await pageInsights(db, id);
-  return { view, insights, insightsError, failed: failed.rows.map((r) => ({ ...r, item_id: Number(r.item_id) })), sinks, batchCount: Number(batches.n) };
+  const { insights, insightsError, insightsComputing } = await pageInsights(db, id, view.counts.succeeded);
+  return { view, insights, insightsError, insightsComputing, failed: failed.rows.map((r) => ({ ...r, item_id: Number(r.item_id) })), sinks, batchCount: Number(batches.n) };
 }
 
 /** Metadata keys that usually hold a document's date, in the order they are preferred for the line over time. */
 const DATE_KEYS = ['date', 'created_at', 'submitted_at', 'at', 'timestamp'];
 
+/**
+ * Above this many answers the page does not wait for insights that are not kept yet (computing them takes
+ * seconds at a million): they are computed in the background and the page's own refresh shows them.
+ */
+const INLINE_ANSWERS_MAX = 20_000;
+
+/** Insights being computed for a page, per job and query, so refreshes do not start the same scan again. */
+const computing = new Map<string, { error?: unknown }>();
+
+interface PageInsights {
+  insights: Insights | null;
+  insightsError?: string;
+  /** True while the insights of a large job are computed in the background. */
+  insightsComputing?: boolean;
+}
+
 /** The job's insights for its page, over the first metadata date its documents carry; a failure is shown, not thrown. */
-async function pageInsights(db: Kysely<DB>, jobId: string): Promise<{ insights: Insights | null; insightsError?: string }> {
+async function pageInsights(db: Kysely<DB>, jobId: string, answered: number): Promise<PageInsights> {
+  if (answered === 0) return { insights: null };
   try {
     const keys = await sql<{ k: string }>`
       SELECT e.k FROM (SELECT document -> 'metadata' AS m FROM items WHERE job_id = ${jobId} ORDER BY id LIMIT 1) s,
@@ -148,15 +167,33 @@ async function pageInsights(db: Kysely<DB>, jobId: string): Promise<{ insights: 
       WHERE e.v ~ '^\\d{4}-\\d{2}-\\d{2}'`.execute(db);
     const found = keys.rows.map((r) => r.k);
     const over = DATE_KEYS.find((k) => found.includes(k)) ?? found[0];
-    const succeeded = await db.selectFrom('items').select('id').where('job_id', '=', jobId).where('status', '=', 'succeeded').limit(1).executeTakeFirst();
-    if (!succeeded) return { insights: null };
-    try {
-      return { insights: await jobInsights(db, jobId, { filters: [], over }) };
-    } catch (error) {
-      // A date key on the first document that no answered one has: the charts without the line.
-      if (over !== undefined && error instanceof AppError && error.code === 'validation_failed') return { insights: await jobInsights(db, jobId, { filters: [] }) };
-      throw error;
+    const compute = async (): Promise<Insights> => {
+      try {
+        return await jobInsights(db, jobId, { filters: [], over });
+      } catch (error) {
+        // A date key on the first document that no answered one has: the charts without the line.
+        if (over !== undefined && error instanceof AppError && error.code === 'validation_failed') return jobInsights(db, jobId, { filters: [] });
+        throw error;
+      }
+    };
+    if (answered <= INLINE_ANSWERS_MAX) return { insights: await compute() };
+    const kept = (await keptInsights(db, jobId, { filters: [], over })) ?? (over !== undefined ? await keptInsights(db, jobId, { filters: [] }) : undefined);
+    if (kept) return { insights: kept };
+    const key = `${jobId}|${over ?? ''}`;
+    const running = computing.get(key);
+    if (running && 'error' in running) {
+      computing.delete(key);
+      throw running.error;
     }
+    if (!running) {
+      const state: { error?: unknown } = {};
+      computing.set(key, state);
+      compute().then(
+        () => computing.delete(key),
+        (error: unknown) => (state.error = error),
+      );
+    }
+    return { insights: null, insightsComputing: true };
   } catch (error) {
     return { insights: null, insightsError: `The answers could not be summarised: ${error instanceof AppError ? error.message : 'an internal error (see the service log)'}` };
   }
