@@ -8,6 +8,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { migrate, pendingMigrations } from './db/migrate.ts';
+import { installationTag } from './db/installation.ts';
 import { crashAt, type EngineContext } from './engine/context.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -46,7 +47,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   try {
     const applied = await migrate(database.db);
     if (applied.length > 0) log.info({ migrations: applied }, 'migrations applied');
-    const { tag } = await database.db.selectFrom('installation').select('tag').executeTakeFirstOrThrow();
+    const tag = await installationTag(database.db);
 
     provider = options.provider
       ? { client: options.provider, simulated: false, close: async () => {} }

@@ -8,7 +8,7 @@ export async function pinInstallationTag(db: TestDatabase, tag: string): Promise
   const opened = await openDatabase({ databaseUrl: db.url, dataDir: db.dataDir });
   try {
     await migrate(opened.db);
-    await opened.db.updateTable('installation').set({ tag }).execute();
+    await opened.db.insertInto('installation').values({ tag }).onConflict((oc) => oc.column('singleton').doUpdateSet({ tag })).execute();
   } finally {
     await opened.close();
   }
