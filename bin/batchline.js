@@ -1,26 +1,17 @@
 #!/usr/bin/env node
 // Launcher of the `batchline` command. Runs the compiled CLI when `npm run build` (or `npm start`, which
-// builds first) has made one (dist/src/cli/main.js) and no source file has changed since; otherwise the
-// TypeScript sources through tsx's ESM loader, so a fresh clone works right after `npm ci` and an edit
+// builds first) has made one (dist/src/cli/main.js) and no source file has changed since
+// (build-freshness.js); otherwise the TypeScript sources through tsx's ESM loader, so a fresh clone works right after `npm ci` and an edit
 // made after a build is never shadowed by the stale compiled copy.
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledIsCurrent } from './build-freshness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = path.join(root, 'dist', 'src', 'cli', 'main.js');
 
-/** The compiled CLI is current: built, and no file of src/ is newer (an image without src/ is current). */
-function compiledIsCurrent() {
-  if (!existsSync(compiled)) return false;
-  const sources = path.join(root, 'src');
-  if (!existsSync(sources)) return true;
-  const builtAt = statSync(compiled).mtimeMs;
-  return readdirSync(sources, { recursive: true }).every((file) => statSync(path.join(sources, String(file))).mtimeMs <= builtAt);
-}
-
 async function loadCli() {
-  if (compiledIsCurrent()) return import(pathToFileURL(compiled).href);
+  if (compiledIsCurrent(root, compiled)) return import(pathToFileURL(compiled).href);
   let register;
   try {
     ({ register } = await import('tsx/esm/api'));

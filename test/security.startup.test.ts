@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { serviceCommand } from './helpers/service-command.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function start(env: Record<string, string>): { status: number | null; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const run = spawnSync(process.execPath, serviceCommand(), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', BATCHLINE_DATA_DIR: path.join(os.tmpdir(), 'batchline-never-used'), ...env },
     encoding: 'utf8',
