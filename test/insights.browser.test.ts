@@ -166,6 +166,17 @@ test('the job page charts every answer field; the negative bar lists exactly the
       await page.goto(url);
       assert.deepEqual(await overflowing(page), [], `${url} at ${width} px`);
     }
+    // The explorer's forms: each label above its field, the field as wide as its row (not run together).
+    const rows = await page.locator('.filter-form .form-row').evaluateAll((els) =>
+      els.map((row) => {
+        const label = row.querySelector('label')?.getBoundingClientRect();
+        const field = row.querySelector('input, select, textarea')?.getBoundingClientRect();
+        return { text: row.querySelector('label')?.textContent ?? '', below: !!label && !!field && field.top >= label.bottom - 1, wide: !!field && field.width >= row.getBoundingClientRect().width - 1 };
+      }),
+    );
+    assert.ok(rows.length >= 3, 'the filter form has its rows');
+    for (const row of rows) assert.ok(row.below && row.wide, `"${row.text}" at ${width} px: ${JSON.stringify(row)}`);
+    if (width === 390) await screenshot(page, 'dashboard-results-phone');
   }
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${service.url}/jobs/${jobId}`);

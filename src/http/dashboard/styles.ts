@@ -107,6 +107,21 @@ a.bar-row .bar-label { color: var(--link); }
 .line-chart { margin: 0; }
 .line-chart svg { width: 100%; height: 6rem; display: block; background: var(--idle-bg); border-radius: 4px; }
 .line-chart .line { stroke: var(--info); stroke-width: 2; }
+.result-title { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.6rem; }
+.result-doc-title { font-weight: 400; }
+.result-body { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 18rem), 1fr)); gap: 0.5rem 1.5rem; }
+.result-body > * { min-width: 0; }
+.filter-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 14rem), 1fr)); gap: 0.6rem 1rem; align-items: end; margin: 0.6rem 0; }
+.correction-form { display: grid; gap: 0.6rem; max-width: 40rem; margin-top: 0.6rem; }
+.form-row { display: flex; flex-direction: column; gap: 0.25rem; min-width: 0; }
+.form-row label { font-weight: 600; font-size: 0.88rem; }
+.form-row input, .form-row select, .form-row textarea { width: 100%; min-width: 0; font: inherit; padding: 0.4rem 0.55rem; border: 1px solid var(--muted); border-radius: 6px; background: var(--bg); color: var(--text); }
+.filter-form > button, .correction-form > button { justify-self: start; }
+details.correct { margin-top: 0.75rem; }
+details.correct > summary { cursor: pointer; color: var(--link); }
+ul.chips { list-style: none; padding: 0; margin: 0 0 0.6rem; display: flex; flex-wrap: wrap; gap: 0.4rem; }
+ul.chips li { border: 1px solid var(--line); background: var(--info-bg); border-radius: 999px; padding: 0.1rem 0.7rem; overflow-wrap: anywhere; max-width: 100%; }
+.filter-help { font-size: 0.85rem; overflow-wrap: anywhere; }
 .line-axis { display: flex; justify-content: space-between; flex-wrap: wrap; gap: 0.2rem 1rem; font-size: 0.82rem; color: var(--muted); margin-top: 0.2rem; }
 @media (max-width: 30rem) {
   main { padding: 1rem 0.75rem 2rem; }
