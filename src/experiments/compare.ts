@@ -3,7 +3,8 @@
 // labels each arm's accuracy with a Wilson interval, its confusion against the labels and McNemar's test
 // between arms. Pure: it reads what arm-answers.ts loaded.
 import type { Answer } from './arm-answers.ts';
-import { isScored, lengthOf, overlap, sameValue, valueAt, type FieldKind, type FieldSpec } from './fields.ts';
+import { valueAt } from '../tasks/answer-schema.ts';
+import { isScored, lengthOf, overlap, sameValue, type FieldKind, type FieldSpec } from './fields.ts';
 import { mcnemarExact, rateOf, type Rate } from './stats.ts';
 
 export interface ArmData {

@@ -2,6 +2,7 @@
 // for each kind: exact for enums, booleans and constrained strings (dates, codes), within a tolerance for
 // numbers, the same set for lists of values (with their overlap measured), and for free text (and lists of
 // free-text phrases) only whether it is empty and how long it is.
+import { canonical, isFreeText, isRecord, nonNull, schemaLeaves } from '../tasks/answer-schema.ts';
 
 export type FieldKind = 'enum' | 'boolean' | 'number' | 'exact' | 'set' | 'text' | 'text_list';
 
@@ -18,27 +19,6 @@ export interface FieldSpec {
 }
 
 type Schema = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `anyOf: [X, {type: null}]` (a nullable field) → X; a type list with null → the other type. */
-export function nonNull(schema: Schema): Schema {
-  const branches = Array.isArray(schema.anyOf) ? schema.anyOf.filter(isRecord) : Array.isArray(schema.oneOf) ? schema.oneOf.filter(isRecord) : [];
-  const real = branches.filter((b) => b.type !== 'null');
-  if (real.length === 1 && real[0]) return real[0];
-  if (Array.isArray(schema.type)) {
-    const types = schema.type.filter((t) => t !== 'null');
-    if (types.length === 1) return { ...schema, type: types[0] };
-  }
-  return schema;
-}
-
-/** Free text: a string with no enum, pattern, format or length cap that makes it a code. */
-function isFreeText(s: Schema): boolean {
-  return s.type === 'string' && !Array.isArray(s.enum) && s.pattern === undefined && s.format === undefined && s.const === undefined;
-}
 
 function kindOf(s: Schema, path: string, exact: ReadonlySet<string>): FieldKind {
   if (Array.isArray(s.enum) || s.const !== undefined) return 'enum';
@@ -63,51 +43,17 @@ function rank(order: readonly string[], path: string): number {
 
 export function fieldsOf(outputSchema: Schema, options: { tolerance?: Record<string, number>; exact?: readonly string[]; order?: readonly string[] } = {}): FieldSpec[] {
   const exact = new Set(options.exact ?? []);
-  const out: FieldSpec[] = [];
-  const walk = (schema: Schema, prefix: string) => {
-    const properties = isRecord(schema.properties) ? schema.properties : {};
-    for (const [key, raw] of Object.entries(properties)) {
-      if (!isRecord(raw)) continue;
-      const path = prefix ? `${prefix}.${key}` : key;
-      const s = nonNull(raw);
-      if (s.type === 'object' && isRecord(s.properties)) {
-        walk(s, path);
-        continue;
-      }
-      const kind = kindOf(s, path, exact);
-      const spec: FieldSpec = { path, kind, schema: raw };
-      if (kind === 'enum') spec.values = Array.isArray(s.enum) ? [...s.enum] : [s.const];
-      if (kind === 'boolean') spec.values = [false, true];
-      if (kind === 'number') spec.tolerance = options.tolerance?.[path] ?? (s.type === 'integer' ? 0 : 0.01);
-      out.push(spec);
-    }
-  };
-  walk(outputSchema, '');
+  const out = schemaLeaves(outputSchema).map(({ path, raw, schema: s }) => {
+    const kind = kindOf(s, path, exact);
+    const spec: FieldSpec = { path, kind, schema: raw };
+    if (kind === 'enum') spec.values = Array.isArray(s.enum) ? [...s.enum] : [s.const];
+    if (kind === 'boolean') spec.values = [false, true];
+    if (kind === 'number') spec.tolerance = options.tolerance?.[path] ?? (s.type === 'integer' ? 0 : 0.01);
+    return spec;
+  });
   const order = options.order;
   if (order) out.sort((a, b) => rank(order, a.path) - rank(order, b.path));
   return out;
-}
-
-/** The value at a dotted path; undefined when a step is missing. */
-export function valueAt(answer: unknown, path: string): unknown {
-  let node: unknown = answer;
-  for (const key of path.split('.')) {
-    if (!isRecord(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
-
-/** Sorted keys, so two objects that differ only in key order are the same value. */
-export function canonical(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const record = value as Schema;
-  return `{${Object.keys(record)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`)
-    .join(',')}}`;
 }
 
 /** A list as a set of normalized members: strings trimmed and lowercased, anything else as canonical JSON. */

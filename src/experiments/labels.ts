@@ -9,7 +9,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { AppError, invalidField } from '../errors.ts';
 import { OPEN_READ, PathOutsideRootsError, resolveInsideRoots } from '../plugins/paths.ts';
 import { schemaValidator } from '../tasks/registry.ts';
-import { isScored, nonNull, type FieldSpec } from './fields.ts';
+import { nonNull } from '../tasks/answer-schema.ts';
+import { isScored, type FieldSpec } from './fields.ts';
 import type { LabelsInput, StoredLabels } from './types.ts';
 
 /** A labels file is read whole: this keeps a mistaken path (a 2 GB export) from filling memory. */

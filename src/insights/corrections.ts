@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import { AppError, invalidField } from '../errors.ts';
-import { canonical, valueAt } from '../experiments/fields.ts';
+import { canonical, valueAt } from '../tasks/answer-schema.ts';
 import type { InsightField } from './fields.ts';
 import { jobFields } from './job-insights.ts';
 import { pathArray } from './filters.ts';

@@ -1,7 +1,7 @@
 // The fields of a task's answer as insights see them: each field's JSON Schema type decides its aggregate
 // (counts per value, number statistics, top phrases, months, length statistics), from the schema alone,
 // so built-in and inline tasks are read the same way. Nested objects flatten to dotted paths.
-import { nonNull } from '../experiments/fields.ts';
+import { isFreeText, isRecord, nonNull, propertiesOf, schemaLeaves } from '../tasks/answer-schema.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -31,20 +31,12 @@ export interface InsightField {
   schema: Schema;
 }
 
-function isRecord(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const DATE_PATTERN = /\\d\{4\}-\\d\{2\}-\\d\{2\}/;
 
 function isDate(s: Schema): boolean {
   if (s.type !== 'string') return false;
   if (s.format === 'date' || s.format === 'date-time') return true;
   return typeof s.pattern === 'string' && DATE_PATTERN.test(s.pattern);
-}
-
-function isFreeText(s: Schema): boolean {
-  return s.type === 'string' && !Array.isArray(s.enum) && s.const === undefined && s.pattern === undefined && s.format === undefined;
 }
 
 /** A currency code: a string field named like one, or constrained to three capital letters. */
@@ -73,7 +65,7 @@ function kindOf(s: Schema): InsightKind {
  * fields in the author's order, and the rest follow in the stored order.
  */
 function inOrder(schema: Schema): Schema {
-  const properties = isRecord(schema.properties) ? schema.properties : {};
+  const properties = propertiesOf(schema);
   const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string' && r in properties) : [];
   const keys = [...new Set([...required, ...Object.keys(properties)])];
   return Object.fromEntries(keys.map((k) => [k, properties[k]]));
@@ -81,28 +73,15 @@ function inOrder(schema: Schema): Schema {
 
 /** The insight fields of an output schema, in the schema's order. */
 export function insightFieldsOf(outputSchema: Schema): InsightField[] {
-  const out: InsightField[] = [];
-  const walk = (schema: Schema, prefix: string) => {
-    const properties = inOrder(schema);
-    const currencyKey = Object.entries(properties).find(([key, raw]) => isRecord(raw) && isCurrencyCode(key, nonNull(raw)))?.[0];
-    for (const [key, raw] of Object.entries(properties)) {
-      if (!isRecord(raw)) continue;
-      const path = prefix ? `${prefix}.${key}` : key;
-      const s = nonNull(raw);
-      if (s.type === 'object' && isRecord(s.properties)) {
-        walk(s, path);
-        continue;
-      }
-      const kind = kindOf(s);
-      const field: InsightField = { path, kind, schema: raw };
-      if (kind === 'values') field.values = s.type === 'boolean' ? [false, true] : Array.isArray(s.enum) ? [...s.enum] : [s.const];
-      if (kind === 'number') {
-        field.integer = s.type === 'integer';
-        if (currencyKey) field.currency = prefix ? `${prefix}.${currencyKey}` : currencyKey;
-      }
-      out.push(field);
+  return schemaLeaves(outputSchema, inOrder).map(({ path, prefix, raw, schema: s, siblings }) => {
+    const kind = kindOf(s);
+    const field: InsightField = { path, kind, schema: raw };
+    if (kind === 'values') field.values = s.type === 'boolean' ? [false, true] : Array.isArray(s.enum) ? [...s.enum] : [s.const];
+    if (kind === 'number') {
+      field.integer = s.type === 'integer';
+      const currencyKey = Object.entries(siblings).find(([key, sibling]) => isRecord(sibling) && isCurrencyCode(key, nonNull(sibling)))?.[0];
+      if (currencyKey) field.currency = prefix ? `${prefix}.${currencyKey}` : currencyKey;
     }
-  };
-  walk(outputSchema, '');
-  return out;
+    return field;
+  });
 }

@@ -3,7 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { PublicResult } from '../engine/views/result-view.ts';
 import type { InsightField } from './fields.ts';
-import { valueAt } from '../experiments/fields.ts';
+import { valueAt } from '../tasks/answer-schema.ts';
 
 /**
  * A text cell that a spreadsheet would run as a formula (= + @, or a tab or carriage return first) gets a

@@ -2,7 +2,7 @@
 // (title, metadata, and its text when the job kept it), filtered by answer, metadata and text, a page at a
 // time, exported as CSV or NDJSON; and a form per answer to correct it (a gold label for experiments).
 import type { ExplorerResult } from '../../engine/views/results-query.ts';
-import { canonical, valueAt } from '../../experiments/fields.ts';
+import { canonical, valueAt } from '../../tasks/answer-schema.ts';
 import type { ItemCorrections } from '../../insights/corrections.ts';
 import type { InsightField } from '../../insights/fields.ts';
 import { StatusBadge } from './components.tsx';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { actorOf } from '../../engine/lifecycle/delete-job.ts';
 import { resultsPage, type ResultsPageOptions } from '../../engine/views/results-query.ts';
 import { AppError, coerceError } from '../../errors.ts';
-import { canonical } from '../../experiments/fields.ts';
+import { canonical } from '../../tasks/answer-schema.ts';
 import { correctionsOf, correctItem } from '../../insights/corrections.ts';
 import type { InsightField } from '../../insights/fields.ts';
 import { filtersCondition, parseFilters } from '../../insights/filters.ts';
