@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { writeGooglePlayCsv } from '../plugins/reviews/fixtures.ts';
 import { startSimulator } from '../src/provider/simulator/index.ts';
+import { childOutput } from './helpers/child-output.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { freePort } from './helpers/ports.ts';
 import { startTestService, testEnv, waitForJob } from './helpers/service.ts';
@@ -39,23 +40,17 @@ function cli(args: string[], options: CliOptions = {}): Promise<CliRun> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    options.onStdout?.(stdout, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+  const output = childOutput(child, (text) => options.onStdout?.(text, child));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`batchline ${args.join(' ')} did not end in 60 s\nstdout: ${stdout}\nstderr: ${stderr}`));
+      void output.then(({ stdout, stderr }) => reject(new Error(`batchline ${args.join(' ')} did not end in 60 s\nstdout: ${stdout}\nstderr: ${stderr}`)));
     }, 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
   });
+  return Promise.race([output, timeout])
+    .finally(() => clearTimeout(timer))
+    .then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');

@@ -11,6 +11,7 @@ import { writeGooglePlayCsv } from '../plugins/reviews/fixtures.ts';
 import { startSimulator, type Simulator } from '../src/provider/simulator/index.ts';
 import type { Service } from '../src/service.ts';
 import { labeledReviews } from './fixtures/labeled-reviews.ts';
+import { childOutput } from './helpers/child-output.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startTestService } from './helpers/service.ts';
 
@@ -40,20 +41,17 @@ after(async () => {
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+  const output = childOutput(child);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`batchline ${args.join(' ')} did not end\n${stdout}\n${stderr}`));
+      void output.then(({ stdout, stderr }) => reject(new Error(`batchline ${args.join(' ')} did not end\n${stdout}\n${stderr}`)));
     }, 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
   });
+  return Promise.race([output, timeout])
+    .finally(() => clearTimeout(timer))
+    .then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
 }
 
 const remote = () => ({ BATCHLINE_URL: service.url });

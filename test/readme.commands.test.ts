@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { childOutput } from './helpers/child-output.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { freePort } from './helpers/ports.ts';
 
@@ -121,17 +122,10 @@ interface Ran {
 
 function sh(script: string, options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<Ran> {
   const child = spawn('sh', ['-c', script], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  return childOutput(child)
+    .finally(() => clearTimeout(timer))
+    .then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
 }
 
 /** The README's text of a command, made runnable here (see the header). */
