@@ -40,17 +40,7 @@ function cli(args: string[], options: CliOptions = {}): Promise<CliRun> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = childOutput(child, (text) => options.onStdout?.(text, child));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      void output.then(({ stdout, stderr }) => reject(new Error(`batchline ${args.join(' ')} did not end in 60 s\nstdout: ${stdout}\nstderr: ${stderr}`)));
-    }, 60_000);
-  });
-  return Promise.race([output, timeout])
-    .finally(() => clearTimeout(timer))
-    .then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
+  return childOutput(child, `batchline ${args.join(' ')}`, { timeoutMs: 60_000, onStdout: (text) => options.onStdout?.(text, child) });
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');

@@ -41,17 +41,7 @@ after(async () => {
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = childOutput(child);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      void output.then(({ stdout, stderr }) => reject(new Error(`batchline ${args.join(' ')} did not end\n${stdout}\n${stderr}`)));
-    }, 90_000);
-  });
-  return Promise.race([output, timeout])
-    .finally(() => clearTimeout(timer))
-    .then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
+  return childOutput(child, `batchline ${args.join(' ')}`, { timeoutMs: 90_000 });
 }
 
 const remote = () => ({ BATCHLINE_URL: service.url });

@@ -122,10 +122,7 @@ interface Ran {
 
 function sh(script: string, options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<Ran> {
   const child = spawn('sh', ['-c', script], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  return childOutput(child)
-    .finally(() => clearTimeout(timer))
-    .then(({ code, stdout, stderr }) => ({ code, stdout, stderr }));
+  return childOutput(child, `sh -c ${script}`, { timeoutMs: options.timeoutMs ?? 60_000 });
 }
 
 /** The README's text of a command, made runnable here (see the header). */
